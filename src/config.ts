@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+/**
+ * Every app setting the backend reads, validated once at start.
+ * A missing or malformed setting fails with a ConfigError that names it.
+ */
+
+export const USER_TOKEN_SCOPE_VALUES = ['chat', 'chat.join', 'chat.join.limited', 'voip', 'voip.join'] as const;
+export const UserTokenScope = z.enum(USER_TOKEN_SCOPE_VALUES);
+export type UserTokenScope = z.infer<typeof UserTokenScope>;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const httpsOrLoopbackUrl = z
+  .url({ message: 'must be an absolute URL' })
+  .refine((value) => {
+    if (!URL.canParse(value)) return true; // already reported by .url()
+    const url = new URL(value);
+    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  }, 'must use https (plain http is allowed only on loopback)');
+
+const commaList = <Item extends z.ZodType<string, string>>(item: Item) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(z.array(item).min(1, 'must list at least one value'));
+
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(z.number().gt(min).max(max));
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** NCRONTAB as Azure Functions timers use it: six fields, seconds first. */
+const ncrontab = z
+  .string()
+  .trim()
+  .refine((value) => value.split(/\s+/).length === 6, 'must be an NCRONTAB expression with six fields');
+
+/** The settings as they appear in the environment (app settings). */
+export const settingsSchema = z.object({
+  ACS_CONNECTION_STRING: optionalText,
+  ACS_ENDPOINT: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  AzureWebJobsStorage: optionalText,
+  AzureWebJobsStorage__tableServiceUri: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  AzureWebJobsStorage__clientId: optionalText,
+  TABLES_CONNECTION_STRING: optionalText,
+  TABLES_ENDPOINT: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  TABLE_NAME_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'must be letters and digits, starting with a letter, at most 20 characters')
+    .default('chat'),
+  AZURE_CLIENT_ID: optionalText,
+  AUTH_ISSUER: httpsOrLoopbackUrl,
+  AUTH_AUDIENCE: commaList(z.string().min(1)),
+  AUTH_JWKS_URI: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  AUTH_ADMIN_ROLE: z.string().trim().min(1).default('Chat.Admin'),
+  AUTH_ROLES_CLAIM: z.string().trim().min(1).default('roles'),
+  USER_TOKEN_SCOPES: commaList(UserTokenScope).default(['chat.join.limited']),
+  USER_TOKEN_MINUTES: integer(60, 1440).default(60),
+  THREAD_RETENTION_DAYS: decimal(0, 36500).default(30),
+  THREAD_MAX_AGE_DAYS: optionalText.pipe(decimal(0, 90).optional()),
+  PRUNE_SCHEDULE: ncrontab.default('0 0 3 * * *'),
+});
+
+export type AcsConfig = { kind: 'connectionString'; connectionString: string } | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+export type TablesConfig = { kind: 'connectionString'; connectionString: string } | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+
+export interface AppConfig {
+  acs: AcsConfig;
+  tables: TablesConfig & { tableNamePrefix: string };
+  auth: {
+    issuer: string;
+    audiences: string[];
+    jwksUri?: string;
+    adminRole: string;
+    rolesClaim: string;
+  };
+  userTokens: { allowedScopes: UserTokenScope[]; defaultScopes: UserTokenScope[]; defaultMinutes: number };
+  pruning: { retentionDays: number; schedule: string; maxThreadAgeDays?: number };
+}
+
+/** Settings the app needs when it runs in Azure (keyless). Infra lint checks that the Bicep sets each of them. */
+export const AZURE_REQUIRED_SETTINGS = ['ACS_ENDPOINT', 'AzureWebJobsStorage__tableServiceUri', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${setting} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  // App settings left empty (as Bicep or the portal may leave them) count as unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'unknown setting');
+    const missing = env[setting] === undefined || env[setting]?.trim() === '';
+    throw new ConfigError(setting, missing ? 'is required but not set' : `is malformed: ${issue?.message ?? 'invalid value'}`);
+  }
+  const s = parsed.data;
+  return {
+    acs: resolveAcs(s),
+    tables: { ...resolveTables(s), tableNamePrefix: s.TABLE_NAME_PREFIX },
+    auth: {
+      issuer: s.AUTH_ISSUER,
+      audiences: s.AUTH_AUDIENCE,
+      ...(s.AUTH_JWKS_URI ? { jwksUri: s.AUTH_JWKS_URI } : {}),
+      adminRole: s.AUTH_ADMIN_ROLE,
+      rolesClaim: s.AUTH_ROLES_CLAIM,
+    },
+    userTokens: {
+      allowedScopes: s.USER_TOKEN_SCOPES,
+      defaultScopes: s.USER_TOKEN_SCOPES.includes('chat.join.limited') ? ['chat.join.limited'] : s.USER_TOKEN_SCOPES,
+      defaultMinutes: s.USER_TOKEN_MINUTES,
+    },
+    pruning: {
+      retentionDays: s.THREAD_RETENTION_DAYS,
+      schedule: s.PRUNE_SCHEDULE,
+      ...(s.THREAD_MAX_AGE_DAYS !== undefined ? { maxThreadAgeDays: s.THREAD_MAX_AGE_DAYS } : {}),
+    },
+  };
+}
+
+type Settings = z.infer<typeof settingsSchema>;
+
+function resolveAcs(s: Settings): AcsConfig {
+  if (s.ACS_CONNECTION_STRING) {
+    if (!/endpoint=.+;accesskey=.+/i.test(s.ACS_CONNECTION_STRING)) {
+      throw new ConfigError('ACS_CONNECTION_STRING', 'is malformed: expected endpoint=<url>;accesskey=<key>');
+    }
+    return { kind: 'connectionString', connectionString: s.ACS_CONNECTION_STRING };
+  }
+  if (s.ACS_ENDPOINT) {
+    return { kind: 'managedIdentity', endpoint: s.ACS_ENDPOINT, ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}) };
+  }
+  throw new ConfigError('ACS_ENDPOINT', 'is required but not set (or set ACS_CONNECTION_STRING for local development)');
+}
+
+function resolveTables(s: Settings): TablesConfig {
+  const clientId = s.AzureWebJobsStorage__clientId ?? s.AZURE_CLIENT_ID;
+  const withClientId = clientId ? { clientId } : {};
+  if (s.TABLES_CONNECTION_STRING) return { kind: 'connectionString', connectionString: s.TABLES_CONNECTION_STRING };
+  if (s.TABLES_ENDPOINT) return { kind: 'managedIdentity', endpoint: s.TABLES_ENDPOINT, ...withClientId };
+  if (s.AzureWebJobsStorage) return { kind: 'connectionString', connectionString: s.AzureWebJobsStorage };
+  if (s.AzureWebJobsStorage__tableServiceUri) {
+    return { kind: 'managedIdentity', endpoint: s.AzureWebJobsStorage__tableServiceUri, ...withClientId };
+  }
+  throw new ConfigError(
+    'AzureWebJobsStorage__tableServiceUri',
+    'is required but not set (or set AzureWebJobsStorage to a connection string for local development)',
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Typed domain errors. Services throw these; src/http/error-response.ts maps them to HTTP in one place.
+ * Messages are safe to show to clients: never put tokens, keys or upstream bodies in them.
+ */
+
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    details?: ErrorDetail[],
+    readonly code: string = 'ValidationFailed',
+  ) {
+    super(message, details);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'PayloadTooLarge';
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'UnsupportedMediaType';
+}
+
+export class AuthenticationError extends DomainError {
+  readonly code = 'Unauthenticated';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code: string;
+  constructor(message: string, code = 'Forbidden') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code: string;
+  constructor(message: string, code = 'NotFound') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code: string;
+  constructor(message: string, code = 'Conflict') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The upstream (ACS or Storage) asked us to slow down; the client should retry after `retryAfterSeconds`. */
+export class ThrottledError extends DomainError {
+  readonly code = 'TooManyRequests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A dependency is unavailable or timed out; nothing was acknowledged, the client may retry. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'ServiceUnavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The upstream failed in a way the client cannot fix by retrying soon. */
+export class UpstreamError extends DomainError {
+  readonly code = 'UpstreamFailure';
+}

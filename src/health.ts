@@ -1,0 +1,48 @@
+/**
+ * Dependency checks for GET /api/health. Results are cached briefly so an anonymous endpoint
+ * cannot be used to hammer Storage or ACS, and they reveal only "ok" or "unavailable".
+ */
+
+export type CheckStatus = 'ok' | 'unavailable';
+export type DependencyCheck = () => Promise<void>;
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  checks: Record<string, CheckStatus>;
+}
+
+export class HealthService {
+  private cached?: { report: HealthReport; expiresAt: number };
+
+  constructor(
+    private readonly checks: Record<string, DependencyCheck>,
+    private readonly cacheMs = 10_000,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.report;
+    const entries = await Promise.all(
+      Object.entries(this.checks).map(async ([name, check]): Promise<[string, CheckStatus]> => [name, await this.run(check)]),
+    );
+    const checks = Object.fromEntries(entries);
+    const report: HealthReport = { status: entries.every(([, status]) => status === 'ok') ? 'ok' : 'degraded', checks };
+    this.cached = { report, expiresAt: Date.now() + this.cacheMs };
+    return report;
+  }
+
+  private async run(check: DependencyCheck): Promise<CheckStatus> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('health check timed out')), this.timeoutMs);
+    });
+    try {
+      await Promise.race([check(), timeout]);
+      return 'ok';
+    } catch {
+      return 'unavailable';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

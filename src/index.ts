@@ -1,0 +1,22 @@
+import { app } from '@azure/functions';
+import { loadConfig } from './config';
+import { createServices, lazyServices } from './composition';
+import { buildFunctionTable } from './functions';
+
+// Validate settings at start: a missing or malformed setting stops the host with a message naming it.
+const config = loadConfig(process.env);
+const services = lazyServices(() => createServices(config));
+
+for (const definition of buildFunctionTable(services)) {
+  if (definition.kind === 'http') {
+    app.http(definition.name, {
+      methods: definition.methods,
+      route: definition.route,
+      // Authentication is ours (JWT bearer), not function keys.
+      authLevel: 'anonymous',
+      handler: definition.handler,
+    });
+  } else {
+    app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
+  }
+}
