@@ -1,0 +1,169 @@
+// The chat backend: a Flex Consumption plan and a Linux function app on Node 22
+// that runs as a user-assigned managed identity. Every app setting is either a
+// plain value or an endpoint; none is a key, password or connection string with
+// a key in it.
+
+@description('Name of the function app.')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region of the plan and the app.')
+param location string = resourceGroup().location
+
+@description('Tags applied to the plan and the app (the app also gets azd-service-name).')
+param tags object = {}
+
+@description('The azd service name in azure.yaml that deploys into this app.')
+param serviceName string = 'api'
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityResourceId string
+
+@description('Client id of that identity (used by DefaultAzureCredential and the Functions host).')
+param identityClientId string
+
+@description('Name of the storage account for the host and the app records.')
+param storageAccountName string
+
+@description('Blob container for the Flex Consumption deployment package.')
+param deploymentContainerName string
+
+@description('Name of the Application Insights component (local auth disabled).')
+param applicationInsightsName string
+
+@description('Endpoint of the Communication Services resource.')
+param acsEndpoint string
+
+@description('OIDC issuer of the user tokens (AUTH_ISSUER).')
+param authIssuer string
+
+@description('Accepted audience(s) of the user tokens, comma-separated (AUTH_AUDIENCE).')
+param authAudience string
+
+@description('Optional JWKS URI; empty means discovered from the issuer (AUTH_JWKS_URI).')
+param authJwksUri string = ''
+
+@description('Optional roles-claim value that grants admin rights; empty means the app default (AUTH_ADMIN_ROLE).')
+param authAdminRole string = ''
+
+@description('ACS token scopes users may receive, comma-separated; empty means the app default (USER_TOKEN_SCOPES).')
+param userTokenScopes string = ''
+
+@description('Days a thread may stay idle before the timer prunes it; empty means the app default (THREAD_RETENTION_DAYS).')
+param threadRetentionDays string = ''
+
+@description('NCRONTAB schedule of the prune timer; empty means the app default (PRUNE_SCHEDULE).')
+param pruneSchedule string = ''
+
+@description('Browser origins allowed to call the API (CORS).')
+param corsAllowedOrigins array = []
+
+@description('Memory per instance in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound on the number of instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityResourceId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityResourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+
+  // Names exactly as src/config.ts reads them. Empty optional values count as
+  // unset there, so the app falls back to its own defaults.
+  resource appSettings 'config' = {
+    name: 'appsettings'
+    properties: {
+      // Functions host storage, identity-based (no AzureWebJobsStorage connection string).
+      // Blob only: HTTP and timer triggers need no queues.
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+      // The app's records live in the same account's Table service.
+      AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+      // DefaultAzureCredential picks the user-assigned identity by this client id.
+      AZURE_CLIENT_ID: identityClientId
+      ACS_ENDPOINT: acsEndpoint
+      // The connection string names the component; with local auth disabled it is
+      // useless without the Entra token that the authentication string requests.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      AUTH_ISSUER: authIssuer
+      AUTH_AUDIENCE: authAudience
+      AUTH_JWKS_URI: authJwksUri
+      AUTH_ADMIN_ROLE: authAdminRole
+      USER_TOKEN_SCOPES: userTokenScopes
+      THREAD_RETENTION_DAYS: threadRetentionDays
+      PRUNE_SCHEDULE: pruneSchedule
+    }
+  }
+}
+
+output name string = functionApp.name
+output uri string = 'https://${functionApp.properties.defaultHostName}'

@@ -1,0 +1,114 @@
+// Role assignments, least privilege, each scoped to the single resource it is for.
+// Role definition ids are Azure built-in roles
+// (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles);
+// scripts/lint-infra checks each id against its documented name.
+
+@description('Name of the storage account (host storage and app records).')
+param storageAccountName string
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('Name of the Communication Services resource.')
+param communicationServiceName string
+
+@description('Principal (object) id of the app\'s user-assigned managed identity.')
+param appPrincipalId string
+
+@description('Object id of the deploying user or service principal; empty skips the developer assignments.')
+param developerPrincipalId string = ''
+
+var roleIds = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
+  communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350' // Communication and Email Service Owner
+}
+
+var grantDeveloper = !empty(developerPrincipalId)
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource communicationService 'Microsoft.Communication/communicationServices@2025-09-01' existing = {
+  name: communicationServiceName
+}
+
+// Justification: the Functions host keeps leases, keys and timer state in blobs and Flex Consumption reads the deployment package with this identity; Microsoft documents Blob Data Owner for identity-based AzureWebJobsStorage.
+resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roleIds.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Justification: the app creates its tables and reads/writes identity maps, thread records and idempotency rows; Table Data Contributor is the smallest role with table create and entity read/write/delete.
+resource appTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roleIds.storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Justification: Application Insights has local auth disabled, so the host must publish telemetry with an Entra token, which requires Monitoring Metrics Publisher on the component.
+resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, appPrincipalId, roleIds.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Justification: ACS has no data-plane-only built-in role; Entra callers of the Identity API (create users, issue and revoke tokens) need a role on the resource, and this one covers only Communication/Email resources, unlike Contributor, and only this resource.
+resource appCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communicationService.id, appPrincipalId, roleIds.communicationAndEmailServiceOwner)
+  scope: communicationService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.communicationAndEmailServiceOwner)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Justification: lets the developer run the Functions host locally (func start) against the deployed host storage, as the app identity does.
+resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(storage.id, developerPrincipalId, roleIds.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: lets the developer run the app locally against the deployed tables.
+resource developerTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(storage.id, developerPrincipalId, roleIds.storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: lets the developer run the app locally against the deployed ACS resource with az/azd sign-in instead of an access key.
+resource developerCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(communicationService.id, developerPrincipalId, roleIds.communicationAndEmailServiceOwner)
+  scope: communicationService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.communicationAndEmailServiceOwner)
+    principalId: developerPrincipalId
+  }
+}

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { displayPathOf, loadBicepFiles } from './bicep-file';
+import { loadBicepParser } from './bicep-parser';
+import { checkModulePaths } from './checks/module-paths';
+import { checkParameters } from './checks/parameters';
+import { checkPreviewApiVersions } from './checks/preview-api-versions';
+import { checkRequiredAppSettings } from './checks/required-app-settings';
+import { checkRoleAssignments } from './checks/role-assignments';
+import { checkSecretOutputs } from './checks/secret-outputs';
+import { checkSecretSources } from './checks/secret-sources';
+import { checkSyntax } from './checks/syntax';
+import type { Finding } from './finding';
+
+export interface LintInfraOptions {
+  /** Folder holding main.bicep, main.parameters.json and the modules. */
+  infraDir: string;
+  /** App settings the Bicep must set on the function app (AZURE_REQUIRED_SETTINGS). */
+  requiredAppSettings: readonly string[];
+  /** Findings show paths relative to this folder (default: the current directory). */
+  displayBase?: string;
+}
+
+/** Runs every infra check and returns the findings, sorted by file and line. */
+export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
+  const infraDir = path.resolve(options.infraDir);
+  const displayBase = path.resolve(options.displayBase ?? process.cwd());
+  const files = await loadBicepFiles(infraDir, await loadBicepParser(), displayBase);
+  const mainPath = path.join(infraDir, 'main.bicep');
+  const mainBicep = files.find((file) => file.absolutePath === mainPath);
+  if (!mainBicep) {
+    return [{ file: displayPathOf(mainPath, displayBase), line: 1, check: 'layout', message: 'main.bicep not found' }];
+  }
+  const parametersPath = path.join(infraDir, 'main.parameters.json');
+  const parametersText = await readFile(parametersPath, 'utf8').catch(() => undefined);
+
+  const findings: Finding[] = [
+    ...files.flatMap((file) => [
+      ...checkSyntax(file),
+      ...checkPreviewApiVersions(file),
+      ...checkSecretSources(file),
+      ...checkSecretOutputs(file),
+      ...checkRoleAssignments(file),
+    ]),
+    ...(await checkModulePaths(files)),
+    ...(parametersText === undefined
+      ? [{ file: displayPathOf(parametersPath, displayBase), line: 1, check: 'layout', message: 'main.parameters.json not found' }]
+      : checkParameters(mainBicep, { displayPath: displayPathOf(parametersPath, displayBase), text: parametersText })),
+    ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
+  ];
+  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
