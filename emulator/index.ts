@@ -1,0 +1,130 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Clock } from './clock';
+import type { EmulatorState } from './context';
+import { type EmulatorControl, InProcessControl } from './control';
+import { FaultInjector } from './faults';
+import { Persister } from './persist';
+import { RateLimiter } from './ratelimit';
+import { createEmulatorServer, type ResponseRecorder } from './server';
+import { Store } from './store';
+import { loadOrCreateTls } from './tls';
+import { TokenService } from './tokens';
+
+/** Public entry point of the ACS emulator (dev/test tool; never imported by src/). */
+
+export { EmulatorControlClient } from './control-client';
+export { OPERATIONS } from './router';
+export { CONTROL_KEY_HEADER } from './auth';
+export type { EmulatorControl, EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
+export type { ActiveFault, FaultSpec } from './faults';
+export type { ResponseRecorder } from './server';
+
+export interface EmulatorOptions {
+  /** 0 or undefined = a free port. */
+  port?: number;
+  /** undefined = in memory (TLS material goes to a temp dir that close() removes). */
+  dataDir?: string;
+  /** base64; default random (persisted in the data dir, so the connection string survives restarts). */
+  accessKey?: string;
+  /** GUID used in identity ids (`8:acs:<resourceId>_<guid>`) and token claims. */
+  resourceId?: string;
+  /** Sees every ACS response (operation, status, parsed body); used by the contract tests. */
+  onResponse?: ResponseRecorder;
+}
+
+export interface RunningEmulator {
+  /** `https://127.0.0.1:<port>/` */
+  endpoint: string;
+  /** `endpoint=https://127.0.0.1:<port>/;accesskey=<base64>` */
+  connectionString: string;
+  accessKey: string;
+  resourceId: string;
+  /** PEM of the CA that signed the server certificate. */
+  caCertPath: string;
+  caCertPem: string;
+  /** System CAs plus ours, for NODE_EXTRA_CA_CERTS / REQUESTS_CA_BUNDLE. */
+  caBundlePath: string;
+  dataDir: string | undefined;
+  control: EmulatorControl;
+  /** Closes the server and all keep-alive sockets, and flushes state to the data dir. */
+  close(): Promise<void>;
+}
+
+interface SavedConfig {
+  resourceId?: string;
+  accessKey?: string;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'acs-emulator-'));
+  mkdirSync(dir, { recursive: true });
+  const tls = loadOrCreateTls(dir);
+
+  const configFile = join(dir, 'config.json');
+  const saved: SavedConfig = dataDir && existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as SavedConfig) : {};
+  const resourceId = options.resourceId ?? saved.resourceId ?? randomUUID();
+  const accessKey = options.accessKey ?? saved.accessKey ?? randomBytes(32).toString('base64');
+  const keyFile = join(dir, 'token-signing-key.pem');
+  const tokens = new TokenService(resourceId, dataDir && existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined);
+  if (dataDir) {
+    writeFileSync(configFile, JSON.stringify({ resourceId, accessKey }, null, 2), { mode: 0o600 });
+    writeFileSync(keyFile, tokens.privateKeyPem, { mode: 0o600 });
+  }
+
+  const store = new Store(resourceId);
+  const stateFile = join(dir, 'state.json');
+  let persister: Persister | undefined;
+  if (dataDir) {
+    if (saved.resourceId === undefined || saved.resourceId === resourceId) store.restore(Persister.load(stateFile));
+    persister = new Persister(stateFile, () => store.snapshot());
+    const p = persister;
+    store.onChange = () => p.schedule();
+  }
+
+  const st: EmulatorState = {
+    store,
+    tokens,
+    clock: new Clock(),
+    faults: new FaultInjector(),
+    rateLimiter: new RateLimiter(),
+    accessKey,
+    resourceId,
+    counts: new Map(),
+  };
+  const control = new InProcessControl(st, () => persister?.flush() ?? Promise.resolve());
+  const server = createEmulatorServer(tls, st, control, options.onResponse);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `https://127.0.0.1:${port}/`;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      const done = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections();
+      await done;
+      await persister?.flush();
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    })());
+
+  return {
+    endpoint,
+    connectionString: `endpoint=${endpoint};accesskey=${accessKey}`,
+    accessKey,
+    resourceId,
+    caCertPath: tls.caCertPath,
+    caCertPem: tls.caCertPem,
+    caBundlePath: tls.caBundlePath,
+    dataDir,
+    control,
+    close,
+  };
+}

@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { threadHandlers } from './chat-thread-routes';
+import { messageHandlers } from './chat-message-routes';
+import { participantHandlers } from './chat-participant-routes';
+import type { EmulatorState, Handler, RequestContext } from './context';
+import { handleControl, type InProcessControl } from './control';
+import { ApiError, badRequest, notFound } from './errors';
+import { faultResponse } from './faults';
+import { identityHandlers } from './identity-routes';
+import { matchRoute, pathSegments } from './router';
+import type { TlsMaterial } from './tls';
+
+/** The HTTPS front door: routing, request counting, fault injection, error mapping. */
+
+/** Called with every ACS response the emulator sends (not control API ones); used by the contract tests. */
+export type ResponseRecorder = (operation: string, status: number, body: unknown) => void;
+
+const HANDLERS: Record<string, Handler> = { ...identityHandlers, ...threadHandlers, ...messageHandlers, ...participantHandlers };
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const h: Record<string, string | number> = { ...headers, 'content-length': payload === undefined ? 0 : Buffer.byteLength(payload) };
+  if (payload !== undefined) h['content-type'] = 'application/json; charset=utf-8';
+  res.writeHead(status, h);
+  res.end(payload);
+}
+
+export function createEmulatorServer(tls: TlsMaterial, st: EmulatorState, control: InProcessControl, onResponse?: ResponseRecorder): Server {
+  const reply = (res: ServerResponse, operation: string | undefined, status: number, body: unknown, headers?: Record<string, string>): void => {
+    if (operation && onResponse) onResponse(operation, status, body);
+    send(res, status, body, headers);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const qi = target.indexOf('?');
+    const rawPath = qi < 0 ? target : target.slice(0, qi);
+    let operation: string | undefined;
+    try {
+      const segments = pathSegments(rawPath);
+      if (!segments) throw badRequest('The request path is not valid percent-encoding.');
+      const body = await readBody(req);
+      const ctx: RequestContext = {
+        operation: '',
+        method,
+        target,
+        query: new URLSearchParams(qi < 0 ? '' : target.slice(qi + 1)),
+        params: [],
+        headers: req.headers,
+        body,
+        baseUrl: `https://${req.headers.host ?? '127.0.0.1'}`,
+      };
+      if (segments[0] === '_emulator') {
+        const r = await handleControl(ctx, segments.slice(1), control, st);
+        send(res, r.status, r.body);
+        return;
+      }
+      const m = matchRoute(method, segments);
+      if (m === undefined) throw notFound(`There is no ACS operation at ${method} ${rawPath}.`);
+      if (m === 'method') throw new ApiError(405, 'MethodNotAllowed', `${method} is not allowed on ${rawPath}.`);
+      operation = ctx.operation = m.operation;
+      ctx.params = m.params;
+      st.counts.set(operation, (st.counts.get(operation) ?? 0) + 1);
+      const fault = st.faults.size > 0 ? st.faults.decide(operation) : undefined;
+      if (fault) {
+        if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+        if (fault.drop) {
+          req.socket.destroy();
+          return;
+        }
+        if (fault.fault) {
+          const r = faultResponse(fault.fault);
+          reply(res, operation, r.status, r.body, r.headers);
+          return;
+        }
+      }
+      const handler = HANDLERS[operation] as Handler;
+      const result = await handler(ctx, st);
+      reply(res, operation, result.status, result.body, result.headers);
+    } catch (e) {
+      if (res.headersSent || res.destroyed) return;
+      if (e instanceof ApiError) reply(res, operation, e.status, e.body(), e.headers);
+      else reply(res, operation, 500, { error: { code: 'InternalServerError', message: 'The emulator failed to process the request.' } });
+    }
+  }
+
+  const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem, keepAlive: true }, (req, res) => void handle(req, res));
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 31_000;
+  return server;
+}
