@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 /**
@@ -18,7 +19,10 @@ export function loadBicepParser(): Promise<BicepParser> {
 
 async function createParser(): Promise<BicepParser> {
   await Parser.init();
-  const language = await Language.load(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm'));
+  // Pass the bytes, not a path: given a path, web-tree-sitter reads it through a
+  // dynamic import('fs/promises'), which jest's module sandbox does not allow.
+  const grammar = await readFile(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm'));
+  const language = await Language.load(new Uint8Array(grammar));
   const parser = new Parser();
   parser.setLanguage(language);
   return {

@@ -1,0 +1,35 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const REAL_INFRA_DIR = path.resolve(__dirname, '..', '..', '..', 'infra');
+
+/** A throw-away copy of infra/ that a test may break. */
+export interface InfraCopy {
+  dir: string;
+  /** Replaces `search` in `relativePath`; fails if the text is not there, so a test cannot silently stop testing. */
+  replace(relativePath: string, search: string | RegExp, replacement: string): Promise<void>;
+  append(relativePath: string, text: string): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export async function copyInfra(): Promise<InfraCopy> {
+  const root = await mkdtemp(path.join(tmpdir(), 'lint-infra-'));
+  const dir = path.join(root, 'infra');
+  await cp(REAL_INFRA_DIR, dir, { recursive: true });
+  return {
+    dir,
+    async replace(relativePath, search, replacement) {
+      const file = path.join(dir, relativePath);
+      const before = await readFile(file, 'utf8');
+      const found = typeof search === 'string' ? before.includes(search) : search.test(before);
+      if (!found) throw new Error(`${relativePath} no longer contains ${String(search)}; update the test`);
+      await writeFile(file, before.replace(search, replacement));
+    },
+    async append(relativePath, text) {
+      const file = path.join(dir, relativePath);
+      await writeFile(file, (await readFile(file, 'utf8')) + text);
+    },
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
