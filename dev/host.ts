@@ -39,6 +39,10 @@ export interface DevHost {
   origin: string;
   /** e.g. http://127.0.0.1:7071/api */
   apiBaseUrl: string;
+  /** Adds a non-function handler (e.g. the dev issuer, whose URLs depend on the port this host got). */
+  mount(handler: Mount): void;
+  /** Replaces the route table (the dev stack builds it once it knows the host's own URL). */
+  setFunctions(functions: FunctionDefinition[]): void;
   close(): Promise<void>;
 }
 
@@ -51,15 +55,21 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const prefix = `/${(options.routePrefix ?? 'api').replace(/^\/|\/$/g, '')}`;
   const log = options.log ?? consoleSink;
   const maxRequestBytes = options.maxRequestBytes ?? 100 * 1024 * 1024;
-  const routes: CompiledRoute[] = options.functions
-    .filter((definition): definition is HttpFunctionDefinition => definition.kind === 'http')
-    .map((definition) => ({ definition, template: new RouteTemplate(definition.route) }))
-    .sort((a, b) => b.template.precedence - a.template.precedence);
-  const timers = new Map(
-    options.functions
-      .filter((definition): definition is TimerFunctionDefinition => definition.kind === 'timer')
-      .map((definition) => [definition.name.toLowerCase(), definition]),
-  );
+  const mounts = [...(options.mounts ?? [])];
+  let routes: CompiledRoute[] = [];
+  let timers = new Map<string, TimerFunctionDefinition>();
+  const setFunctions = (functions: FunctionDefinition[]): void => {
+    routes = functions
+      .filter((definition): definition is HttpFunctionDefinition => definition.kind === 'http')
+      .map((definition) => ({ definition, template: new RouteTemplate(definition.route) }))
+      .sort((a, b) => b.template.precedence - a.template.precedence);
+    timers = new Map(
+      functions
+        .filter((definition): definition is TimerFunctionDefinition => definition.kind === 'timer')
+        .map((definition) => [definition.name.toLowerCase(), definition]),
+    );
+  };
+  setFunctions(options.functions);
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -71,7 +81,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   server.keepAliveTimeout = 5_000;
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    for (const mount of options.mounts ?? []) {
+    for (const mount of mounts) {
       if (await mount(request, response)) return;
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
@@ -151,6 +161,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   return {
     origin,
     apiBaseUrl: `${origin}${prefix}`,
+    mount: (handler) => mounts.push(handler),
+    setFunctions,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

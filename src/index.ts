@@ -7,7 +7,7 @@ import { buildFunctionTable } from './functions';
 const config = loadConfig(process.env);
 const services = lazyServices(() => createServices(config));
 
-for (const definition of buildFunctionTable(services)) {
+for (const definition of buildFunctionTable(config, services)) {
   if (definition.kind === 'http') {
     app.http(definition.name, {
       methods: definition.methods,

@@ -1,6 +1,7 @@
 import type { FunctionDefinition } from './definition';
 import { httpHandler } from '../http/handler';
 import type { ServicesProvider } from '../composition';
+import type { HealthReport } from '../health';
 
 /** GET /api/health: anonymous; 200 when every dependency answers, 503 otherwise, without details. */
 export function healthFunctions(services: ServicesProvider): FunctionDefinition[] {
@@ -11,7 +12,9 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
       methods: ['GET'],
       route: 'health',
       handler: httpHandler(async () => {
-        const report = await (await services()).health.report();
+        const report = await services()
+          .then((resolved) => resolved.health.report())
+          .catch((): HealthReport => ({ status: 'degraded', checks: { storage: 'unavailable' } }));
         return {
           status: report.status === 'ok' ? 200 : 503,
           jsonBody: report,

@@ -1,8 +1,10 @@
 import type { ServicesProvider } from '../composition';
+import type { AppConfig } from '../config';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
+import { tokenFunctions } from './token';
 
 /** The whole route table. */
-export function buildFunctionTable(services: ServicesProvider): FunctionDefinition[] {
-  return [...healthFunctions(services)];
+export function buildFunctionTable(_config: AppConfig, services: ServicesProvider): FunctionDefinition[] {
+  return [...healthFunctions(services), ...tokenFunctions(services)];
 }

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { createServices, lazyServices, type CompositionOptions, type ServicesProvider } from '../src/composition';
+import { loadConfig, type AppConfig } from '../src/config';
+import { buildFunctionTable } from '../src/functions';
+import { acsEndpoint } from '../src/identity/acs-clients';
+import { startEmulator, type RunningEmulator } from '../emulator';
+import { startAzuriteTables, type RunningAzurite } from './azurite';
+import { startDevHost, type DevHost, type LogSink } from './host';
+import { createDevIssuer, DEV_AUDIENCE, loadOrCreateSigningKey, type DevIssuer } from './issuer';
+
+/**
+ * Everything `npm run dev` runs, in one process: Azurite (Tables), the ACS emulator, the dev issuer and the
+ * dev host serving our route table. Tests start the same stack in memory on free ports.
+ */
+
+export interface LocalStackOptions {
+  /** Dev host port: 7071 for `npm run dev`, 0 (a free port) in tests. */
+  port?: number;
+  /** Azurite Table port (0 = free port) and ACS emulator port (0 = free port). */
+  tablesPort?: number;
+  acsPort?: number;
+  /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
+  dataDir?: string;
+  /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
+  env?: Record<string, string | undefined>;
+  /** Use an Azurite that is already running instead of starting one. */
+  tablesConnectionString?: string;
+  log?: LogSink;
+  composition?: CompositionOptions;
+}
+
+export interface DevStackInfo {
+  apiBaseUrl: string;
+  acs: { endpoint: string; connectionString?: string; caCertPath?: string };
+  storage: { connectionString: string };
+  auth: { issuer: string; audience: string };
+}
+
+export interface LocalStack {
+  host: DevHost;
+  issuer: DevIssuer;
+  emulator?: RunningEmulator;
+  config: AppConfig;
+  services: ServicesProvider;
+  info: DevStackInfo;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? {};
+  const closers: Array<() => Promise<void>> = [];
+  const close = async (): Promise<void> => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+  };
+  try {
+    let azurite: RunningAzurite | undefined;
+    if (!options.tablesConnectionString) {
+      azurite = await startAzuriteTables({
+        port: options.tablesPort ?? 0,
+        ...(options.dataDir ? { location: path.join(options.dataDir, 'azurite') } : {}),
+      });
+      closers.push(() => azurite!.close());
+    }
+    const tablesConnectionString = options.tablesConnectionString ?? azurite!.connectionString;
+
+    const useRealAcs = Boolean(env.ACS_CONNECTION_STRING?.trim() || env.ACS_ENDPOINT?.trim());
+    let emulator: RunningEmulator | undefined;
+    if (!useRealAcs) {
+      emulator = await startEmulator({ port: options.acsPort ?? 0, ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}) });
+      closers.push(() => emulator!.close());
+    }
+
+    const host = await startDevHost({ functions: [], port: options.port ?? 7071, ...(options.log ? { log: options.log } : {}) });
+    closers.push(() => host.close());
+    const signingKey = await loadOrCreateSigningKey(options.dataDir ? path.join(options.dataDir, 'dev-issuer', 'signing-key.json') : undefined);
+    const issuer = await createDevIssuer(host.origin, signingKey);
+    host.mount(issuer.mount);
+
+    const settings = {
+      ...env,
+      AzureWebJobsStorage: tablesConnectionString,
+      ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
+      AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
+      AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
+    };
+    const config = loadConfig(settings);
+    const composition: CompositionOptions = {
+      ...options.composition,
+      ...(emulator ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } } : {}),
+    };
+    const services = lazyServices(() => createServices(config, composition));
+    host.setFunctions(buildFunctionTable(config, services));
+
+    const info: DevStackInfo = {
+      apiBaseUrl: host.apiBaseUrl,
+      acs: emulator
+        ? { endpoint: emulator.endpoint, connectionString: emulator.connectionString, caCertPath: emulator.caCertPath }
+        : { endpoint: acsEndpoint(config.acs) },
+      storage: { connectionString: tablesConnectionString },
+      auth: { issuer: config.auth.issuer, audience: config.auth.audiences[0] ?? DEV_AUDIENCE },
+    };
+    return { host, issuer, ...(emulator ? { emulator } : {}), config, services, info, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

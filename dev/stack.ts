@@ -1,0 +1,71 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../src/config';
+import { startLocalStack } from './local-stack';
+
+/**
+ * `npm run dev`: the whole backend locally, no Azure and no internet. One process; Ctrl-C or SIGTERM stops it all.
+ * Data persists under .local/; .local/dev-stack.json describes the running stack.
+ */
+const root = path.resolve(__dirname, '..');
+const dataDir = path.resolve(root, process.env.DEV_DATA_DIR ?? '.local');
+const stackFile = path.join(dataDir, 'dev-stack.json');
+
+async function main(): Promise<void> {
+  // Fixed ports by default: 7071 as `func start`, 10002 as Azurite's own (so UseDevelopmentStorage=true reaches it).
+  const stack = await startLocalStack({
+    port: portSetting('DEV_PORT', 7071),
+    tablesPort: portSetting('DEV_TABLES_PORT', 10002),
+    acsPort: portSetting('DEV_ACS_PORT', 7443),
+    dataDir,
+    env: process.env,
+  });
+  await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
+
+  const { info } = stack;
+  console.log(
+    [
+      '',
+      'ACS chat backend: local dev stack is running',
+      `  API            ${info.apiBaseUrl}   (try: curl ${info.apiBaseUrl}/health)`,
+      `  ACS            ${info.acs.endpoint}${stack.emulator ? ' (emulator)' : ''}`,
+      ...(info.acs.connectionString ? [`  ACS connection ${info.acs.connectionString}`] : []),
+      ...(info.acs.caCertPath ? [`  ACS CA cert    ${info.acs.caCertPath}`] : []),
+      `  Tables         ${info.storage.connectionString}`,
+      `  Auth issuer    ${info.auth.issuer}`,
+      `  Auth audience  ${info.auth.audience}`,
+      `  Run a timer    curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
+      `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
+      `  Written to     ${path.relative(process.cwd(), stackFile)}`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the dev stack...`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void stack
+      .close()
+      .then(() => fs.rm(stackFile, { force: true }))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function portSetting(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`${name} must be a port number (0 picks a free one)`);
+  return Number(value);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('The dev stack could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

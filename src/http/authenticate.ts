@@ -1,0 +1,101 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import type { AppConfig } from '../config';
+import { AuthenticationError, ServiceUnavailableError } from '../errors';
+
+/** The authenticated caller, as the rest of the backend sees it. */
+export interface Caller {
+  /** The app user id: the token's `sub`. */
+  userId: string;
+  displayName?: string;
+  roles: string[];
+  isAdmin: boolean;
+}
+
+/** Asymmetric algorithms only: never `none`, never HMAC (which would let a public key act as a shared secret). */
+export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const CLOCK_SKEW_SECONDS = 60;
+const MAX_USER_ID_LENGTH = 256;
+
+const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
+
+export type Authenticator = (authorization: string | null) => Promise<Caller>;
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` against the configured issuer, audience and JWKS
+ * (from AUTH_JWKS_URI or OpenID discovery). jose caches the keys and refetches them on an unknown `kid`.
+ */
+export function createAuthenticator(auth: AppConfig['auth'], fetchImpl: typeof fetch = fetch): Authenticator {
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const keys = (): Promise<JWTVerifyGetKey> => {
+    keySet ??= resolveJwksUri(auth, fetchImpl)
+      .then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }))
+      .catch((error: unknown) => {
+        keySet = undefined; // try discovery again on the next request
+        throw error;
+      });
+    return keySet;
+  };
+
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await keys(), {
+        issuer: auth.issuer,
+        audience: auth.audiences,
+        algorithms: ALLOWED_ALGORITHMS,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw toAuthError(error);
+    }
+    return toCaller(payload, auth);
+  };
+}
+
+function bearerToken(authorization: string | null): string {
+  if (!authorization) throw new AuthenticationError('A bearer token is required.');
+  const match = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)$/i.exec(authorization.trim());
+  if (!match?.[1]) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
+  return match[1];
+}
+
+function toCaller(payload: JWTPayload, auth: AppConfig['auth']): Caller {
+  const userId = payload.sub;
+  if (typeof userId !== 'string' || userId.trim() === '' || userId.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(userId)) {
+    throw new AuthenticationError('The token has no usable subject (sub).');
+  }
+  const rolesClaim = payload[auth.rolesClaim];
+  const roles = Array.isArray(rolesClaim) ? rolesClaim.filter((role): role is string => typeof role === 'string') : typeof rolesClaim === 'string' ? rolesClaim.split(' ') : [];
+  const name = typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 256) : undefined;
+  return { userId, ...(name ? { displayName: name } : {}), roles, isAdmin: roles.includes(auth.adminRole) };
+}
+
+function toAuthError(error: unknown): Error {
+  if (error instanceof ServiceUnavailableError) return error;
+  if (error instanceof joseErrors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
+    return new ServiceUnavailableError('The identity provider could not be reached to verify the token.', 5);
+  }
+  if (error instanceof joseErrors.JWTExpired) return new AuthenticationError('The token has expired.');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return new AuthenticationError(`The token's ${error.claim} claim is not accepted.`);
+  return new AuthenticationError('The token is not valid.');
+}
+
+async function resolveJwksUri(auth: AppConfig['auth'], fetchImpl: typeof fetch): Promise<string> {
+  if (auth.jwksUri) return auth.jwksUri;
+  const url = `${auth.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { signal: AbortSignal.timeout(5_000) });
+  } catch {
+    throw new ServiceUnavailableError('The identity provider could not be reached to verify the token.', 5);
+  }
+  const parsed = discoverySchema.safeParse(response.ok ? await response.json().catch(() => undefined) : undefined);
+  if (!parsed.success) throw new ServiceUnavailableError('The identity provider published no usable OpenID configuration.', 30);
+  if (parsed.data.issuer !== auth.issuer) {
+    throw new ServiceUnavailableError('The identity provider announced a different issuer than configured.', 30);
+  }
+  return parsed.data.jwks_uri;
+}

@@ -1,0 +1,9 @@
+import { isRestError } from '@azure/core-rest-pipeline';
+
+export function isStatus(error: unknown, ...statuses: number[]): boolean {
+  return isRestError(error) && error.statusCode !== undefined && statuses.includes(error.statusCode);
+}
+
+export const isNotFound = (error: unknown): boolean => isStatus(error, 404);
+export const isConflict = (error: unknown): boolean => isStatus(error, 409);
+export const isPreconditionFailed = (error: unknown): boolean => isStatus(error, 412);
