@@ -1,0 +1,107 @@
+import { FaultInjector, faultResponse } from '../../../emulator/faults';
+import { MessageIdSource, newThreadId } from '../../../emulator/ids';
+import { toIdentifierModel, rawIdOf } from '../../../emulator/identifiers';
+import { decodeState, encodeState, nextLink, offsetPage, parseMaxPageSize } from '../../../emulator/paging';
+import { RateLimiter } from '../../../emulator/ratelimit';
+import { matchRoute, OPERATIONS, pathSegments } from '../../../emulator/router';
+
+describe('router', () => {
+  it('maps SDK paths (percent-encoded ids, literal :actions) to operations', () => {
+    const segs = pathSegments('/chat/threads/19%3Aabc%40thread.v2/participants/:add');
+    expect(segs).toEqual(['chat', 'threads', '19:abc@thread.v2', 'participants', ':add']);
+    expect(matchRoute('POST', segs ?? [])).toEqual({ operation: 'chat.addParticipants', params: ['19:abc@thread.v2'] });
+    expect(matchRoute('POST', pathSegments('/identities/8%3Aacs%3Ar_1/:issueAccessToken') ?? [])).toEqual({ operation: 'identity.issueToken', params: ['8:acs:r_1'] });
+    expect(matchRoute('PUT', ['chat', 'threads'])).toBe('method');
+    expect(matchRoute('GET', ['nope'])).toBeUndefined();
+    expect(pathSegments('/bad/%E0%A4%A')).toBeUndefined();
+    expect(new Set(OPERATIONS).size).toBe(OPERATIONS.length);
+  });
+});
+
+describe('paging', () => {
+  it('encodes opaque state and an absolute nextLink with maxPageSize and api-version', () => {
+    const link = new URL(nextLink('https://127.0.0.1:1', '/chat/threads', { o: 4, s: 5 }, 2, '2025-03-15'));
+    expect(decodeState(link.searchParams.get('syncState') ?? '')).toEqual({ o: 4, s: 5 });
+    expect(link.searchParams.get('maxPageSize')).toBe('2');
+    expect(link.searchParams.get('api-version')).toBe('2025-03-15');
+    expect(() => decodeState('!!!')).toThrow();
+    expect(decodeState(encodeState({ c: 1 }))).toEqual({ c: 1 });
+  });
+
+  it('validates maxPageSize (1..200)', () => {
+    expect(parseMaxPageSize(new URLSearchParams(''))).toBe(100);
+    expect(parseMaxPageSize(new URLSearchParams('maxPageSize=200'))).toBe(200);
+    for (const bad of ['0', '201', '-1', '1.5', 'x']) expect(() => parseMaxPageSize(new URLSearchParams(`maxPageSize=${bad}`))).toThrow();
+  });
+
+  it('pages by offset with skip and ends without nextLink', () => {
+    const link = { baseUrl: 'https://h', path: '/p', apiVersion: 'v' };
+    const first = offsetPage([1, 2, 3, 4, 5], new URLSearchParams('skip=1'), undefined, 2, link);
+    expect(first.value).toEqual([2, 3]);
+    const state = decodeState(new URL(first.nextLink ?? '').searchParams.get('syncState') ?? '');
+    expect(offsetPage([1, 2, 3, 4, 5], new URLSearchParams(), state, 2, link)).toEqual({ value: [4, 5] });
+  });
+});
+
+describe('faults', () => {
+  it('fires for the next N calls of the operation only, then disappears', () => {
+    const f = new FaultInjector();
+    f.add({ operation: 'chat.sendMessage', status: 503, count: 2 });
+    expect(f.decide('chat.getThread').fault).toBeUndefined();
+    expect(f.decide('chat.sendMessage').fault?.status).toBe(503);
+    expect(f.decide('chat.sendMessage').fault?.status).toBe(503);
+    expect(f.decide('chat.sendMessage').fault).toBeUndefined();
+    expect(f.size).toBe(0);
+  });
+
+  it('fires for a percentage of calls using the random source', () => {
+    const rolls = [0.1, 0.9];
+    const f = new FaultInjector(() => rolls.shift() ?? 0);
+    f.add({ operation: '*', status: 500, percent: 50 });
+    expect(f.decide('a').fault).toBeDefined();
+    expect(f.decide('a').fault).toBeUndefined();
+  });
+
+  it('adds latency and drops, and builds service-like error responses with Retry-After', () => {
+    const f = new FaultInjector();
+    f.add({ operation: 'x', latencyMs: 10 });
+    f.add({ operation: 'x', drop: true });
+    expect(f.decide('x')).toEqual({ latencyMs: 10, drop: true });
+    const r = faultResponse({ id: 'i', operation: 'x', status: 429, hits: 1, retryAfterMs: 5 });
+    expect(r).toEqual({ status: 429, headers: { 'retry-after': '1', 'retry-after-ms': '5' }, body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } } });
+    expect(() => f.add({ operation: 'x' })).toThrow();
+    expect(() => f.add({ operation: 'x', status: 200 })).toThrow();
+  });
+});
+
+describe('rate limiter', () => {
+  it('is off by default, then limits per window and recovers in the next one', () => {
+    const r = new RateLimiter();
+    for (let i = 0; i < 20; i++) r.check('chat.createThread', 0, 'u');
+    r.enabled = true;
+    for (let i = 0; i < 10; i++) r.check('chat.createThread', 1000, 'u');
+    expect(() => r.check('chat.createThread', 1000, 'u')).toThrow(expect.objectContaining({ status: 429, headers: { 'retry-after': '9' } }));
+    r.check('chat.createThread', 1000, 'other-user');
+    r.check('chat.createThread', 10_000, 'u');
+  });
+});
+
+describe('ids and identifiers', () => {
+  it('makes realistic ids', () => {
+    expect(newThreadId()).toMatch(/^19:acsV1_[a-z2-7]{52}@thread\.v2$/);
+    const ids = new MessageIdSource();
+    const a = ids.next(1000);
+    const b = ids.next(1000);
+    expect(Number(b)).toBe(Number(a) + 1);
+    ids.observe('5000');
+    expect(ids.next(10)).toBe('5001');
+  });
+
+  it('converts identifier models both ways', () => {
+    expect(toIdentifierModel('8:acs:r_1')).toEqual({ rawId: '8:acs:r_1', communicationUser: { id: '8:acs:r_1' } });
+    expect(toIdentifierModel('4:+15551234')).toEqual({ rawId: '4:+15551234', phoneNumber: { value: '+15551234' } });
+    expect(rawIdOf({ communicationUser: { id: '8:acs:r_2' } })).toBe('8:acs:r_2');
+    expect(rawIdOf({ rawId: '8:acs:r_3' })).toBe('8:acs:r_3');
+    expect(rawIdOf('x')).toBeUndefined();
+  });
+});
