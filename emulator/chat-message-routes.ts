@@ -71,7 +71,7 @@ const listMessages: Handler = async (ctx, st) => {
   let more = false;
   for (let i = Math.min(before - 1, msgs.length) - 1; i >= 0; i--) {
     const m = msgs[i] as MessageRecord;
-    if (m.createdOn < from) break;
+    if (m.createdOn < from) continue;
     if (startTime !== undefined && Math.max(m.createdOn, m.editedOn ?? 0, m.deletedOn ?? 0) < startTime) continue;
     if (value.length === maxPageSize) {
       more = true;

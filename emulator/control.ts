@@ -135,7 +135,9 @@ export class InProcessControl implements EmulatorControl {
 
   listThreads(): ThreadInfo[] {
     const now = this.st.clock.now();
-    return [...this.st.store.threads.values()].map((t) => (this.st.store.liveThread(t.id, now), threadInfo(t)));
+    const threads = [...this.st.store.threads.values()];
+    for (const t of threads) this.st.store.liveThread(t.id, now); // applies retention before reporting
+    return threads.map(threadInfo);
   }
 
   getThread(id: string): ThreadDetails | undefined {

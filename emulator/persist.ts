@@ -38,8 +38,14 @@ export class Persister {
     const json = JSON.stringify(this.snapshot());
     const tmp = `${this.file}.${process.pid}.tmp`;
     this.writing = this.writing.then(async () => {
-      await writeFile(tmp, json);
-      await rename(tmp, this.file);
+      try {
+        await writeFile(tmp, json);
+        await rename(tmp, this.file);
+      } catch (e) {
+        // Keep serving; the next change retries the write.
+        this.dirty = true;
+        console.error(`acs emulator: could not write ${this.file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     });
     return this.writing;
   }
