@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Use an Azurite that is already running instead of starting one. */
   tablesConnectionString?: string;
+  /** Use an ACS emulator that is already running (tests: a second instance of the backend); not closed by this stack. */
+  emulator?: RunningEmulator;
   log?: LogSink;
   composition?: CompositionOptions;
 }
@@ -64,8 +66,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tablesConnectionString = options.tablesConnectionString ?? azurite!.connectionString;
 
     const useRealAcs = Boolean(env.ACS_CONNECTION_STRING?.trim() || env.ACS_ENDPOINT?.trim());
-    let emulator: RunningEmulator | undefined;
-    if (!useRealAcs) {
+    let emulator: RunningEmulator | undefined = options.emulator;
+    if (!useRealAcs && !emulator) {
       emulator = await startEmulator({ port: options.acsPort ?? 0, ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}) });
       closers.push(() => emulator!.close());
     }

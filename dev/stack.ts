@@ -55,6 +55,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // npm runs us through `sh -c`, which dies on SIGTERM without passing it on: when our parent goes, we go.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent exited');
+  }, 500).unref();
 }
 
 function portSetting(name: string, fallback: number): number {

@@ -3,6 +3,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { LogRecord } from '../../dev/host';
 import type { DevTokenClaims } from '../../dev/issuer';
 import { startLocalStack, type LocalStack } from '../../dev/local-stack';
+import type { RunningEmulator } from '../../emulator';
 
 /** Counts every HTTP call the backend makes to Azure Tables (each retry too). */
 export class TablesCallCounter {
@@ -36,7 +37,7 @@ export interface TestStack extends LocalStack {
  * The same stack `npm run dev` runs (dev host + dev issuer + ACS emulator), in memory on free ports,
  * against the Azurite that jest's global set-up started, with tables of its own.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, shared: { emulator?: RunningEmulator } = {}): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
   if (!tablesConnectionString) throw new Error('TEST_TABLES_CONNECTION_STRING is not set: integration tests need jest global set-up');
   const logs: LogRecord[] = [];
@@ -44,6 +45,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const stack = await startLocalStack({
     port: 0,
     tablesConnectionString,
+    ...(shared.emulator ? { emulator: shared.emulator } : {}),
     env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
     log: (record) => logs.push(record),
     composition: {

@@ -1,0 +1,104 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** `npm run dev` as a newcomer runs it: a real process tree, free ports, its own data folder. */
+const root = path.resolve(__dirname, '../..');
+
+function descendants(pid: number): number[] {
+  let output = '';
+  try {
+    output = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = output.split('\n').map((line) => Number(line.trim())).filter((child) => child > 0);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function startDev(dataDir: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn('npm', ['run', 'dev'], {
+    cwd: root,
+    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a terminal job: Ctrl-C signals the whole group.
+    detached: true,
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('npm run dev', () => {
+  jest.setTimeout(60_000);
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it.each([
+    ['SIGINT', 'Ctrl-C: SIGINT to the process group'],
+    ['SIGTERM', 'SIGTERM to npm alone'],
+  ] as const)('serves health within 20 s and stops every process on %s (%s)', async (signal, _how) => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dev-stack-'));
+    dirs.push(dataDir);
+    const started = Date.now();
+    const dev = startDev(dataDir);
+    const stackFile = path.join(dataDir, 'dev-stack.json');
+    const info = await waitFor(() => (existsSync(stackFile) ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { apiBaseUrl: string; acs: { endpoint: string }; storage: { connectionString: string }; auth: { issuer: string; audience: string } }) : undefined), 20_000);
+    const health = await fetch(`${info.apiBaseUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(info.acs.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(info.auth.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dev-issuer$/);
+    expect(dev.output()).toContain(info.apiBaseUrl);
+
+    // dev:token prints only a token that the running stack accepts.
+    const token = execFileSync('npm', ['run', '-s', 'dev:token', '--', 'dev-user', '--name', 'Dev User'], {
+      cwd: root,
+      env: { ...process.env, DEV_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    }).trim();
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const issued = await fetch(`${info.apiBaseUrl}/token`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(issued.status).toBe(200);
+
+    const tree = [dev.child.pid!, ...descendants(dev.child.pid!)];
+    expect(tree.length).toBeGreaterThan(1);
+    if (signal === 'SIGINT') process.kill(-dev.child.pid!, 'SIGINT');
+    else dev.child.kill('SIGTERM');
+    await dev.exited;
+    await waitFor(() => (tree.every((pid) => !alive(pid)) ? true : undefined), 10_000);
+    await expect(fetch(`${info.apiBaseUrl}/health`)).rejects.toThrow();
+  });
+
+  it('refuses to start with a malformed setting and names it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dev-stack-'));
+    dirs.push(dataDir);
+    const dev = startDev(dataDir, { USER_TOKEN_MINUTES: 'soon' });
+    const code = await dev.exited;
+    expect(code).not.toBe(0);
+    expect(dev.output()).toContain('USER_TOKEN_MINUTES is malformed');
+    expect(dev.output()).not.toMatch(/\n\s+at /);
+  });
+});
