@@ -9,6 +9,13 @@ import { ActingTokens } from './identity/acting-tokens';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
 import { IdentityService } from './identity/identity-service';
 import { fromUpstream } from './upstream-errors';
+import { AcsChat } from './chat/acs-chat';
+import type { ChatDependencies } from './chat/chat-context';
+import { ContinuationCodec } from './chat/continuation';
+import { PeopleDirectory } from './chat/people';
+import { ThreadService } from './chat/thread-service';
+import { SettingsRepository } from './storage/settings-repository';
+import { ThreadRepository } from './storage/thread-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 
@@ -32,6 +39,8 @@ export interface Services {
   actingTokens: ActingTokens;
   acsEndpoint: string;
   acsClientOptions: CommonClientOptions;
+  chat: ChatDependencies;
+  threads: ThreadService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -51,6 +60,17 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const actingTokens = new ActingTokens(identityClient);
   const identity = new IdentityService(new IdentityRepository(tables.identities), identityClient, actingTokens);
 
+  const endpoint = acsEndpoint(config.acs);
+  const settings = new SettingsRepository(tables.settings);
+  const pagingKey = memoizeAsync(() => settings.signingKey('continuation'));
+  const chat: ChatDependencies = {
+    acs: new AcsChat(endpoint, actingTokens, identity, acsClientOptions),
+    people: new PeopleDirectory(identity),
+    threads: new ThreadRepository(tables.threads, tables.activity),
+    paging: new ContinuationCodec(pagingKey, endpoint),
+  };
+  const threads = new ThreadService(chat, config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {});
+
   const health = new HealthService({
     storage: async () => {
       await tables.identities.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next();
@@ -63,8 +83,10 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     authenticate: createAuthenticator(config.auth),
     identity,
     actingTokens,
-    acsEndpoint: acsEndpoint(config.acs),
+    acsEndpoint: endpoint,
     acsClientOptions,
+    chat,
+    threads,
   };
 }
 
@@ -78,6 +100,16 @@ export function lazyServices(build: () => Promise<Services>): ServicesProvider {
     });
     return pending;
   };
+}
+
+/** Like memoize, but a rejected promise is not kept. */
+function memoizeAsync<T>(create: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= create().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    }));
 }
 
 function memoize<T>(create: () => T): () => T {

@@ -64,6 +64,11 @@ export class IdentityService {
     return (await this.lookup(owner)) ?? (await this.create(owner, undefined, context)).acsUserId;
   }
 
+  /** The ACS identity of an app user if they have one; never creates. */
+  findAcsUserId(userId: string): Promise<string | undefined> {
+    return this.lookup({ kind: 'user', userId });
+  }
+
   /** The ACS identity that creates and manages every thread. */
   async serviceAcsUserId(context?: InvocationContext): Promise<string> {
     const owner: Owner = { kind: 'service' };

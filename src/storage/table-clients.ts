@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { AppConfig } from '../config';
 
 /** The tables the backend keeps its records in, named with the configured prefix. */
-export const TABLE_ROLES = ['identities', 'threads', 'members', 'activity', 'idempotency'] as const;
+export const TABLE_ROLES = ['identities', 'threads', 'activity', 'settings'] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
 export type TableClients = Record<TableRole, TableClient>;
@@ -11,9 +11,8 @@ export type TableClients = Record<TableRole, TableClient>;
 const TABLE_SUFFIX: Record<TableRole, string> = {
   identities: 'Identities',
   threads: 'Threads',
-  members: 'Members',
   activity: 'Activity',
-  idempotency: 'Idempotency',
+  settings: 'Settings',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { isConflict } from './errors';
+
+/**
+ * Values the backend generates for itself and shares across instances, such as the key that signs
+ * continuation tokens. The first instance to need one creates it; the others read it.
+ */
+export class SettingsRepository {
+  constructor(private readonly table: TableClient) {}
+
+  async signingKey(name: string): Promise<Buffer> {
+    const generated = randomBytes(32).toString('base64');
+    try {
+      await this.table.createEntity({ partitionKey: 'key', rowKey: name, value: generated });
+      return Buffer.from(generated, 'base64');
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    const stored = await this.table.getEntity<{ value: string }>('key', name);
+    return Buffer.from(stored.value, 'base64');
+  }
+}
