@@ -14,6 +14,8 @@ import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
+import { MessageService } from './chat/message-service';
+import { ParticipantService } from './chat/participant-service';
 import { SettingsRepository } from './storage/settings-repository';
 import { ThreadRepository } from './storage/thread-repository';
 import { IdentityRepository } from './storage/identity-repository';
@@ -41,6 +43,8 @@ export interface Services {
   acsClientOptions: CommonClientOptions;
   chat: ChatDependencies;
   threads: ThreadService;
+  messages: MessageService;
+  participants: ParticipantService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -87,6 +91,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     acsClientOptions,
     chat,
     threads,
+    messages: new MessageService(chat),
+    participants: new ParticipantService(chat),
   };
 }
 

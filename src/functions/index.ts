@@ -3,8 +3,17 @@ import type { AppConfig } from '../config';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
 import { tokenFunctions } from './token';
+import { threadFunctions } from './threads';
+import { messageFunctions } from './messages';
+import { participantFunctions } from './participants';
 
 /** The whole route table. */
 export function buildFunctionTable(_config: AppConfig, services: ServicesProvider): FunctionDefinition[] {
-  return [...healthFunctions(services), ...tokenFunctions(services)];
+  return [
+    ...healthFunctions(services),
+    ...tokenFunctions(services),
+    ...threadFunctions(services),
+    ...messageFunctions(services),
+    ...participantFunctions(services),
+  ];
 }

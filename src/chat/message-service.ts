@@ -1,0 +1,180 @@
+import type { ChatMessage } from '@azure/communication-chat';
+import { ForbiddenError } from '../errors';
+import { isStatus } from '../storage/errors';
+import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
+import { fromThreadCall, messageNotFound } from './errors';
+import { onePage } from './paging';
+import { rawId } from './people';
+import type { ListMessagesQuery, PageQuery, SendMessageBody, UpdateMessageBody } from './schemas';
+import { identifiersIn, messageView, readReceiptView, type MessageView, type Page, type ReadReceiptView } from './views';
+
+/** Record a thread's activity at most this often per instance (one Tables write per thread per minute). */
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+/**
+ * Messages, read receipts and typing, made as the caller's own ACS identity so ACS attributes and checks them too
+ * (a non-participant is refused by ACS; we answer 404).
+ */
+export class MessageService {
+  private readonly access: ThreadAccess;
+  private readonly activityWrittenAt = new Map<string, number>();
+
+  constructor(private readonly deps: ChatDependencies) {
+    this.access = new ThreadAccess(deps);
+  }
+
+  /** One ACS call and at most one Tables write. */
+  async send(scope: CallScope, threadId: string, body: SendMessageBody): Promise<{ id: string }> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const displayName = body.senderDisplayName ?? scope.caller.displayName;
+    const result = await this.deps.acs
+      .asUser(acsUserId, (client) =>
+        client.getChatThreadClient(threadId).sendMessage(
+          { content: body.content },
+          { type: body.type, ...(displayName ? { senderDisplayName: displayName } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) },
+        ),
+      )
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+    await this.recordActivity(threadId, scope);
+    return { id: result.id };
+  }
+
+  /** One ACS call per page. */
+  async list(scope: CallScope, threadId: string, query: ListMessagesQuery): Promise<Page<MessageView>> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const pageScope = { list: 'messages' as const, threadId, userId: scope.caller.userId };
+    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
+    const page = await this.deps.acs
+      .asUser(acsUserId, (client) =>
+        onePage(
+          client.getChatThreadClient(threadId).listMessages({
+            ...(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}),
+            ...(query.startTime ? { startTime: query.startTime } : {}),
+          }),
+          nextLink,
+        ),
+      )
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+    const lookup = await this.deps.people.lookup(page.items.flatMap(identifiersIn), scope.context);
+    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
+    return { items: page.items.map((message) => messageView(message, lookup)), ...(continuationToken ? { continuationToken } : {}) };
+  }
+
+  async get(scope: CallScope, threadId: string, messageId: string): Promise<MessageView> {
+    const message = await this.fetch(scope, threadId, messageId);
+    const lookup = await this.deps.people.lookup(identifiersIn(message), scope.context);
+    return messageView(message, lookup);
+  }
+
+  /** Sender only (ACS enforces it too). */
+  async update(scope: CallScope, threadId: string, messageId: string, body: UpdateMessageBody): Promise<MessageView> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    await this.deps.acs
+      .asUser(acsUserId, (client) =>
+        client.getChatThreadClient(threadId).updateMessage(messageId, {
+          ...(body.content !== undefined ? { content: body.content } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
+        }),
+      )
+      .catch(async (error: unknown) => {
+        throw await this.refusal(scope, threadId, error, 'Only the sender may edit a message.');
+      });
+    return this.get(scope, threadId, messageId);
+  }
+
+  /** The sender, or the thread owner (who deletes it as the sender's identity, since ACS lets only senders delete). */
+  async delete(scope: CallScope, threadId: string, messageId: string): Promise<void> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const refusedMessage = 'Only the sender or the thread owner may delete a message.';
+    let refusal: unknown;
+    try {
+      await this.deps.acs.asUser(acsUserId, (client) => client.getChatThreadClient(threadId).deleteMessage(messageId));
+      return;
+    } catch (error) {
+      if (!isStatus(error, 403)) throw await this.refusal(scope, threadId, error, refusedMessage);
+      refusal = error;
+    }
+    const record = await this.access.record(threadId);
+    if (record.ownerUserId !== scope.caller.userId) throw await this.refusal(scope, threadId, refusal, refusedMessage);
+    const senderAcsUserId = rawId((await this.fetch(scope, threadId, messageId)).sender);
+    if (!senderAcsUserId) throw new ForbiddenError('This message cannot be deleted.', 'NotMessageSender');
+    await this.deps.acs
+      .asUser(senderAcsUserId, (client) => client.getChatThreadClient(threadId).deleteMessage(messageId))
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+  }
+
+  async sendReadReceipt(scope: CallScope, threadId: string, messageId: string): Promise<void> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    await this.deps.acs
+      .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendReadReceipt({ chatMessageId: messageId }))
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+  }
+
+  async listReadReceipts(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ReadReceiptView>> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const pageScope = { list: 'readReceipts' as const, threadId, userId: scope.caller.userId };
+    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
+    const page = await this.deps.acs
+      .asUser(acsUserId, (client) =>
+        onePage(client.getChatThreadClient(threadId).listReadReceipts(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}), nextLink),
+      )
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+    const lookup = await this.deps.people.lookup(page.items.map((receipt) => rawId(receipt.sender)), scope.context);
+    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
+    const items = page.items.map((receipt) => readReceiptView(receipt, lookup)).filter((item): item is ReadReceiptView => item !== undefined);
+    return { items, ...(continuationToken ? { continuationToken } : {}) };
+  }
+
+  async sendTyping(scope: CallScope, threadId: string, senderDisplayName: string | undefined): Promise<void> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const displayName = senderDisplayName ?? scope.caller.displayName;
+    await this.deps.acs
+      .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendTypingNotification(displayName ? { senderDisplayName: displayName } : {}))
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+  }
+
+  private async fetch(scope: CallScope, threadId: string, messageId: string): Promise<ChatMessage> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    return this.deps.acs
+      .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).getMessage(messageId))
+      .catch(async (error: unknown) => {
+        throw await this.refusal(scope, threadId, error, 'You may not read this message.');
+      });
+  }
+
+  /**
+   * ACS answers 403 and 404 both for "not in this thread" and for "not your message" / "no such message".
+   * One more call, as the caller, tells them apart: a non-participant gets 404 for the thread.
+   */
+  private async refusal(scope: CallScope, threadId: string, error: unknown, forbidden: string): Promise<Error> {
+    if (!isStatus(error, 403, 404)) return fromThreadCall(error);
+    await this.access.assertParticipant(scope, threadId);
+    return isStatus(error, 404) ? messageNotFound() : new ForbiddenError(forbidden, 'NotMessageSender');
+  }
+
+  private async recordActivity(threadId: string, scope: CallScope): Promise<void> {
+    const now = Date.now();
+    const last = this.activityWrittenAt.get(threadId);
+    if (last !== undefined && now - last < ACTIVITY_WRITE_INTERVAL_MS) return;
+    this.activityWrittenAt.set(threadId, now);
+    if (this.activityWrittenAt.size > 50_000) this.activityWrittenAt.clear();
+    // The message is already acknowledged by ACS: a failed activity write must not fail the send
+    // (pruning asks ACS for the real latest activity before deleting anything).
+    await this.deps.threads.touch(threadId, new Date(now)).catch((error: unknown) => {
+      this.activityWrittenAt.delete(threadId);
+      scope.context?.warn('could not record thread activity', { threadId, error: error instanceof Error ? error.name : 'unknown' });
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import type { ChatParticipant } from '@azure/communication-chat';
+import { NotFoundError } from '../errors';
+import { describeError } from '../logging';
+import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
+import { fromThreadCall, notOwner } from './errors';
+import { onePage } from './paging';
+import { rawId } from './people';
+import type { AddParticipantsBody, PageQuery } from './schemas';
+import { participantView, type Page, type ParticipantView } from './views';
+
+export interface AddParticipantsResult {
+  added: string[];
+  failed: Array<{ userId: string; error: { code: string; message: string } }>;
+}
+
+/**
+ * Participants, named by app user id. Listing is done as the caller; adding and removing are done by the service
+ * identity (users hold chat.join.limited tokens, which cannot change participants), after the backend's own checks.
+ */
+export class ParticipantService {
+  private readonly access: ThreadAccess;
+
+  constructor(private readonly deps: ChatDependencies) {
+    this.access = new ThreadAccess(deps);
+  }
+
+  async list(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ParticipantView>> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    const pageScope = { list: 'participants' as const, threadId, userId: scope.caller.userId };
+    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
+    const page = await this.deps.acs
+      .asUser(acsUserId, (client) =>
+        onePage(client.getChatThreadClient(threadId).listParticipants(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}), nextLink),
+      )
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+    const lookup = await this.deps.people.lookup(page.items.map((participant) => rawId(participant.id)), scope.context);
+    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
+    const items = page.items.map((participant) => participantView(participant, lookup)).filter((item): item is ParticipantView => item !== undefined);
+    return { items, ...(continuationToken ? { continuationToken } : {}) };
+  }
+
+  /** Any participant may add people; identities are created on demand; per-user failures are reported, not thrown. */
+  async add(scope: CallScope, threadId: string, body: AddParticipantsBody): Promise<AddParticipantsResult> {
+    await Promise.all([this.access.record(threadId), this.access.assertParticipant(scope, threadId)]);
+    const failed: AddParticipantsResult['failed'] = [];
+    const unique = [...new Map(body.participants.map((participant) => [participant.userId, participant])).values()];
+    const resolved = await Promise.all(
+      unique.map(async (participant) => {
+        try {
+          return { ...participant, acsUserId: await this.deps.people.acsUserIdFor(participant.userId, scope.context) };
+        } catch (error) {
+          scope.context?.warn('could not resolve a participant', { error: describeError(error) });
+          failed.push({ userId: participant.userId, error: { code: 'IdentityUnavailable', message: 'The user could not be given a chat identity.' } });
+          return undefined;
+        }
+      }),
+    );
+    const toAdd = resolved.filter((participant) => participant !== undefined);
+    if (toAdd.length === 0) return { added: [], failed };
+    const participants: ChatParticipant[] = toAdd.map((participant) => ({
+      id: { communicationUserId: participant.acsUserId },
+      ...(participant.displayName ? { displayName: participant.displayName } : {}),
+      ...(participant.shareHistoryTime ? { shareHistoryTime: participant.shareHistoryTime } : {}),
+    }));
+    const result = await this.deps.acs
+      .asService((client) => client.getChatThreadClient(threadId).addParticipants({ participants }), scope.context)
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+    const rejected = new Map((result.invalidParticipants ?? []).map((error) => [error.target ?? '', error]));
+    for (const participant of toAdd) {
+      const error = rejected.get(participant.acsUserId);
+      if (error) failed.push({ userId: participant.userId, error: { code: error.code || 'Rejected', message: error.message || 'ACS refused this participant.' } });
+    }
+    return { added: toAdd.filter((participant) => !rejected.has(participant.acsUserId)).map((participant) => participant.userId), failed };
+  }
+
+  /** Yourself (leave), or anyone if you own the thread or are an admin. */
+  async remove(scope: CallScope, threadId: string, targetUserId: string): Promise<void> {
+    const record = await this.access.record(threadId);
+    const isSelf = targetUserId === scope.caller.userId;
+    if (!scope.caller.isAdmin) {
+      await this.access.assertParticipant(scope, threadId);
+      if (!isSelf && record.ownerUserId !== scope.caller.userId) throw notOwner();
+    }
+    const targetAcsUserId = await this.deps.people.findAcsUserId(targetUserId);
+    if (!targetAcsUserId) throw new NotFoundError('That user is not a participant of this thread.', 'ParticipantNotFound');
+    await this.deps.acs
+      .asService((client) => client.getChatThreadClient(threadId).removeParticipant({ communicationUserId: targetAcsUserId }), scope.context)
+      .catch((error: unknown) => {
+        throw fromThreadCall(error);
+      });
+  }
+}

@@ -1,0 +1,44 @@
+import type { ServicesProvider } from '../composition';
+import { addParticipantsBody, pageQuery, participantPath, threadPath } from '../chat/schemas';
+import { authenticatedHandler } from '../http/authenticated';
+import { readJsonBody } from '../http/body';
+import { noContent, ok } from '../http/handler';
+import { pathParams, queryParams } from '../http/request-parts';
+import type { FunctionDefinition } from './definition';
+
+export function participantFunctions(services: ServicesProvider): FunctionDefinition[] {
+  return [
+    {
+      kind: 'http',
+      name: 'listParticipants',
+      methods: ['GET'],
+      route: 'threads/{threadId}/participants',
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
+        const { threadId } = pathParams(request, threadPath);
+        return ok(await participants.list({ caller, context }, threadId, queryParams(request, pageQuery)));
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'addParticipants',
+      methods: ['POST'],
+      route: 'threads/{threadId}/participants',
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
+        const { threadId } = pathParams(request, threadPath);
+        const body = await readJsonBody(request, addParticipantsBody);
+        return ok(await participants.add({ caller, context }, threadId, body));
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'removeParticipant',
+      methods: ['DELETE'],
+      route: 'threads/{threadId}/participants/{userId}',
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
+        const { threadId, userId } = pathParams(request, participantPath);
+        await participants.remove({ caller, context }, threadId, userId);
+        return noContent();
+      }),
+    },
+  ];
+}
