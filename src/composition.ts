@@ -14,6 +14,7 @@ import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
+import { PruneService } from './pruning/prune-service';
 import { MessageService } from './chat/message-service';
 import { ParticipantService } from './chat/participant-service';
 import { SettingsRepository } from './storage/settings-repository';
@@ -43,6 +44,7 @@ export interface Services {
   acsClientOptions: CommonClientOptions;
   chat: ChatDependencies;
   threads: ThreadService;
+  pruning: PruneService;
   messages: MessageService;
   participants: ParticipantService;
 }
@@ -91,6 +93,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     acsClientOptions,
     chat,
     threads,
+    pruning: new PruneService(chat.threads, threads, chat.acs, { retentionDays: config.pruning.retentionDays }),
     messages: new MessageService(chat),
     participants: new ParticipantService(chat),
   };

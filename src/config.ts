@@ -78,7 +78,8 @@ export const settingsSchema = z.object({
   USER_TOKEN_SCOPES: commaList(UserTokenScope).default(['chat.join.limited']),
   USER_TOKEN_MINUTES: integer(60, 1440).default(60),
   THREAD_RETENTION_DAYS: decimal(0, 36500).default(30),
-  THREAD_MAX_AGE_DAYS: optionalText.pipe(decimal(0, 90).optional()),
+  // ACS accepts a threadCreationDate retention policy of whole days from 30 to 90 only.
+  THREAD_MAX_AGE_DAYS: optionalText.pipe(integer(30, 90).optional()),
   PRUNE_SCHEDULE: ncrontab.default('0 0 3 * * *'),
 });
 

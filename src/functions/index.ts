@@ -6,14 +6,16 @@ import { tokenFunctions } from './token';
 import { threadFunctions } from './threads';
 import { messageFunctions } from './messages';
 import { participantFunctions } from './participants';
+import { pruneFunctions } from './prune';
 
 /** The whole route table. */
-export function buildFunctionTable(_config: AppConfig, services: ServicesProvider): FunctionDefinition[] {
+export function buildFunctionTable(config: AppConfig, services: ServicesProvider): FunctionDefinition[] {
   return [
     ...healthFunctions(services),
     ...tokenFunctions(services),
     ...threadFunctions(services),
     ...messageFunctions(services),
     ...participantFunctions(services),
+    ...pruneFunctions(config, services),
   ];
 }
