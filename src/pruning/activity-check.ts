@@ -50,7 +50,8 @@ export async function checkActivity(
  */
 export function activityOf(messages: Pick<ChatMessage, 'createdOn' | 'editedOn' | 'deletedOn'>[], cutoff: Date): ThreadActivity {
   if (messages.length === 0) return { state: 'idle' };
-  const latest = Math.max(cutoff.getTime(), ...messages.flatMap((message) => [message.createdOn, message.editedOn, message.deletedOn].filter(isDate).map((date) => date.getTime())));
+  const times = messages.flatMap((message) => [message.createdOn, message.editedOn, message.deletedOn].filter(isDate));
+  const latest = Math.max(cutoff.getTime(), ...times.map((date) => date.getTime()));
   return { state: 'active', lastActivityOn: new Date(latest) };
 }
 

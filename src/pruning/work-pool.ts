@@ -2,7 +2,8 @@
  * Runs `work` over the items of an async iterable with at most `concurrency` items in flight.
  * An item is pulled only when a worker is free, so nothing is read ahead of the workers beyond what the
  * iterable itself buffers; `shouldStop` is asked before each pull, and once it says yes no new item starts
- * (items already started finish). Errors of `work` are the caller's business: it must not throw.
+ * (items already started finish). Errors of `work` are the caller's business: it must not throw. A failure of the
+ * iterable stops the pulls and is thrown once the items already started have finished.
  */
 export async function forEachBounded<T>(
   items: AsyncIterable<T>,
@@ -20,13 +21,21 @@ export async function forEachBounded<T>(
     return next;
   };
 
+  let failure: { error: unknown } | undefined;
+
   const worker = async (): Promise<void> => {
-    while (!exhausted) {
+    while (!exhausted && !failure) {
       if (options.shouldStop()) {
         stopped = true;
         return;
       }
-      const next = await pull();
+      let next: IteratorResult<T>;
+      try {
+        next = await pull();
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
       if (next.done) {
         exhausted = true;
         return;
@@ -35,10 +44,8 @@ export async function forEachBounded<T>(
     }
   };
 
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  } finally {
-    if (!exhausted) await iterator.return?.();
-  }
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  if (failure) throw failure.error;
+  if (!exhausted) await iterator.return?.();
   return { stopped };
 }

@@ -43,12 +43,18 @@ describe('forEachBounded', () => {
     expect(pulled.length).toBeLessThanOrEqual(5 + 3);
   });
 
-  it('passes on a failure of the iterable', async () => {
+  it('passes on a failure of the iterable once the items already started have finished', async () => {
     async function* failing(): AsyncIterable<number> {
       yield 1;
       throw new Error('storage down');
     }
-    await expect(forEachBounded(failing(), { concurrency: 2, shouldStop: () => false }, async () => undefined)).rejects.toThrow('storage down');
+    const done: number[] = [];
+    const slow = async (item: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      done.push(item);
+    };
+    await expect(forEachBounded(failing(), { concurrency: 2, shouldStop: () => false }, slow)).rejects.toThrow('storage down');
+    expect(done).toEqual([1]);
   });
 });
 
