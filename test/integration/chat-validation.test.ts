@@ -22,7 +22,7 @@ describe('input validation of the chat API', () => {
 
   const big = (bytes: number): string => 'é'.repeat(Math.ceil(bytes / 2));
 
-  const cases: Array<[string, string, () => string, unknown, number, string, string | undefined]> = [
+  const cases: Array<[string, string, () => string, unknown, number, string, string?]> = [
     ['a missing topic', 'POST', () => '/threads', {}, 400, 'ValidationFailed', 'body.topic'],
     ['a blank topic', 'POST', () => '/threads', { topic: '   ' }, 400, 'ValidationFailed', 'body.topic'],
     ['a topic over 250 characters', 'POST', () => '/threads', { topic: 'x'.repeat(251) }, 400, 'ValidationFailed', 'body.topic'],
