@@ -3,7 +3,7 @@ import { ForbiddenError } from '../errors';
 import { isStatus } from '../storage/errors';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, messageNotFound } from './errors';
-import { onePage } from './paging';
+import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { ListMessagesQuery, PageQuery, SendMessageBody, UpdateMessageBody } from './schemas';
 import { identifiersIn, messageView, readReceiptView, type MessageView, type Page, type ReadReceiptView } from './views';
@@ -44,24 +44,11 @@ export class MessageService {
   /** One ACS call per page. */
   async list(scope: CallScope, threadId: string, query: ListMessagesQuery): Promise<Page<MessageView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const pageScope = { list: 'messages' as const, threadId, userId: scope.caller.userId };
-    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
-    const page = await this.deps.acs
-      .asUser(acsUserId, (client) =>
-        onePage(
-          client.getChatThreadClient(threadId).listMessages({
-            ...(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}),
-            ...(query.startTime ? { startTime: query.startTime } : {}),
-          }),
-          nextLink,
-        ),
-      )
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+    const page = await pageAs(this.deps, acsUserId, { list: 'messages', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
+      client.getChatThreadClient(threadId).listMessages({ ...pageSize(query.maxPageSize), ...(query.startTime ? { startTime: query.startTime } : {}) }),
+    );
     const lookup = await this.deps.people.lookup(page.items.flatMap(identifiersIn), scope.context);
-    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
-    return { items: page.items.map((message) => messageView(message, lookup)), ...(continuationToken ? { continuationToken } : {}) };
+    return { ...page, items: page.items.map((message) => messageView(message, lookup)) };
   }
 
   async get(scope: CallScope, threadId: string, messageId: string): Promise<MessageView> {
@@ -120,19 +107,12 @@ export class MessageService {
 
   async listReadReceipts(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ReadReceiptView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const pageScope = { list: 'readReceipts' as const, threadId, userId: scope.caller.userId };
-    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
-    const page = await this.deps.acs
-      .asUser(acsUserId, (client) =>
-        onePage(client.getChatThreadClient(threadId).listReadReceipts(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}), nextLink),
-      )
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+    const page = await pageAs(this.deps, acsUserId, { list: 'readReceipts', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
+      client.getChatThreadClient(threadId).listReadReceipts(pageSize(query.maxPageSize)),
+    );
     const lookup = await this.deps.people.lookup(page.items.map((receipt) => rawId(receipt.sender)), scope.context);
-    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
     const items = page.items.map((receipt) => readReceiptView(receipt, lookup)).filter((item): item is ReadReceiptView => item !== undefined);
-    return { items, ...(continuationToken ? { continuationToken } : {}) };
+    return { ...page, items };
   }
 
   async sendTyping(scope: CallScope, threadId: string, senderDisplayName: string | undefined): Promise<void> {

@@ -1,4 +1,8 @@
+import type { ChatClient } from '@azure/communication-chat';
 import type { PagedAsyncIterableIterator } from '@azure/core-paging';
+import type { ChatDependencies } from './chat-context';
+import type { PageScope } from './continuation';
+import { fromThreadCall } from './errors';
 
 /**
  * Fetches exactly one page from an ACS SDK list: one ACS call. The SDK keeps the next link in the settings object
@@ -17,4 +21,28 @@ export async function onePage<Item>(
   } finally {
     await pages.return?.(undefined);
   }
+}
+
+/**
+ * One page of an ACS list, fetched as `acsUserId`: our signed continuation token in, the ACS next link inside it,
+ * a new signed token out.
+ */
+export async function pageAs<Item>(
+  deps: Pick<ChatDependencies, 'acs' | 'paging'>,
+  acsUserId: string,
+  scope: PageScope,
+  continuationToken: string | undefined,
+  open: (client: ChatClient) => PagedAsyncIterableIterator<Item, Item[]>,
+): Promise<{ items: Item[]; continuationToken?: string }> {
+  const nextLink = continuationToken ? await deps.paging.decode(scope, continuationToken) : undefined;
+  const page = await deps.acs.asUser(acsUserId, (client) => onePage(open(client), nextLink)).catch((error: unknown) => {
+    throw fromThreadCall(error);
+  });
+  const next = await deps.paging.encode(scope, page.nextLink);
+  return { items: page.items, ...(next ? { continuationToken: next } : {}) };
+}
+
+/** The SDK's paging options for a validated `maxPageSize`. */
+export function pageSize(maxPageSize: number | undefined): { maxPageSize?: number } {
+  return maxPageSize ? { maxPageSize } : {};
 }

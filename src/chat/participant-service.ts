@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors';
 import { describeError } from '../logging';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, notOwner } from './errors';
-import { onePage } from './paging';
+import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { AddParticipantsBody, PageQuery } from './schemas';
 import { participantView, type Page, type ParticipantView } from './views';
@@ -26,19 +26,12 @@ export class ParticipantService {
 
   async list(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ParticipantView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const pageScope = { list: 'participants' as const, threadId, userId: scope.caller.userId };
-    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
-    const page = await this.deps.acs
-      .asUser(acsUserId, (client) =>
-        onePage(client.getChatThreadClient(threadId).listParticipants(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}), nextLink),
-      )
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+    const page = await pageAs(this.deps, acsUserId, { list: 'participants', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
+      client.getChatThreadClient(threadId).listParticipants(pageSize(query.maxPageSize)),
+    );
     const lookup = await this.deps.people.lookup(page.items.map((participant) => rawId(participant.id)), scope.context);
-    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
     const items = page.items.map((participant) => participantView(participant, lookup)).filter((item): item is ParticipantView => item !== undefined);
-    return { items, ...(continuationToken ? { continuationToken } : {}) };
+    return { ...page, items };
   }
 
   /** Any participant may add people; identities are created on demand; per-user failures are reported, not thrown. */

@@ -6,7 +6,7 @@ import type { ThreadRecord } from '../storage/thread-repository';
 import { fromUpstream } from '../upstream-errors';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
-import { onePage } from './paging';
+import { pageAs, pageSize } from './paging';
 import type { CreateThreadBody, PageQuery, UpdateThreadBody } from './schemas';
 import { threadSummaryView, threadView, type Page, type Thread, type ThreadSummary } from './views';
 
@@ -86,15 +86,10 @@ export class ThreadService {
   async list(scope: CallScope, query: PageQuery): Promise<Page<ThreadSummary>> {
     const acsUserId = await this.deps.people.findAcsUserId(scope.caller.userId);
     if (!acsUserId) return { items: [] };
-    const pageScope = { list: 'threads' as const, threadId: '', userId: scope.caller.userId };
-    const nextLink = query.continuationToken ? await this.deps.paging.decode(pageScope, query.continuationToken) : undefined;
-    const page = await this.deps.acs
-      .asUser(acsUserId, (client) => onePage(client.listChatThreads(query.maxPageSize ? { maxPageSize: query.maxPageSize } : {}), nextLink))
-      .catch((error: unknown) => {
-        throw fromUpstream(error);
-      });
-    const continuationToken = await this.deps.paging.encode(pageScope, page.nextLink);
-    return { items: page.items.filter((item) => !item.deletedOn).map(threadSummaryView), ...(continuationToken ? { continuationToken } : {}) };
+    const page = await pageAs(this.deps, acsUserId, { list: 'threads', threadId: '', userId: scope.caller.userId }, query.continuationToken, (client) =>
+      client.listChatThreads(pageSize(query.maxPageSize)),
+    );
+    return { ...page, items: page.items.filter((item) => !item.deletedOn).map(threadSummaryView) };
   }
 
   /** One Tables read and one ACS call (as the caller, so ACS confirms they are a participant). */
