@@ -25,11 +25,17 @@ export type Authenticator = (authorization: string | null) => Promise<Caller>;
  * Verifies `Authorization: Bearer <JWT>` against the configured issuer, audience and JWKS
  * (from AUTH_JWKS_URI or OpenID discovery). jose caches the keys and refetches them on an unknown `kid`.
  */
-export function createAuthenticator(auth: AppConfig['auth'], fetchImpl: typeof fetch = fetch): Authenticator {
+export interface AuthenticatorOptions {
+  /** Minimum time between two JWKS refetches triggered by an unknown `kid` (default 30 s). */
+  jwksCooldownMs?: number;
+}
+
+export function createAuthenticator(auth: AppConfig['auth'], options: AuthenticatorOptions = {}): Authenticator {
+  const cooldownDuration = options.jwksCooldownMs ?? 30_000;
   let keySet: Promise<JWTVerifyGetKey> | undefined;
   const keys = (): Promise<JWTVerifyGetKey> => {
-    keySet ??= resolveJwksUri(auth, fetchImpl)
-      .then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }))
+    keySet ??= resolveJwksUri(auth)
+      .then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }))
       .catch((error: unknown) => {
         keySet = undefined; // try discovery again on the next request
         throw error;
@@ -83,12 +89,12 @@ function toAuthError(error: unknown): Error {
   return new AuthenticationError('The token is not valid.');
 }
 
-async function resolveJwksUri(auth: AppConfig['auth'], fetchImpl: typeof fetch): Promise<string> {
+async function resolveJwksUri(auth: AppConfig['auth']): Promise<string> {
   if (auth.jwksUri) return auth.jwksUri;
   const url = `${auth.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   let response: Response;
   try {
-    response = await fetchImpl(url, { signal: AbortSignal.timeout(5_000) });
+    response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   } catch {
     throw new ServiceUnavailableError('The identity provider could not be reached to verify the token.', 5);
   }

@@ -28,6 +28,13 @@ const fixtures: FunctionDefinition[] = [
       return { status: 201, jsonBody: body, cookies: [{ name: 'session', value: 'abc', httpOnly: true, path: '/' }] };
     }),
   },
+  {
+    kind: 'http',
+    name: 'plainText',
+    methods: ['GET'],
+    route: 'text/{name?}',
+    handler: async (request) => ({ status: 203, body: `hello ${request.params.name ?? 'world'}`, headers: { 'x-custom': 'yes', 'content-type': 'text/plain' } }),
+  },
   { kind: 'http', name: 'literalWins', methods: ['GET'], route: 'things/special', handler: httpHandler(async () => ok({ literal: true })) },
   {
     kind: 'http',
@@ -104,6 +111,15 @@ describe('dev host serving a route table', () => {
     expect(res.body).toEqual({ name: 'x' });
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(res.headers.get('set-cookie')).toBe('session=abc; Path=/; HttpOnly');
+  });
+
+  it('maps a plain body, custom headers and optional route parameters', async () => {
+    const named = await fetch(`${host.apiBaseUrl}/text/ada`);
+    expect(named.status).toBe(203);
+    expect(named.headers.get('x-custom')).toBe('yes');
+    expect(named.headers.get('content-type')).toBe('text/plain');
+    expect(await named.text()).toBe('hello ada');
+    expect(await (await fetch(`${host.apiBaseUrl}/text`)).text()).toBe('hello world');
   });
 
   it.each([
