@@ -12,6 +12,7 @@ import { fromUpstream } from './upstream-errors';
 import { AcsChat } from './chat/acs-chat';
 import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
+import { onePage } from './chat/paging';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
 import { PruneService } from './pruning/prune-service';
@@ -80,6 +81,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const health = new HealthService({
     storage: async () => {
       await tables.identities.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next();
+    },
+    acs: async () => {
+      await chat.acs.asService((client) => onePage(client.listChatThreads({ maxPageSize: 1 }), undefined));
     },
   });
   return {

@@ -14,7 +14,7 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
       handler: httpHandler(async () => {
         const report = await services()
           .then((resolved) => resolved.health.report())
-          .catch((): HealthReport => ({ status: 'degraded', checks: { storage: 'unavailable' } }));
+          .catch((): HealthReport => ({ status: 'degraded', checks: { storage: 'unavailable', acs: 'unavailable' } }));
         return {
           status: report.status === 'ok' ? 200 : 503,
           jsonBody: report,

@@ -49,7 +49,7 @@ export async function startTestStack(env: Record<string, string> = {}, shared: {
     env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
     log: (record) => logs.push(record),
     composition: {
-      tablesClientOptions: { additionalPolicies: [{ policy: tablesCalls.policy, position: 'perRetry' }] },
+      tablesClientOptions: { additionalPolicies: [{ policy: tablesCalls.policy, position: 'perRetry' }], retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
       acsClientOptions: { retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
     },
   });
