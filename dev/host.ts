@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit, type LogLevel, type Timer } from '@azure/functions';
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../src/functions/definition';
+import { applyCors } from './cors';
 import { RouteTemplate } from './route-template';
 
 /**
@@ -32,6 +33,8 @@ export interface DevHostOptions {
   mounts?: Mount[];
   /** The Functions host caps request bodies at 100 MB; handlers enforce their own, smaller limits. */
   maxRequestBytes?: number;
+  /** Origins allowed to call the API from a browser (`*` for any), like `Host.CORS` for `func start`. */
+  corsOrigins?: string[];
 }
 
 export interface DevHost {
@@ -81,6 +84,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   server.keepAliveTimeout = 5_000;
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    if (applyCors(options.corsOrigins ?? [], request, response)) return;
     for (const mount of mounts) {
       if (await mount(request, response)) return;
     }

@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   emulator?: RunningEmulator;
   log?: LogSink;
   composition?: CompositionOptions;
+  /** Browser origins allowed to call the API (`*` for any). */
+  corsOrigins?: string[];
 }
 
 export interface DevStackInfo {
@@ -72,7 +74,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => emulator!.close());
     }
 
-    const host = await startDevHost({ functions: [], port: options.port ?? 7071, ...(options.log ? { log: options.log } : {}) });
+    const host = await startDevHost({
+      functions: [],
+      port: options.port ?? 7071,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    });
     closers.push(() => host.close());
     const signingKey = await loadOrCreateSigningKey(options.dataDir ? path.join(options.dataDir, 'dev-issuer', 'signing-key.json') : undefined);
     const issuer = await createDevIssuer(host.origin, signingKey);

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     acsPort: portSetting('DEV_ACS_PORT', 7443),
     dataDir,
     env: process.env,
+    // Local browser apps on any port may call the dev API, as with `Host.CORS: "*"` for func start.
+    corsOrigins: (process.env.DEV_CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter(Boolean),
   });
   await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
 

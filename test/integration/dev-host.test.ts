@@ -68,7 +68,7 @@ describe('dev host serving a route table', () => {
   const logs: LogRecord[] = [];
 
   beforeAll(async () => {
-    host = await startDevHost({ functions: fixtures, port: 0, log: (record) => logs.push(record) });
+    host = await startDevHost({ functions: fixtures, port: 0, log: (record) => logs.push(record), corsOrigins: ['http://localhost:3000'] });
   });
   afterAll(() => host.close());
 
@@ -111,6 +111,24 @@ describe('dev host serving a route table', () => {
     expect(res.body).toEqual({ name: 'x' });
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(res.headers.get('set-cookie')).toBe('session=abc; Path=/; HttpOnly');
+  });
+
+  it('answers CORS preflights for allowed origins only and exposes the headers clients need', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${host.apiBaseUrl}/things`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
+    const allowed = await preflight('http://localhost:3000');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect((await preflight('https://evil.example')).status).toBe(403);
+    const simple = await fetch(`${host.apiBaseUrl}/things/special`, { headers: { origin: 'http://localhost:3000' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(simple.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    const foreign = await fetch(`${host.apiBaseUrl}/things/special`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('maps a plain body, custom headers and optional route parameters', async () => {
