@@ -33,11 +33,9 @@ export interface RunningAzurite {
 }
 
 export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const TableServer = (require('azurite/dist/src/table/TableServer') as { default: TableServerConstructor }).default;
   const TableConfiguration = (require('azurite/dist/src/table/TableConfiguration') as { default: TableConfigurationConstructor }).default;
   const Logger = require('azurite/dist/src/common/Logger') as { configLogger(enable: boolean, file?: string): void };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   Logger.configLogger(false);
 
   const inMemory = options.location === undefined;

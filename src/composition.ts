@@ -22,6 +22,7 @@ import { SettingsRepository } from './storage/settings-repository';
 import { ThreadRepository } from './storage/thread-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
+import { memoize, memoizeAsync } from './memo';
 
 /**
  * The composition root: builds every client and service once per process from validated configuration.
@@ -53,17 +54,17 @@ export interface Services {
 export type ServicesProvider = () => Promise<Services>;
 
 export async function createServices(config: AppConfig, options: CompositionOptions = {}): Promise<Services> {
-  const credential = memoize((): TokenCredential => {
-    const clientId = config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined;
-    return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  });
+  // Managed identity in Azure (a user-assigned one when a client id is configured), developer credentials locally.
+  const credentialFor = (clientId: string | undefined) =>
+    memoize((): TokenCredential => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
   const acsClientOptions = options.acsClientOptions ?? {};
-  const tables = createTableClients(config.tables, credential, options.tablesClientOptions);
+  const tablesCredential = credentialFor(config.tables.kind === 'managedIdentity' ? config.tables.clientId : undefined);
+  const tables = createTableClients(config.tables, tablesCredential, options.tablesClientOptions);
   await ensureTables(tables).catch((error: unknown) => {
     throw fromUpstream(error);
   });
 
-  const identityClient = createIdentityClient(config.acs, credential, acsClientOptions);
+  const identityClient = createIdentityClient(config.acs, credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined), acsClientOptions);
   const actingTokens = new ActingTokens(identityClient);
   const identity = new IdentityService(new IdentityRepository(tables.identities), identityClient, actingTokens);
 
@@ -105,27 +106,5 @@ export async function createServices(config: AppConfig, options: CompositionOpti
 
 /** Builds the services on first use and shares them; a failed build is retried on the next call. */
 export function lazyServices(build: () => Promise<Services>): ServicesProvider {
-  let pending: Promise<Services> | undefined;
-  return () => {
-    pending ??= build().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
-
-/** Like memoize, but a rejected promise is not kept. */
-function memoizeAsync<T>(create: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () =>
-    (pending ??= create().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    }));
-}
-
-function memoize<T>(create: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= create());
+  return memoizeAsync(build);
 }
