@@ -23,6 +23,7 @@ import { ThreadRepository } from './storage/thread-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { memoize, memoizeAsync } from './memo';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
 
 /**
  * The composition root: builds every client and service once per process from validated configuration.
@@ -33,6 +34,8 @@ export interface CompositionOptions {
   tablesClientOptions?: TableServiceClientOptions;
   /** Extra Azure SDK options for the ACS clients (e.g. `tlsOptions.ca` for a local emulator, shorter retries in tests). */
   acsClientOptions?: CommonClientOptions;
+  /** Per-attempt timeout of every ACS and Tables HTTP call (default 10 s). */
+  upstreamTimeoutMs?: number;
 }
 
 export interface Services {
@@ -57,9 +60,17 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   // Managed identity in Azure (a user-assigned one when a client id is configured), developer credentials locally.
   const credentialFor = (clientId: string | undefined) =>
     memoize((): TokenCredential => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
-  const acsClientOptions = options.acsClientOptions ?? {};
+  const timeout = { policy: timeoutPolicy(options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS), position: 'perRetry' as const };
+  const acsClientOptions: CommonClientOptions = {
+    ...options.acsClientOptions,
+    additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout],
+  };
+  const tablesClientOptions: TableServiceClientOptions = {
+    ...options.tablesClientOptions,
+    additionalPolicies: [...(options.tablesClientOptions?.additionalPolicies ?? []), timeout],
+  };
   const tablesCredential = credentialFor(config.tables.kind === 'managedIdentity' ? config.tables.clientId : undefined);
-  const tables = createTableClients(config.tables, tablesCredential, options.tablesClientOptions);
+  const tables = createTableClients(config.tables, tablesCredential, tablesClientOptions);
   await ensureTables(tables).catch((error: unknown) => {
     throw fromUpstream(error);
   });

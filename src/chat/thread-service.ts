@@ -3,6 +3,7 @@ import type { ChatParticipant, ChatThreadProperties } from '@azure/communication
 import type { InvocationContext } from '@azure/functions';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ThreadRecord } from '../storage/thread-repository';
+import { describeError } from '../logging';
 import { fromUpstream } from '../upstream-errors';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
@@ -69,7 +70,10 @@ export class ThreadService {
     if (!properties) throw fromUpstream(new Error('ACS created no thread'));
     const record = await this.deps.threads
       .create({ threadId: properties.id, ownerUserId: caller.userId, createdOn: properties.createdOn })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // Tables failed after ACS created the thread. With an Idempotency-Key the client's retry gets the same thread
+        // from ACS and records it; without one nobody could ever find it again, so it is deleted now.
+        if (!idempotencyKey) await this.discardUnrecorded(properties.id, context);
         throw fromUpstream(error);
       });
     const userIdByAcs = new Map(resolved.map((participant) => [participant.acsUserId, participant.userId]));
@@ -132,6 +136,12 @@ export class ThreadService {
       throw fromUpstream(error);
     });
     context?.log('thread deleted', { threadId });
+  }
+
+  private async discardUnrecorded(threadId: string, context?: InvocationContext): Promise<void> {
+    await this.deps.acs
+      .asService((client) => client.deleteChatThread(threadId), context)
+      .catch((error: unknown) => context?.warn('could not delete a thread whose records failed', { threadId, error: describeError(error) }));
   }
 
   private async requireOwner(scope: CallScope, record: ThreadRecord): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { LogRecord } from '../../dev/host';
 import type { DevTokenClaims } from '../../dev/issuer';
 import { startLocalStack, type LocalStack } from '../../dev/local-stack';
@@ -25,10 +25,34 @@ export class TablesCallCounter {
   }
 }
 
+/** Makes the backend's Tables calls fail on demand (fault injection on the real client, like the emulator's faults). */
+export class TablesFaults {
+  private rules: Array<{ method: string; status: number; remaining: number }> = [];
+
+  readonly policy: PipelinePolicy = {
+    name: 'testTablesFaults',
+    sendRequest: async (request, next) => {
+      const rule = this.rules.find((candidate) => candidate.method === request.method && candidate.remaining > 0);
+      if (!rule) return next(request);
+      rule.remaining -= 1;
+      return { request, status: rule.status, headers: createHttpHeaders({ 'retry-after': '0' }), bodyAsText: '{"odata.error":{"code":"ServerBusy","message":{"value":"injected"}}}' };
+    },
+  };
+
+  failNext(method: string, status: number, count: number): void {
+    this.rules.push({ method, status, remaining: count });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+}
+
 export interface TestStack extends LocalStack {
   apiBaseUrl: string;
   logs: LogRecord[];
   tablesCalls: TablesCallCounter;
+  tablesFaults: TablesFaults;
   /** A bearer token from the stack's dev issuer. */
   token(userId: string, claims?: DevTokenClaims): Promise<string>;
 }
@@ -37,11 +61,15 @@ export interface TestStack extends LocalStack {
  * The same stack `npm run dev` runs (dev host + dev issuer + ACS emulator), in memory on free ports,
  * against the Azurite that jest's global set-up started, with tables of its own.
  */
-export async function startTestStack(env: Record<string, string> = {}, shared: { emulator?: RunningEmulator } = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  shared: { emulator?: RunningEmulator; upstreamTimeoutMs?: number } = {},
+): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
   if (!tablesConnectionString) throw new Error('TEST_TABLES_CONNECTION_STRING is not set: integration tests need jest global set-up');
   const logs: LogRecord[] = [];
   const tablesCalls = new TablesCallCounter();
+  const tablesFaults = new TablesFaults();
   const stack = await startLocalStack({
     port: 0,
     tablesConnectionString,
@@ -49,7 +77,11 @@ export async function startTestStack(env: Record<string, string> = {}, shared: {
     env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
     log: (record) => logs.push(record),
     composition: {
-      tablesClientOptions: { additionalPolicies: [{ policy: tablesCalls.policy, position: 'perRetry' }], retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
+      ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
+      tablesClientOptions: { additionalPolicies: [
+          { policy: tablesCalls.policy, position: 'perRetry' },
+          { policy: tablesFaults.policy, position: 'perRetry' },
+        ], retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
       acsClientOptions: { retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
     },
   });
@@ -58,6 +90,7 @@ export async function startTestStack(env: Record<string, string> = {}, shared: {
     apiBaseUrl: stack.host.apiBaseUrl,
     logs,
     tablesCalls,
+    tablesFaults,
     token: (userId, claims) => stack.issuer.mint(userId, claims),
   };
 }

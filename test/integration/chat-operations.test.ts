@@ -222,6 +222,63 @@ describe('chat operations', () => {
     });
   });
 
+  describe('Storage failing after ACS created a thread', () => {
+    it('deletes the unrecorded thread when there is no Idempotency-Key, and answers 503', async () => {
+      const before = new Set(stack.emulator!.control.listThreads().map((thread) => thread.id));
+      stack.tablesFaults.failNext('PUT', 503, 10);
+      const res = await createThread({ topic: 'lost' });
+      stack.tablesFaults.clear();
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      const made = stack.emulator!.control.listThreads().filter((thread) => !before.has(thread.id));
+      expect(made.length).toBe(1);
+      expect(made[0]!.deleted).toBe(true);
+    });
+
+    it('keeps it for the retry when there is an Idempotency-Key, which then records it', async () => {
+      stack.tablesFaults.failNext('PUT', 503, 10);
+      const failed = await createThread({ topic: 'retried' }, { 'Idempotency-Key': 'storage-hiccup' });
+      stack.tablesFaults.clear();
+      expect(failed.status).toBe(503);
+      const retried = await createThread({ topic: 'retried' }, { 'Idempotency-Key': 'storage-hiccup' });
+      expect(retried.status).toBe(201);
+      expect((await alice.request('GET', threadPath(retried.body.thread.id))).status).toBe(200);
+      expect(stack.emulator!.control.getThread(retried.body.thread.id)?.deleted).toBe(false);
+    });
+  });
+
+  describe('Storage failing after ACS accepted a message', () => {
+    it('still acknowledges the message: activity tracking is best effort', async () => {
+      const { body } = await createThread({ topic: 'acknowledged' });
+      stack.tablesFaults.failNext('PATCH', 503, 10);
+      const sent = await alice.request<{ id: string }>('POST', threadPath(body.thread.id, '/messages'), { content: 'kept' });
+      stack.tablesFaults.clear();
+      expect(sent.status).toBe(201);
+      const message = await alice.request<{ content: { message: string } }>('GET', threadPath(body.thread.id, `/messages/${sent.body.id}`));
+      expect(message.body.content.message).toBe('kept');
+    });
+  });
+
+  describe('upstream timeouts', () => {
+    it('abandons an ACS call that hangs and answers 503 with Retry-After', async () => {
+      const slow = await startTestStack({}, { upstreamTimeoutMs: 300 });
+      try {
+        const carol = await signIn(slow, 'op-carol');
+        const { body } = await carol.request<Created>('POST', '/threads', { topic: 'slow' });
+        slow.emulator!.control.injectFault({ operation: 'chat.getThread', latencyMs: 5_000, count: 10 });
+        const started = Date.now();
+        const res = await carol.request<{ error: { code: string } }>('GET', threadPath(body.thread.id));
+        slow.emulator!.control.clearFaults();
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(res.body.error.code).toBe('ServiceUnavailable');
+        expect(Date.now() - started).toBeLessThan(4_000);
+      } finally {
+        await slow.close();
+      }
+    });
+  });
+
   describe('upstream budget', () => {
     it('send = 1 ACS call + at most 1 Tables write; list = 1 ACS call per page; create = 1 ACS call + at most 3 Tables operations; get = at most 1 ACS call + 1 Tables read', async () => {
       const control = stack.emulator!.control;
