@@ -224,6 +224,7 @@ describe('chat operations', () => {
 
   describe('Storage failing after ACS created a thread', () => {
     it('deletes the unrecorded thread when there is no Idempotency-Key, and answers 503', async () => {
+      await createThread({ topic: 'warm-up: identities exist before Storage fails' });
       const before = new Set(stack.emulator!.control.listThreads().map((thread) => thread.id));
       stack.tablesFaults.failNext('PUT', 503, 10);
       const res = await createThread({ topic: 'lost' });
