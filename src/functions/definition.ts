@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpMethod, TimerHandler } from '@azure/functions';
+import type { z } from 'zod';
 
 /**
  * The route table: one list of function definitions. src/index.ts registers it with the Functions host;
@@ -11,6 +12,18 @@ export interface HttpFunctionDefinition {
   /** Route template relative to the `/api` prefix, with `{param}` segments as in Azure Functions. */
   route: string;
   handler: HttpHandler;
+  /** What the public API description (GET /api/openapi.json) says about this operation. */
+  doc: OperationDoc;
+}
+
+export interface OperationDoc {
+  summary: string;
+  /** Anonymous operations need no bearer token. */
+  anonymous?: boolean;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Success and notable error statuses with a one-line meaning. */
+  responses: Record<number, string>;
 }
 
 export interface TimerFunctionDefinition {

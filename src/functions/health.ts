@@ -11,6 +11,7 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'health',
       methods: ['GET'],
       route: 'health',
+      doc: { summary: 'Health of the backend and its dependencies', anonymous: true, responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable' } },
       handler: httpHandler(async () => {
         const report = await services()
           .then((resolved) => resolved.health.report())

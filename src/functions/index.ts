@@ -7,10 +7,11 @@ import { threadFunctions } from './threads';
 import { messageFunctions } from './messages';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
+import { openApiFunctions } from './openapi';
 
 /** The whole route table. */
 export function buildFunctionTable(config: AppConfig, services: ServicesProvider): FunctionDefinition[] {
-  return [
+  const table = [
     ...healthFunctions(services),
     ...tokenFunctions(services),
     ...threadFunctions(services),
@@ -18,4 +19,5 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...participantFunctions(services),
     ...pruneFunctions(config, services),
   ];
+  return [...table, ...openApiFunctions(table)];
 }

@@ -13,6 +13,7 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'createThread',
       methods: ['POST'],
       route: 'threads',
+      doc: { summary: 'Create a thread; the caller becomes its owner (optional Idempotency-Key header)', body: createThreadBody, responses: { 201: 'The thread and any participants ACS refused', 400: 'Invalid body' } },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         const key = idempotencyKeyHeader(request);
         const body = await readJsonBody(request, createThreadBody);
@@ -25,6 +26,7 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'listThreads',
       methods: ['GET'],
       route: 'threads',
+      doc: { summary: "The caller's live threads", query: pageQuery, responses: { 200: 'A page of thread summaries' } },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) =>
         ok(await threads.list({ caller, context }, queryParams(request, pageQuery))),
       ),
@@ -34,6 +36,7 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'getThread',
       methods: ['GET'],
       route: 'threads/{threadId}',
+      doc: { summary: 'Get a thread', responses: { 200: 'The thread', 404: 'No such thread, or not a participant' } },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) =>
         ok(await threads.get({ caller, context }, pathParams(request, threadPath).threadId)),
       ),
@@ -43,6 +46,7 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'updateThread',
       methods: ['PATCH'],
       route: 'threads/{threadId}',
+      doc: { summary: 'Change the topic or metadata (owner)', body: updateThreadBody, responses: { 200: 'The thread', 403: 'Not the owner', 404: 'No such thread, or not a participant' } },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, updateThreadBody);
@@ -54,6 +58,7 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'deleteThread',
       methods: ['DELETE'],
       route: 'threads/{threadId}',
+      doc: { summary: 'Delete a thread (owner or admin)', responses: { 204: 'Deleted', 403: 'Not the owner', 404: 'No such thread, or not a participant' } },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         await threads.delete({ caller, context }, pathParams(request, threadPath).threadId);
         return noContent();

@@ -14,6 +14,7 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
       name: 'issueToken',
       methods: ['POST'],
       route: 'token',
+      doc: { summary: "Issue an ACS user access token for the caller's own identity", body: issueTokenBody, responses: { 200: 'The token, its scopes and the ACS endpoint', 400: 'Invalid body', 403: 'A requested scope is not allowed' } },
       handler: authenticatedHandler(services, async ({ request, caller, services: { identity, config, acsEndpoint }, context }) => {
         const body = await readJsonBody(request, issueTokenBody, { maxBytes: 4096, optional: true });
         const scopes = [...new Set(body.scopes ?? config.userTokens.defaultScopes)];
@@ -40,6 +41,7 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
       name: 'revokeTokens',
       methods: ['DELETE'],
       route: 'token',
+      doc: { summary: "Revoke all the caller's ACS tokens", responses: { 204: 'Revoked' } },
       handler: authenticatedHandler(services, async ({ caller, services: { identity } }) => {
         await identity.revokeTokens(caller.userId);
         return noContent();

@@ -7,6 +7,7 @@ import { startDevHost, type DevHost, type LogRecord } from '../../dev/host';
 import { call } from '../helpers/http';
 
 /** A fixture route table that exercises the host semantics our functions rely on. */
+const doc = { summary: 'fixture', responses: { 200: 'ok' } };
 const timerRuns: string[] = [];
 const fixtures: FunctionDefinition[] = [
   {
@@ -14,6 +15,7 @@ const fixtures: FunctionDefinition[] = [
     name: 'echoMessage',
     methods: ['GET', 'DELETE'],
     route: 'threads/{threadId}/messages/{messageId}',
+    doc,
     handler: httpHandler(async ({ request }) =>
       ok({ params: request.params, query: Object.fromEntries(request.query), method: request.method, header: request.headers.get('x-test') }),
     ),
@@ -23,6 +25,7 @@ const fixtures: FunctionDefinition[] = [
     name: 'createThing',
     methods: ['POST'],
     route: 'things',
+    doc,
     handler: httpHandler(async ({ request }) => {
       const body = await readJsonBody(request, z.object({ name: z.string().min(1) }), { maxBytes: 1024 });
       return { status: 201, jsonBody: body, cookies: [{ name: 'session', value: 'abc', httpOnly: true, path: '/' }] };
@@ -33,14 +36,16 @@ const fixtures: FunctionDefinition[] = [
     name: 'plainText',
     methods: ['GET'],
     route: 'text/{name?}',
+    doc,
     handler: async (request) => ({ status: 203, body: `hello ${request.params.name ?? 'world'}`, headers: { 'x-custom': 'yes', 'content-type': 'text/plain' } }),
   },
-  { kind: 'http', name: 'literalWins', methods: ['GET'], route: 'things/special', handler: httpHandler(async () => ok({ literal: true })) },
+  { kind: 'http', name: 'literalWins', methods: ['GET'], route: 'things/special', doc, handler: httpHandler(async () => ok({ literal: true })) },
   {
     kind: 'http',
     name: 'thingById',
     methods: ['GET'],
     route: 'things/{id:int}',
+    doc,
     handler: httpHandler(async ({ request }) => ok({ id: request.params.id })),
   },
   {
@@ -48,6 +53,7 @@ const fixtures: FunctionDefinition[] = [
     name: 'crash',
     methods: ['GET'],
     route: 'crash',
+    doc,
     handler: httpHandler(async () => {
       throw new Error('boom with accesskey=supersecret');
     }),
