@@ -8,7 +8,7 @@ import { createAuthenticator, type Authenticator } from './http/authenticate';
 import { ActingTokens } from './identity/acting-tokens';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
 import { IdentityService } from './identity/identity-service';
-import { fromUpstream } from './upstream-errors';
+import { fromUpstream, rethrowAs } from './upstream-errors';
 import { AcsChat } from './chat/acs-chat';
 import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
@@ -71,9 +71,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   };
   const tablesCredential = credentialFor(config.tables.kind === 'managedIdentity' ? config.tables.clientId : undefined);
   const tables = createTableClients(config.tables, tablesCredential, tablesClientOptions);
-  await ensureTables(tables).catch((error: unknown) => {
-    throw fromUpstream(error);
-  });
+  await ensureTables(tables).catch(rethrowAs(fromUpstream));
 
   const identityClient = createIdentityClient(config.acs, credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined), acsClientOptions);
   const actingTokens = new ActingTokens(identityClient);

@@ -24,6 +24,13 @@ export function fromUpstream(error: unknown, options: { notFound?: () => DomainE
   return new UpstreamError('A dependency failed unexpectedly.');
 }
 
+/** For `promise.catch(...)`: rethrows the failure as the domain error that `map` makes of it. */
+export function rethrowAs(map: (error: unknown) => Error): (error: unknown) => never {
+  return (error) => {
+    throw map(error);
+  };
+}
+
 export function retryAfterSeconds(error: RestError): number | undefined {
   const headers = error.response?.headers;
   const ms = headers?.get('retry-after-ms') ?? headers?.get('x-ms-retry-after-ms');

@@ -4,6 +4,7 @@ import type { ThreadRecord, ThreadRepository } from '../storage/thread-repositor
 import type { AcsChat } from './acs-chat';
 import type { ContinuationCodec } from './continuation';
 import { fromThreadCall, threadNotFound } from './errors';
+import { rethrowAs } from '../upstream-errors';
 import type { PeopleDirectory } from './people';
 
 /** What every chat service needs, built once by the composition root. */
@@ -31,9 +32,7 @@ export class ThreadAccess {
 
   /** Our record of a thread; a thread we did not create is, to us, not there. One Tables read. */
   async record(threadId: string): Promise<ThreadRecord> {
-    const record = await this.deps.threads.get(threadId).catch((error: unknown) => {
-      throw fromThreadCall(error);
-    });
+    const record = await this.deps.threads.get(threadId).catch(rethrowAs(fromThreadCall));
     if (!record) throw threadNotFound();
     return record;
   }
@@ -43,8 +42,6 @@ export class ThreadAccess {
     const acsUserId = await this.callerAcsUserId(scope);
     await this.deps.acs
       .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).getProperties())
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
   }
 }

@@ -3,6 +3,7 @@ import { ForbiddenError } from '../errors';
 import { isStatus } from '../storage/errors';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, messageNotFound } from './errors';
+import { rethrowAs } from '../upstream-errors';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { ListMessagesQuery, PageQuery, SendMessageBody, UpdateMessageBody } from './schemas';
@@ -34,9 +35,7 @@ export class MessageService {
           { type: body.type, ...(displayName ? { senderDisplayName: displayName } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) },
         ),
       )
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
     await this.recordActivity(threadId, scope);
     return { id: result.id };
   }
@@ -91,18 +90,14 @@ export class MessageService {
     if (!senderAcsUserId) throw new ForbiddenError('This message cannot be deleted.', 'NotMessageSender');
     await this.deps.acs
       .asUser(senderAcsUserId, (client) => client.getChatThreadClient(threadId).deleteMessage(messageId))
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
   }
 
   async sendReadReceipt(scope: CallScope, threadId: string, messageId: string): Promise<void> {
     const acsUserId = await this.access.callerAcsUserId(scope);
     await this.deps.acs
       .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendReadReceipt({ chatMessageId: messageId }))
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
   }
 
   async listReadReceipts(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ReadReceiptView>> {
@@ -120,9 +115,7 @@ export class MessageService {
     const displayName = senderDisplayName ?? scope.caller.displayName;
     await this.deps.acs
       .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendTypingNotification(displayName ? { senderDisplayName: displayName } : {}))
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
   }
 
   private async fetch(scope: CallScope, threadId: string, messageId: string): Promise<ChatMessage> {

@@ -3,6 +3,7 @@ import type { PagedAsyncIterableIterator } from '@azure/core-paging';
 import type { ChatDependencies } from './chat-context';
 import type { PageScope } from './continuation';
 import { fromThreadCall } from './errors';
+import { rethrowAs } from '../upstream-errors';
 
 /**
  * Fetches exactly one page from an ACS SDK list: one ACS call. The SDK keeps the next link in the settings object
@@ -35,9 +36,7 @@ export async function pageAs<Item>(
   open: (client: ChatClient) => PagedAsyncIterableIterator<Item, Item[]>,
 ): Promise<{ items: Item[]; continuationToken?: string }> {
   const nextLink = continuationToken ? await deps.paging.decode(scope, continuationToken) : undefined;
-  const page = await deps.acs.asUser(acsUserId, (client) => onePage(open(client), nextLink)).catch((error: unknown) => {
-    throw fromThreadCall(error);
-  });
+  const page = await deps.acs.asUser(acsUserId, (client) => onePage(open(client), nextLink)).catch(rethrowAs(fromThreadCall));
   const next = await deps.paging.encode(scope, page.nextLink);
   return { items: page.items, ...(next ? { continuationToken: next } : {}) };
 }

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors';
 import { describeError } from '../logging';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, notOwner } from './errors';
+import { rethrowAs } from '../upstream-errors';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { AddParticipantsBody, PageQuery } from './schemas';
@@ -59,9 +60,7 @@ export class ParticipantService {
     }));
     const result = await this.deps.acs
       .asService((client) => client.getChatThreadClient(threadId).addParticipants({ participants }), scope.context)
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
     const rejected = new Map((result.invalidParticipants ?? []).map((error) => [error.target ?? '', error]));
     for (const participant of toAdd) {
       const error = rejected.get(participant.acsUserId);
@@ -82,8 +81,6 @@ export class ParticipantService {
     if (!targetAcsUserId) throw new NotFoundError('That user is not a participant of this thread.', 'ParticipantNotFound');
     await this.deps.acs
       .asService((client) => client.getChatThreadClient(threadId).removeParticipant({ communicationUserId: targetAcsUserId }), scope.context)
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
   }
 }

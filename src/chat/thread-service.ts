@@ -4,7 +4,7 @@ import type { InvocationContext } from '@azure/functions';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ThreadRecord } from '../storage/thread-repository';
 import { describeError } from '../logging';
-import { fromUpstream } from '../upstream-errors';
+import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
 import { pageAs, pageSize } from './paging';
@@ -63,9 +63,7 @@ export class ThreadService {
           },
         );
       }, context)
-      .catch((error: unknown) => {
-        throw fromUpstream(error);
-      });
+      .catch(rethrowAs(fromUpstream));
     const properties = result.chatThread;
     if (!properties) throw fromUpstream(new Error('ACS created no thread'));
     const record = await this.deps.threads
@@ -111,9 +109,7 @@ export class ThreadService {
         await thread.updateProperties({ ...(body.topic !== undefined ? { topic: body.topic } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) });
         return thread.getProperties();
       }, scope.context)
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
     return threadView(properties, record);
   }
 
@@ -132,9 +128,7 @@ export class ThreadService {
         const mapped = fromThreadCall(error);
         if (!(mapped instanceof NotFoundError)) throw mapped;
       });
-    await this.deps.threads.remove(threadId, indexedActivityOn).catch((error: unknown) => {
-      throw fromUpstream(error);
-    });
+    await this.deps.threads.remove(threadId, indexedActivityOn).catch(rethrowAs(fromUpstream));
     context?.log('thread deleted', { threadId });
   }
 
@@ -155,9 +149,7 @@ export class ThreadService {
     const acsUserId = await this.access.callerAcsUserId(scope);
     const properties = await this.deps.acs
       .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).getProperties())
-      .catch((error: unknown) => {
-        throw fromThreadCall(error);
-      });
+      .catch(rethrowAs(fromThreadCall));
     if (properties.deletedOn) throw threadNotFound();
     return properties;
   }

@@ -3,7 +3,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { IdentityRepository, Owner } from '../storage/identity-repository';
 import { LruCache } from '../lru';
 import { describeError } from '../logging';
-import { fromUpstream } from '../upstream-errors';
+import { fromUpstream, rethrowAs } from '../upstream-errors';
 import type { ActingTokens } from './acting-tokens';
 
 export interface IssuedToken {
@@ -79,9 +79,7 @@ export class IdentityService {
   async userIdFor(acsUserId: string): Promise<string | undefined> {
     const cached = this.reverse.get(acsUserId);
     if (cached !== undefined) return cached;
-    const userId = await this.repository.findUserId(acsUserId).catch((error: unknown) => {
-      throw fromUpstream(error);
-    });
+    const userId = await this.repository.findUserId(acsUserId).catch(rethrowAs(fromUpstream));
     if (userId !== undefined) this.reverse.set(acsUserId, userId);
     return userId;
   }
@@ -103,9 +101,7 @@ export class IdentityService {
     const key = cacheKey(owner);
     const cached = this.forward.get(key);
     if (cached !== undefined) return cached;
-    const acsUserId = await this.repository.findAcsUserId(owner).catch((error: unknown) => {
-      throw fromUpstream(error);
-    });
+    const acsUserId = await this.repository.findAcsUserId(owner).catch(rethrowAs(fromUpstream));
     if (acsUserId !== undefined) this.remember(owner, acsUserId);
     return acsUserId;
   }
@@ -150,9 +146,7 @@ export class IdentityService {
     }
     // Another instance mapped this owner first: keep theirs, remove ours.
     await this.deleteOrphan(created.acsUserId, context);
-    const winner = await this.repository.findAcsUserId(owner).catch((error: unknown) => {
-      throw fromUpstream(error);
-    });
+    const winner = await this.repository.findAcsUserId(owner).catch(rethrowAs(fromUpstream));
     if (!winner) throw fromUpstream(new Error('identity mapping vanished during creation'));
     this.remember(owner, winner);
     return { acsUserId: winner };
