@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmulatorControlClient } from '../emulator';
+
 import { loadOrCreateSigningKey, signDevToken } from '../dev/issuer';
 import type { DevStackInfo } from '../dev/local-stack';
+import { EmulatorControlClient } from '../emulator';
 
 /**
  * The backend end to end: the dev stack (dev host + Azurite + ACS emulator) in its own process, driven over
@@ -42,20 +43,29 @@ const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 function send(url: string, method: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, agent, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
-      });
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function measure(label: string, operation: () => Promise<number>, control: EmulatorControlClient): Promise<void> {
   await control.resetCounts();
@@ -85,21 +95,42 @@ async function main(): Promise<void> {
   try {
     const api = stack.info.apiBaseUrl;
     const key = await loadOrCreateSigningKey(join(stack.dataDir, 'dev-issuer', 'signing-key.json'));
-    const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => signDevToken(key, stack.info.auth.issuer, stack.info.auth.audience, `bench-${i}`)));
+    const tokens = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        signDevToken(key, stack.info.auth.issuer, stack.info.auth.audience, `bench-${i}`),
+      ),
+    );
     const owner = tokens[0]!;
     const participants = tokens.map((_, i) => ({ userId: `bench-${i}` })).slice(1);
     const created = await send(`${api}/threads`, 'POST', owner, { topic: 'bench', participants });
     const threadId = encodeURIComponent((created.json as { thread: { id: string } }).thread.id);
     for (const token of tokens) await send(`${api}/token`, 'POST', token);
-    const control = EmulatorControlClient.fromConnectionString(stack.info.acs.connectionString!, readFileSync(stack.info.acs.caCertPath!, 'utf8'));
+    const control = EmulatorControlClient.fromConnectionString(
+      stack.info.acs.connectionString!,
+      readFileSync(stack.info.acs.caCertPath!, 'utf8'),
+    );
     let next = 0;
     const anyToken = (): string => tokens[next++ % tokens.length]!;
 
-    console.log(`backend over keep-alive HTTP, concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s each (load generator and stack on the same 2 cores)`);
+    console.log(
+      `backend over keep-alive HTTP, concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s each (load generator and stack on the same 2 cores)`,
+    );
     await measure('POST /token', async () => (await send(`${api}/token`, 'POST', anyToken())).status, control);
-    await measure('POST messages', async () => (await send(`${api}/threads/${threadId}/messages`, 'POST', anyToken(), { content: 'hello' })).status, control);
-    await measure('GET messages (20)', async () => (await send(`${api}/threads/${threadId}/messages?maxPageSize=20`, 'GET', anyToken())).status, control);
-    await measure('GET thread', async () => (await send(`${api}/threads/${threadId}`, 'GET', anyToken())).status, control);
+    await measure(
+      'POST messages',
+      async () => (await send(`${api}/threads/${threadId}/messages`, 'POST', anyToken(), { content: 'hello' })).status,
+      control,
+    );
+    await measure(
+      'GET messages (20)',
+      async () => (await send(`${api}/threads/${threadId}/messages?maxPageSize=20`, 'GET', anyToken())).status,
+      control,
+    );
+    await measure(
+      'GET thread',
+      async () => (await send(`${api}/threads/${threadId}`, 'GET', anyToken())).status,
+      control,
+    );
   } finally {
     stack.child.kill('SIGTERM');
     await new Promise((resolve) => stack.child.once('exit', resolve));

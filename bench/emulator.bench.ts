@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
+
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+
 import { EmulatorControlClient } from '../emulator';
 import { signRequest } from '../emulator/hmac';
 
@@ -27,7 +29,9 @@ interface Emu {
 
 async function startChild(): Promise<Emu> {
   const tsxCli = require.resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsxCli, join(__dirname, '../emulator/cli.ts'), '--in-memory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [tsxCli, join(__dirname, '../emulator/cli.ts'), '--in-memory', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 30_000);
@@ -45,7 +49,14 @@ async function startChild(): Promise<Emu> {
   });
 }
 
-function call(agent: Agent, emu: Emu, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+function call(
+  agent: Agent,
+  emu: Emu,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, emu.endpoint), { method, headers, agent, ca: emu.ca }, (res) => {
       const chunks: Buffer[] = [];
@@ -71,15 +82,32 @@ async function main(): Promise<void> {
     for (let i = 0; i < USERS; i++) {
       const url = new URL('identities?api-version=2023-10-01', emu.endpoint);
       const body = JSON.stringify({ createTokenWithScopes: ['chat'] });
-      const r = await call(agent, emu, 'POST', url.pathname + url.search, { ...signRequest(key, 'POST', url, body), 'content-type': 'application/json' }, body);
+      const r = await call(
+        agent,
+        emu,
+        'POST',
+        url.pathname + url.search,
+        { ...signRequest(key, 'POST', url, body), 'content-type': 'application/json' },
+        body,
+      );
       const j = JSON.parse(r.text) as { identity: { id: string }; accessToken: { token: string } };
       users.push({ id: j.identity.id, token: j.accessToken.token });
     }
     const threads: { id: string; token: string }[] = [];
     for (const [i, u] of users.entries()) {
       const other = users[(i + 1) % USERS] as { id: string };
-      const body = JSON.stringify({ topic: `bench ${i}`, participants: [{ communicationIdentifier: { communicationUser: { id: other.id } } }] });
-      const r = await call(agent, emu, 'POST', '/chat/threads?api-version=2025-03-15', { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' }, body);
+      const body = JSON.stringify({
+        topic: `bench ${i}`,
+        participants: [{ communicationIdentifier: { communicationUser: { id: other.id } } }],
+      });
+      const r = await call(
+        agent,
+        emu,
+        'POST',
+        '/chat/threads?api-version=2025-03-15',
+        { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
+        body,
+      );
       threads.push({ id: (JSON.parse(r.text) as { chatThread: { id: string } }).chatThread.id, token: u.token });
     }
     const control = EmulatorControlClient.fromConnectionString(emu.connectionString, emu.ca);
@@ -101,7 +129,14 @@ async function main(): Promise<void> {
           const start = performance.now();
           const r =
             i % 2 === 0
-              ? await call(agent, emu, 'POST', `${base}?api-version=2025-03-15`, headers, JSON.stringify({ content: `message ${i}` }))
+              ? await call(
+                  agent,
+                  emu,
+                  'POST',
+                  `${base}?api-version=2025-03-15`,
+                  headers,
+                  JSON.stringify({ content: `message ${i}` }),
+                )
               : await call(agent, emu, 'GET', `${base}?maxPageSize=20&api-version=2025-03-15`, headers);
           latencies.push(performance.now() - start);
           if (r.status !== 201 && r.status !== 200) errors++;
@@ -114,8 +149,12 @@ async function main(): Promise<void> {
     const counts = await control.requestCounts();
     const rps = n / seconds;
     console.log(`raw https keep-alive, concurrency ${CONCURRENCY}, ${seconds.toFixed(1)} s:`);
-    console.log(`  ${n} chat requests (${counts['chat.sendMessage'] ?? 0} sendMessage, ${counts['chat.listMessages'] ?? 0} listMessages), ${errors} errors`);
-    console.log(`  ${rps.toFixed(0)} req/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+    console.log(
+      `  ${n} chat requests (${counts['chat.sendMessage'] ?? 0} sendMessage, ${counts['chat.listMessages'] ?? 0} listMessages), ${errors} errors`,
+    );
+    console.log(
+      `  ${rps.toFixed(0)} req/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+    );
 
     // Phase 2: the official SDK, a few concurrent clients (client-side SDK overhead included).
     const sdkEnd = Date.now() + DURATION_MS;
@@ -123,7 +162,9 @@ async function main(): Promise<void> {
     const s0 = Date.now();
     await Promise.all(
       threads.map(async (t, w) => {
-        const tc = new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential(t.token), { tlsOptions: { ca: emu.ca } }).getChatThreadClient(t.id);
+        const tc = new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential(t.token), {
+          tlsOptions: { ca: emu.ca },
+        }).getChatThreadClient(t.id);
         const lanes = Math.max(1, Math.floor(CONCURRENCY / threads.length));
         await Promise.all(
           Array.from({ length: lanes }, async (_, l) => {
@@ -138,8 +179,12 @@ async function main(): Promise<void> {
       }),
     );
     const sdkRps = sdkN / ((Date.now() - s0) / 1000);
-    console.log(`official SDK (${threads.length} clients), ${(DURATION_MS / 1000).toFixed(0)} s: ${sdkRps.toFixed(0)} req/s (client-side SDK overhead included)`);
-    console.log(`RESULT emulator chat throughput: ${rps.toFixed(0)} req/s (target >= 1000) ${rps >= 1000 ? 'OK' : 'BELOW TARGET'}`);
+    console.log(
+      `official SDK (${threads.length} clients), ${(DURATION_MS / 1000).toFixed(0)} s: ${sdkRps.toFixed(0)} req/s (client-side SDK overhead included)`,
+    );
+    console.log(
+      `RESULT emulator chat throughput: ${rps.toFixed(0)} req/s (target >= 1000) ${rps >= 1000 ? 'OK' : 'BELOW TARGET'}`,
+    );
   } finally {
     agent.destroy();
     emu.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * Azurite's Table service, embedded in this process (no child process to leak), on loopback.
@@ -33,14 +33,21 @@ export interface RunningAzurite {
 }
 
 export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  // Azurite's internal modules have no types or exports map; they are loaded only when a stack starts.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const TableServer = (require('azurite/dist/src/table/TableServer') as { default: TableServerConstructor }).default;
-  const TableConfiguration = (require('azurite/dist/src/table/TableConfiguration') as { default: TableConfigurationConstructor }).default;
+  const TableConfiguration = (
+    require('azurite/dist/src/table/TableConfiguration') as { default: TableConfigurationConstructor }
+  ).default;
   const Logger = require('azurite/dist/src/common/Logger') as { configLogger(enable: boolean, file?: string): void };
+  /* eslint-enable @typescript-eslint/no-require-imports */
   Logger.configLogger(false);
 
   const inMemory = options.location === undefined;
   if (options.location) await fs.mkdir(options.location, { recursive: true });
-  const dbPath = options.location ? path.join(options.location, '__azurite_db_table__.json') : '__azurite_db_table__.json';
+  const dbPath = options.location
+    ? path.join(options.location, '__azurite_db_table__.json')
+    : '__azurite_db_table__.json';
   const configuration = new TableConfiguration(
     '127.0.0.1',
     options.port ?? 0,

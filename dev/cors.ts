@@ -5,7 +5,11 @@ import type http from 'node:http';
  * CORS setting, from infra, does it): allowed origins get the CORS headers, and preflight requests are answered here.
  * Returns true when the request was a preflight and has been answered.
  */
-export function applyCors(allowedOrigins: readonly string[], request: http.IncomingMessage, response: http.ServerResponse): boolean {
+export function applyCors(
+  allowedOrigins: readonly string[],
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): boolean {
   const origin = request.headers.origin;
   if (!origin || allowedOrigins.length === 0) return false;
   const allowed = allowedOrigins.includes('*') || allowedOrigins.includes(origin);
@@ -18,7 +22,10 @@ export function applyCors(allowedOrigins: readonly string[], request: http.Incom
   if (!preflight) return false;
   if (allowed) {
     response.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
-    response.setHeader('Access-Control-Allow-Headers', request.headers['access-control-request-headers'] ?? 'authorization, content-type');
+    response.setHeader(
+      'Access-Control-Allow-Headers',
+      request.headers['access-control-request-headers'] ?? 'authorization, content-type',
+    );
     response.setHeader('Access-Control-Max-Age', '600');
   }
   response.writeHead(allowed ? 204 : 403).end();

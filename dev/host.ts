@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit, type LogLevel, type Timer } from '@azure/functions';
+
+import {
+  type Cookie,
+  HttpRequest,
+  HttpResponse,
+  type HttpResponseInit,
+  InvocationContext,
+  type LogLevel,
+  type Timer,
+} from '@azure/functions';
+
 import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../src/functions/definition';
 import { applyCors } from './cors';
 import { RouteTemplate } from './route-template';
@@ -98,7 +108,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const path = url.pathname.slice(prefix.length);
     const matches = routes
       .map((route) => ({ route, params: route.template.match(path) }))
-      .filter((candidate): candidate is { route: CompiledRoute; params: Record<string, string> } => candidate.params !== undefined);
+      .filter(
+        (candidate): candidate is { route: CompiledRoute; params: Record<string, string> } =>
+          candidate.params !== undefined,
+      );
     if (matches.length === 0) return sendStatus(response, 404, 'NotFound', 'No function matches this route.');
     const method = (request.method ?? 'GET').toUpperCase();
     const match = matches.find(({ route }) => route.definition.methods.includes(method as never));
@@ -131,7 +144,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     await writeFunctionResponse(response, result ?? {});
   }
 
-  async function invokeAdmin(name: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  async function invokeAdmin(
+    name: string,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     await readBody(request, 1024 * 1024);
     if ((request.method ?? '').toUpperCase() !== 'POST') {
       response.setHeader('Allow', 'POST');
@@ -212,7 +229,10 @@ async function readBody(request: http.IncomingMessage, maxBytes: number): Promis
   return tooLarge ? undefined : Buffer.concat(chunks);
 }
 
-async function writeFunctionResponse(response: http.ServerResponse, result: HttpResponseInit | HttpResponse): Promise<void> {
+async function writeFunctionResponse(
+  response: http.ServerResponse,
+  result: HttpResponseInit | HttpResponse,
+): Promise<void> {
   const functionResponse = result instanceof HttpResponse ? result : new HttpResponse(result);
   const headers: Record<string, string | string[]> = {};
   functionResponse.headers.forEach((value, name) => {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type http from 'node:http';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import path from 'node:path';
+
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+
 import type { Mount } from './host';
 
 /**
@@ -109,7 +111,9 @@ export async function createDevIssuer(origin: string, key: StoredKey, audience =
     jwksUri,
     mint: (userId, claims) => signDevToken(key, issuer, audience, userId, claims),
     signClaims: async (payload, kid = key.kid) =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(await importJWK(key.privateJwk, 'RS256')),
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .sign(await importJWK(key.privateJwk, 'RS256')),
     kid: key.kid,
     mount,
   };

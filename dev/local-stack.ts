@@ -1,12 +1,13 @@
 import path from 'node:path';
-import { createServices, lazyServices, type CompositionOptions, type ServicesProvider } from '../src/composition';
-import { loadConfig, type AppConfig } from '../src/config';
+
+import { type RunningEmulator, startEmulator } from '../emulator';
+import { type CompositionOptions, createServices, lazyServices, type ServicesProvider } from '../src/composition';
+import { type AppConfig, loadConfig } from '../src/config';
 import { buildFunctionTable } from '../src/functions';
 import { acsEndpoint } from '../src/identity/acs-clients';
-import { startEmulator, type RunningEmulator } from '../emulator';
-import { startAzuriteTables, type RunningAzurite } from './azurite';
-import { startDevHost, type DevHost, type LogSink } from './host';
-import { createDevIssuer, DEV_AUDIENCE, loadOrCreateSigningKey, type DevIssuer } from './issuer';
+import { type RunningAzurite, startAzuriteTables } from './azurite';
+import { type DevHost, type LogSink, startDevHost } from './host';
+import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
 
 /**
  * Everything `npm run dev` runs, in one process: Azurite (Tables), the ACS emulator, the dev issuer and the
@@ -25,7 +26,9 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Use an Azurite that is already running instead of starting one. */
   tablesConnectionString?: string;
-  /** Use an ACS emulator that is already running (tests: a second instance of the backend); not closed by this stack. */
+  /**
+   * Use an ACS emulator that is already running (tests: a second instance of the backend); not closed by this stack.
+   */
   emulator?: RunningEmulator;
   log?: LogSink;
   composition?: CompositionOptions;
@@ -70,7 +73,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const useRealAcs = Boolean(env.ACS_CONNECTION_STRING?.trim() || env.ACS_ENDPOINT?.trim());
     let emulator: RunningEmulator | undefined = options.emulator;
     if (!useRealAcs && !emulator) {
-      emulator = await startEmulator({ port: options.acsPort ?? 0, ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}) });
+      emulator = await startEmulator({
+        port: options.acsPort ?? 0,
+        ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}),
+      });
       closers.push(() => emulator!.close());
     }
 
@@ -81,7 +87,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     });
     closers.push(() => host.close());
-    const signingKey = await loadOrCreateSigningKey(options.dataDir ? path.join(options.dataDir, 'dev-issuer', 'signing-key.json') : undefined);
+    const signingKey = await loadOrCreateSigningKey(
+      options.dataDir ? path.join(options.dataDir, 'dev-issuer', 'signing-key.json') : undefined,
+    );
     const issuer = await createDevIssuer(host.origin, signingKey);
     host.mount(issuer.mount);
 
@@ -95,7 +103,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = loadConfig(settings);
     const composition: CompositionOptions = {
       ...options.composition,
-      ...(emulator ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } } : {}),
+      ...(emulator
+        ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } }
+        : {}),
     };
     const services = lazyServices(() => createServices(config, composition));
     host.setFunctions(buildFunctionTable(config, services));

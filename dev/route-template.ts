@@ -29,7 +29,10 @@ export class RouteTemplate {
 
   /** Higher ranks win when two templates match the same path. */
   get precedence(): number {
-    return this.segments.reduce((rank, segment) => rank * 3 + (segment.kind === 'literal' ? 2 : segment.kind === 'param' ? 1 : 0), 1);
+    return this.segments.reduce(
+      (rank, segment) => rank * 3 + (segment.kind === 'literal' ? 2 : segment.kind === 'param' ? 1 : 0),
+      1,
+    );
   }
 
   match(path: string): Record<string, string> | undefined {

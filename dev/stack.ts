@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+
 import { ConfigError } from '../src/config';
 import { startLocalStack } from './local-stack';
 
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
     dataDir,
     env: process.env,
     // Local browser apps on any port may call the dev API, as with `Host.CORS: "*"` for func start.
-    corsOrigins: (process.env.DEV_CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsOrigins: (process.env.DEV_CORS_ORIGINS ?? '*')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   });
   await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
 
@@ -68,7 +72,8 @@ async function main(): Promise<void> {
 function portSetting(name: string, fallback: number): number {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`${name} must be a port number (0 picks a free one)`);
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new Error(`${name} must be a port number (0 picks a free one)`);
   return Number(value);
 }
 

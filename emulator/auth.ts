@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+
 import type { EmulatorState, RequestContext } from './context';
 import { forbidden, hmacDenied, unauthorized } from './errors';
 import { verifyHmac } from './hmac';
@@ -6,7 +7,10 @@ import { verifyHmac } from './hmac';
 /** Access-key (HMAC) auth for Identity and the control API, bearer user-token auth for Chat. */
 
 export function requireHmac(ctx: RequestContext, st: EmulatorState): void {
-  const reason = verifyHmac({ method: ctx.method, target: ctx.target, headers: ctx.headers, body: ctx.body }, st.accessKey);
+  const reason = verifyHmac(
+    { method: ctx.method, target: ctx.target, headers: ctx.headers, body: ctx.body },
+    st.accessKey,
+  );
   if (reason) throw hmacDenied(reason);
 }
 
@@ -40,7 +44,8 @@ export async function requireChatCaller(ctx: RequestContext, st: EmulatorState):
   const now = st.clock.now();
   if (token.exp * 1000 <= now) throw unauthorized('The access token has expired.', 'ExpiredAuthenticationToken');
   const identity = st.store.identities.get(token.userId);
-  if (!identity || identity.deletedOn !== undefined) throw unauthorized('The identity of the access token does not exist.', 'IdentityNotFound');
+  if (!identity || identity.deletedOn !== undefined)
+    throw unauthorized('The identity of the access token does not exist.', 'IdentityNotFound');
   if (identity.revokedBeforeSec !== undefined && token.iat < identity.revokedBeforeSec) {
     throw unauthorized('The access token has been revoked.', 'InvalidAuthenticationToken');
   }

@@ -78,12 +78,16 @@ export function parseParticipants(store: Store, v: unknown, required: boolean): 
   if (!Array.isArray(v)) throw badRequest("'participants' must be an array.", 'InvalidRequestBody');
   if (required && v.length === 0) throw badRequest("'participants' must not be empty.", 'InvalidRequestBody');
   if (v.length > MAX_PARTICIPANTS_PER_REQUEST) {
-    throw badRequest(`At most ${MAX_PARTICIPANTS_PER_REQUEST} participants can be given in one request.`, 'TooManyParticipants');
+    throw badRequest(
+      `At most ${MAX_PARTICIPANTS_PER_REQUEST} participants can be given in one request.`,
+      'TooManyParticipants',
+    );
   }
   const out: ParsedParticipants = { valid: [], invalid: [] };
   const seen = new Set<string>();
   for (const item of v) {
-    if (typeof item !== 'object' || item === null) throw badRequest('Each participant must be an object.', 'InvalidRequestBody');
+    if (typeof item !== 'object' || item === null)
+      throw badRequest('Each participant must be an object.', 'InvalidRequestBody');
     const o = item as Record<string, unknown>;
     const id = rawIdOf(o.communicationIdentifier);
     if (id === undefined) throw badRequest('Each participant needs a communicationIdentifier.', 'InvalidRequestBody');
@@ -108,7 +112,12 @@ export function locationHeader(baseUrl: string, path: string): Record<string, st
 }
 
 /** One offset page of a per-thread list (participants, read receipts); nextLink points at `segment`. */
-export function threadPage<T>(ctx: RequestContext, call: ThreadCall, items: readonly T[], segment: string): { value: T[]; nextLink?: string } {
+export function threadPage<T>(
+  ctx: RequestContext,
+  call: ThreadCall,
+  items: readonly T[],
+  segment: string,
+): { value: T[]; nextLink?: string } {
   const { state, maxPageSize } = pageRequest(ctx.query);
   const path = `/chat/threads/${encodeURIComponent(call.thread.id)}/${segment}`;
   return offsetPage(items, ctx.query, state, maxPageSize, { baseUrl: ctx.baseUrl, path, apiVersion: call.apiVersion });

@@ -43,7 +43,11 @@ const sendMessage: Handler = async (ctx, st) => {
   if (type !== 'text' && type !== 'html') throw badRequest("'type' must be 'text' or 'html'.", 'InvalidRequestBody');
   const senderDisplayName = optionalString(body, 'senderDisplayName');
   const metadata = optionalMetadata(body);
-  const rec: Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | 'createdOn'> = { type, senderId: call.caller.userId, message: content };
+  const rec: Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | 'createdOn'> = {
+    type,
+    senderId: call.caller.userId,
+    message: content,
+  };
   if (senderDisplayName !== undefined) rec.senderDisplayName = senderDisplayName;
   if (metadata !== undefined) rec.metadata = metadata;
   const m = st.store.appendMessage(call.thread, rec, call.now);
@@ -84,7 +88,13 @@ const listMessages: Handler = async (ctx, st) => {
     const last = value[value.length - 1] as { sequenceId: string };
     const next: Record<string, number> = { c: Number(last.sequenceId) };
     if (startTime !== undefined) next.s = startTime;
-    body.nextLink = nextLink(ctx.baseUrl, `/chat/threads/${encodeURIComponent(call.thread.id)}/messages`, next, maxPageSize, call.apiVersion);
+    body.nextLink = nextLink(
+      ctx.baseUrl,
+      `/chat/threads/${encodeURIComponent(call.thread.id)}/messages`,
+      next,
+      maxPageSize,
+      call.apiVersion,
+    );
   }
   return { status: 200, body };
 };

@@ -15,10 +15,18 @@ const addParticipants: Handler = async (ctx, st) => {
   const t = call.thread;
   const newcomers = valid.filter((p) => !t.participants.has(p.id)).length;
   if (t.participants.size + newcomers > MAX_PARTICIPANTS_PER_THREAD) {
-    throw badRequest(`A chat thread can have at most ${MAX_PARTICIPANTS_PER_THREAD} participants.`, 'TooManyParticipants');
+    throw badRequest(
+      `A chat thread can have at most ${MAX_PARTICIPANTS_PER_THREAD} participants.`,
+      'TooManyParticipants',
+    );
   }
   const added = st.store.upsertParticipants(t, valid);
-  if (added.length > 0) st.store.appendMessage(t, { type: 'participantAdded', participants: added, initiatorId: call.caller.userId }, call.now);
+  if (added.length > 0)
+    st.store.appendMessage(
+      t,
+      { type: 'participantAdded', participants: added, initiatorId: call.caller.userId },
+      call.now,
+    );
   return { status: 201, body: invalid.length > 0 ? { invalidParticipants: invalid } : {} };
 };
 
@@ -35,7 +43,12 @@ const removeParticipant: Handler = async (ctx, st) => {
   const id = rawIdOf(jsonBody(ctx));
   if (id === undefined) throw badRequest('The body must be a CommunicationIdentifierModel.', 'InvalidRequestBody');
   const removed = st.store.removeParticipant(call.thread, id);
-  if (removed) st.store.appendMessage(call.thread, { type: 'participantRemoved', participants: [removed], initiatorId: call.caller.userId }, call.now);
+  if (removed)
+    st.store.appendMessage(
+      call.thread,
+      { type: 'participantRemoved', participants: [removed], initiatorId: call.caller.userId },
+      call.now,
+    );
   return { status: 204 };
 };
 

@@ -18,7 +18,12 @@ import type { ParticipantRecord, ThreadRecord } from './store';
 
 const threadPath = (id: string): string => `/chat/threads/${encodeURIComponent(id)}`;
 
-function createdResult(st: EmulatorState, baseUrl: string, threadId: string, invalid: { target: string; code: string; message: string }[]) {
+function createdResult(
+  st: EmulatorState,
+  baseUrl: string,
+  threadId: string,
+  invalid: { target: string; code: string; message: string }[],
+) {
   const t = st.store.threads.get(threadId) as ThreadRecord;
   const body: Record<string, unknown> = { chatThread: threadModel(t) };
   if (invalid.length > 0) body.invalidParticipants = invalid;
@@ -43,7 +48,10 @@ const createThread: Handler = async (ctx, st) => {
 
   const store = st.store;
   const t = store.createThread(call.caller.userId, topic, call.now, metadata, retentionPolicy);
-  const creator: ParticipantRecord = valid.find((p) => p.id === call.caller.userId) ?? { id: call.caller.userId, shareHistoryTime: 0 };
+  const creator: ParticipantRecord = valid.find((p) => p.id === call.caller.userId) ?? {
+    id: call.caller.userId,
+    shareHistoryTime: 0,
+  };
   const all = [creator, ...valid.filter((p) => p.id !== call.caller.userId)].slice(0, MAX_PARTICIPANTS_PER_THREAD);
   store.upsertParticipants(t, all);
   store.appendMessage(t, { type: 'topicUpdated', topic, initiatorId: call.caller.userId }, call.now);
@@ -64,7 +72,14 @@ const listThreads: Handler = async (ctx, st) => {
   }
   threads.sort((a, b) => b.lastMessageReceivedOn - a.lastMessageReceivedOn || (a.id < b.id ? -1 : 1));
   const link = { baseUrl: ctx.baseUrl, path: '/chat/threads', apiVersion: call.apiVersion };
-  const page = offsetPage(threads, ctx.query, state, maxPageSize, link, startTime === undefined ? {} : { s: startTime });
+  const page = offsetPage(
+    threads,
+    ctx.query,
+    state,
+    maxPageSize,
+    link,
+    startTime === undefined ? {} : { s: startTime },
+  );
   return { status: 200, body: { ...page, value: page.value.map(threadItemModel) } };
 };
 

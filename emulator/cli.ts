@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+
 import { startEmulator } from './index';
 
 /** `npm run emulator [-- --port 8443 --data-dir .local/emulator | --in-memory]` */

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+
 import type { Clock } from './clock';
 import type { FaultInjector } from './faults';
 import type { RateLimiter } from './ratelimit';

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+
 import { CONTROL_KEY_HEADER } from './auth';
 import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
 import type { ActiveFault, FaultSpec } from './faults';
@@ -29,7 +30,10 @@ export class EmulatorControlClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const url = new URL(`_emulator/${path}`, this.base);
     return new Promise<T>((resolve, reject) => {
-      const headers: Record<string, string | number> = { [CONTROL_KEY_HEADER]: this.accessKey, accept: 'application/json' };
+      const headers: Record<string, string | number> = {
+        [CONTROL_KEY_HEADER]: this.accessKey,
+        accept: 'application/json',
+      };
       if (payload !== undefined) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(payload);

@@ -1,7 +1,7 @@
+import { requireControlAuth } from './auth';
 import type { EmulatorState, RequestContext } from './context';
 import { badRequest, notFound } from './errors';
 import type { ActiveFault, FaultSpec } from './faults';
-import { requireControlAuth } from './auth';
 import { jsonBody, objectBody } from './request';
 import { messageModel, participantModel, readReceiptModel, type WireParticipant } from './serialize';
 import type { RetentionPolicy, ThreadRecord } from './store';
@@ -165,7 +165,13 @@ export class InProcessControl implements EmulatorControl {
       if (this.st.store.liveThread(t.id, now)) liveThreads++;
       messages += t.messages.length;
     }
-    return { identities: this.st.store.identities.size, liveIdentities, threads: this.st.store.threads.size, liveThreads, messages };
+    return {
+      identities: this.st.store.identities.size,
+      liveIdentities,
+      threads: this.st.store.threads.size,
+      liveThreads,
+      messages,
+    };
   }
 
   advanceClock(ms: number): number {
@@ -193,13 +199,26 @@ export interface ControlResult {
 }
 
 /** Serves `/_emulator/<segments>`; `segments` excludes the `_emulator` prefix. */
-export async function handleControl(ctx: RequestContext, segments: readonly string[], control: InProcessControl, st: EmulatorState): Promise<ControlResult> {
+export async function handleControl(
+  ctx: RequestContext,
+  segments: readonly string[],
+  control: InProcessControl,
+  st: EmulatorState,
+): Promise<ControlResult> {
   requireControlAuth(ctx, st);
   const [a, b] = segments;
   const route = `${ctx.method} ${a ?? ''}${b === undefined ? '' : '/*'}`;
   switch (route) {
     case 'GET info':
-      return { status: 200, body: { resourceId: st.resourceId, now: iso(control.now()), rateLimiting: st.rateLimiter.enabled, stats: control.stats() } };
+      return {
+        status: 200,
+        body: {
+          resourceId: st.resourceId,
+          now: iso(control.now()),
+          rateLimiting: st.rateLimiter.enabled,
+          stats: control.stats(),
+        },
+      };
     case 'POST reset':
       control.reset();
       return { status: 204 };

@@ -1,4 +1,7 @@
-/** CommunicationErrorResponse helpers: every non-2xx reply of the emulator has the shape `{"error":{"code","message"}}`. */
+/**
+ * CommunicationErrorResponse helpers: every non-2xx reply of the emulator has the shape
+ * `{"error":{"code","message"}}`.
+ */
 
 export interface CommunicationError {
   code: string;
@@ -22,9 +25,11 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, code = 'BadRequest'): ApiError => new ApiError(400, code, message);
-export const notFound = (message = 'The requested resource was not found.'): ApiError => new ApiError(404, 'NotFound', message);
+export const notFound = (message = 'The requested resource was not found.'): ApiError =>
+  new ApiError(404, 'NotFound', message);
 export const forbidden = (message = 'User is not allowed to perform specified action.'): ApiError =>
   new ApiError(403, 'Forbidden', message);
 export const unauthorized = (message: string, code = 'Unauthorized'): ApiError => new ApiError(401, code, message);
 /** What ACS Identity answers for a missing or wrong HMAC signature. */
-export const hmacDenied = (reason: string): ApiError => new ApiError(401, 'Denied', `Denied by the resource provider. ${reason}`);
+export const hmacDenied = (reason: string): ApiError =>
+  new ApiError(401, 'Denied', `Denied by the resource provider. ${reason}`);

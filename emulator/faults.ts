@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { badRequest } from './errors';
 
 /**
@@ -43,11 +44,15 @@ export function validateFault(spec: unknown): FaultSpec {
   if (typeof spec !== 'object' || spec === null) throw badRequest('Fault spec must be an object.');
   const f = spec as FaultSpec;
   if (typeof f.operation !== 'string' || f.operation === '') throw badRequest('Fault spec needs an operation.');
-  if (f.status === undefined && f.latencyMs === undefined && !f.drop) throw badRequest('Fault spec needs status, latencyMs or drop.');
-  if (f.status !== undefined && (!Number.isInteger(f.status) || f.status < 400 || f.status > 599)) throw badRequest('status must be 400..599.');
+  if (f.status === undefined && f.latencyMs === undefined && !f.drop)
+    throw badRequest('Fault spec needs status, latencyMs or drop.');
+  if (f.status !== undefined && (!Number.isInteger(f.status) || f.status < 400 || f.status > 599))
+    throw badRequest('status must be 400..599.');
   if (f.percent !== undefined && !(f.percent >= 0 && f.percent <= 100)) throw badRequest('percent must be 0..100.');
-  if (f.count !== undefined && !(Number.isInteger(f.count) && f.count > 0)) throw badRequest('count must be a positive integer.');
-  if (f.latencyMs !== undefined && !(f.latencyMs >= 0 && f.latencyMs <= 600_000)) throw badRequest('latencyMs must be 0..600000.');
+  if (f.count !== undefined && !(Number.isInteger(f.count) && f.count > 0))
+    throw badRequest('count must be a positive integer.');
+  if (f.latencyMs !== undefined && !(f.latencyMs >= 0 && f.latencyMs <= 600_000))
+    throw badRequest('latencyMs must be 0..600000.');
   return f;
 }
 
@@ -109,7 +114,11 @@ const DEFAULT_ERRORS: Record<number, [string, string]> = {
 };
 
 /** Status, headers and body for a fault that returns an HTTP error. */
-export function faultResponse(f: ActiveFault): { status: number; headers: Record<string, string>; body: { error: { code: string; message: string } } } {
+export function faultResponse(f: ActiveFault): {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string } };
+} {
   const status = f.status ?? 500;
   const [code, message] = DEFAULT_ERRORS[status] ?? ['InjectedFault', `Injected fault with status ${status}.`];
   const headers: Record<string, string> = {};

@@ -65,7 +65,11 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** Returns undefined when the request is correctly signed, otherwise the reason it is not. */
-export function verifyHmac(req: SignedRequest, accessKeyBase64: string, nowMs: number = Date.now()): string | undefined {
+export function verifyHmac(
+  req: SignedRequest,
+  accessKeyBase64: string,
+  nowMs: number = Date.now(),
+): string | undefined {
   const auth = header(req, 'authorization');
   if (!auth) return 'Missing Authorization header.';
   const m = /^HMAC-SHA256\s+SignedHeaders=([^&]+)&Signature=(.+)$/i.exec(auth.trim());

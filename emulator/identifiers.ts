@@ -11,7 +11,12 @@ export interface IdentifierModel {
 
 /** Serializes a raw id the way the service does; enough for the SDK's `deserializeCommunicationIdentifier`. */
 export function toIdentifierModel(rawId: string): IdentifierModel {
-  if (rawId.startsWith('8:acs:') || rawId.startsWith('8:spool:') || rawId.startsWith('8:dod-acs:') || rawId.startsWith('8:gcch-acs:')) {
+  if (
+    rawId.startsWith('8:acs:') ||
+    rawId.startsWith('8:spool:') ||
+    rawId.startsWith('8:dod-acs:') ||
+    rawId.startsWith('8:gcch-acs:')
+  ) {
     return { rawId, communicationUser: { id: rawId } };
   }
   if (rawId.startsWith('4:')) return { rawId, phoneNumber: { value: rawId.slice(2) } };

@@ -17,7 +17,8 @@ function begin(ctx: RequestContext, st: EmulatorState): void {
 }
 
 function scopesOf(v: unknown, key: string): string[] {
-  if (!Array.isArray(v) || v.length === 0) throw badRequest(`'${key}' must be a non-empty array of scopes.`, 'ValidationError');
+  if (!Array.isArray(v) || v.length === 0)
+    throw badRequest(`'${key}' must be a non-empty array of scopes.`, 'ValidationError');
   for (const s of v) {
     if (typeof s !== 'string' || !SCOPES.has(s)) {
       throw badRequest(`Invalid scope '${String(s)}'. Allowed scopes: ${TOKEN_SCOPES.join(', ')}.`, 'ValidationError');
@@ -41,7 +42,12 @@ function identityOf(ctx: RequestContext, st: EmulatorState): IdentityRecord {
   return rec;
 }
 
-async function token(st: EmulatorState, rec: IdentityRecord, scopes: string[], minutes: number): Promise<{ token: string; expiresOn: string }> {
+async function token(
+  st: EmulatorState,
+  rec: IdentityRecord,
+  scopes: string[],
+  minutes: number,
+): Promise<{ token: string; expiresOn: string }> {
   const iat = Math.max(Math.floor(st.clock.now() / 1000), rec.revokedBeforeSec ?? 0);
   const t = await st.tokens.issue(rec.id, scopes, minutes, iat);
   return { token: t.token, expiresOn: t.expiresOn.toISOString() };
@@ -54,7 +60,9 @@ const createUser: Handler = async (ctx, st) => {
   const scopes = wantToken ? scopesOf(body.createTokenWithScopes, 'createTokenWithScopes') : [];
   const minutes = minutesOf(body.expiresInMinutes);
   const rec = st.store.createIdentity(st.clock.now());
-  const result: { identity: { id: string }; accessToken?: { token: string; expiresOn: string } } = { identity: { id: rec.id } };
+  const result: { identity: { id: string }; accessToken?: { token: string; expiresOn: string } } = {
+    identity: { id: rec.id },
+  };
   if (wantToken) result.accessToken = await token(st, rec, scopes, minutes);
   return { status: 201, body: result };
 };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { Clock } from './clock';
 import type { EmulatorState } from './context';
 import { type EmulatorControl, InProcessControl } from './control';
@@ -16,11 +17,11 @@ import { TokenService } from './tokens';
 
 /** Public entry point of the ACS emulator (dev/test tool; never imported by src/). */
 
-export { EmulatorControlClient } from './control-client';
-export { OPERATIONS } from './router';
 export { CONTROL_KEY_HEADER } from './auth';
 export type { EmulatorControl, EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
+export { EmulatorControlClient } from './control-client';
 export type { ActiveFault, FaultSpec } from './faults';
+export { OPERATIONS } from './router';
 export type { ResponseRecorder } from './server';
 
 export interface EmulatorOptions {
@@ -66,11 +67,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const tls = loadOrCreateTls(dir);
 
   const configFile = join(dir, 'config.json');
-  const saved: SavedConfig = dataDir && existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as SavedConfig) : {};
+  const saved: SavedConfig =
+    dataDir && existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as SavedConfig) : {};
   const resourceId = options.resourceId ?? saved.resourceId ?? randomUUID();
   const accessKey = options.accessKey ?? saved.accessKey ?? randomBytes(32).toString('base64');
   const keyFile = join(dir, 'token-signing-key.pem');
-  const tokens = new TokenService(resourceId, dataDir && existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined);
+  const tokens = new TokenService(
+    resourceId,
+    dataDir && existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined,
+  );
   if (dataDir) {
     writeFileSync(configFile, JSON.stringify({ resourceId, accessKey }, null, 2), { mode: 0o600 });
     writeFileSync(keyFile, tokens.privateKeyPem, { mode: 0o600 });

@@ -38,7 +38,8 @@ export function parseSkip(q: URLSearchParams): number {
   const raw = q.get('skip');
   if (raw === null || raw === '') return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw badRequest('The skip parameter must be a non-negative integer.', 'InvalidParameter');
+  if (!Number.isInteger(n) || n < 0)
+    throw badRequest('The skip parameter must be a non-negative integer.', 'InvalidParameter');
   return n;
 }
 
@@ -46,7 +47,8 @@ export function parseStartTime(q: URLSearchParams): number | undefined {
   const raw = q.get('startTime');
   if (raw === null || raw === '') return undefined;
   const t = Date.parse(raw);
-  if (!Number.isFinite(t)) throw badRequest('The startTime parameter must be an RFC 3339 date-time.', 'InvalidParameter');
+  if (!Number.isFinite(t))
+    throw badRequest('The startTime parameter must be an RFC 3339 date-time.', 'InvalidParameter');
   return t;
 }
 
@@ -56,8 +58,18 @@ export function pageRequest(q: URLSearchParams): { state: PageState | undefined;
   return { state: sync ? decodeState(sync) : undefined, maxPageSize: parseMaxPageSize(q) };
 }
 
-export function nextLink(baseUrl: string, path: string, state: PageState, maxPageSize: number, apiVersion: string): string {
-  const q = new URLSearchParams({ syncState: encodeState(state), maxPageSize: String(maxPageSize), 'api-version': apiVersion });
+export function nextLink(
+  baseUrl: string,
+  path: string,
+  state: PageState,
+  maxPageSize: number,
+  apiVersion: string,
+): string {
+  const q = new URLSearchParams({
+    syncState: encodeState(state),
+    maxPageSize: String(maxPageSize),
+    'api-version': apiVersion,
+  });
   return `${baseUrl}${path}?${q.toString()}`;
 }
 

@@ -23,23 +23,50 @@ export const RATE_RULES: Record<string, Rule[]> = {
   'chat.createThread': [{ scope: 'user', windowSec: 10, limit: 10 }],
   'chat.deleteThread': [{ scope: 'user', windowSec: 10, limit: 10 }],
   'chat.updateThread': [{ scope: 'thread', windowSec: 10, limit: 5 }],
-  'chat.addParticipants': [{ scope: 'thread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 60, limit: 30 }],
-  'chat.removeParticipant': [{ scope: 'thread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 60, limit: 30 }],
+  'chat.addParticipants': [
+    { scope: 'thread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 60, limit: 30 },
+  ],
+  'chat.removeParticipant': [
+    { scope: 'thread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 60, limit: 30 },
+  ],
   'chat.getThread': [{ scope: 'user', windowSec: 10, limit: 50 }],
   'chat.listThreads': [{ scope: 'user', windowSec: 10, limit: 50 }],
-  'chat.getMessage': [{ scope: 'userThread', windowSec: 10, limit: 50 }, { scope: 'thread', windowSec: 10, limit: 250 }],
+  'chat.getMessage': [
+    { scope: 'userThread', windowSec: 10, limit: 50 },
+    { scope: 'thread', windowSec: 10, limit: 250 },
+  ],
   'chat.listMessages': [
     { scope: 'userThread', windowSec: 10, limit: 50 },
     { scope: 'userThread', windowSec: 60, limit: 200 },
     { scope: 'thread', windowSec: 10, limit: 250 },
     { scope: 'thread', windowSec: 60, limit: 400 },
   ],
-  'chat.listReadReceipts': [{ scope: 'userThread', windowSec: 10, limit: 5 }, { scope: 'thread', windowSec: 10, limit: 100 }],
-  'chat.listParticipants': [{ scope: 'userThread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 10, limit: 250 }],
-  'chat.sendMessage': [{ scope: 'thread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 60, limit: 30 }],
-  'chat.updateMessage': [{ scope: 'thread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 60, limit: 30 }],
-  'chat.deleteMessage': [{ scope: 'thread', windowSec: 10, limit: 10 }, { scope: 'thread', windowSec: 60, limit: 30 }],
-  'chat.sendReadReceipt': [{ scope: 'userThread', windowSec: 10, limit: 10 }, { scope: 'userThread', windowSec: 60, limit: 30 }],
+  'chat.listReadReceipts': [
+    { scope: 'userThread', windowSec: 10, limit: 5 },
+    { scope: 'thread', windowSec: 10, limit: 100 },
+  ],
+  'chat.listParticipants': [
+    { scope: 'userThread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 10, limit: 250 },
+  ],
+  'chat.sendMessage': [
+    { scope: 'thread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 60, limit: 30 },
+  ],
+  'chat.updateMessage': [
+    { scope: 'thread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 60, limit: 30 },
+  ],
+  'chat.deleteMessage': [
+    { scope: 'thread', windowSec: 10, limit: 10 },
+    { scope: 'thread', windowSec: 60, limit: 30 },
+  ],
+  'chat.sendReadReceipt': [
+    { scope: 'userThread', windowSec: 10, limit: 10 },
+    { scope: 'userThread', windowSec: 60, limit: 30 },
+  ],
   'chat.sendTyping': [
     { scope: 'userThread', windowSec: 10, limit: 5 },
     { scope: 'userThread', windowSec: 60, limit: 15 },
@@ -49,7 +76,14 @@ export const RATE_RULES: Record<string, Rule[]> = {
 };
 
 function windowKey(operation: string, r: Rule, userId: string, threadId: string): string {
-  const who = r.scope === 'resource' ? '' : r.scope === 'user' ? userId : r.scope === 'thread' ? threadId : `${userId}|${threadId}`;
+  const who =
+    r.scope === 'resource'
+      ? ''
+      : r.scope === 'user'
+        ? userId
+        : r.scope === 'thread'
+          ? threadId
+          : `${userId}|${threadId}`;
   return `${operation}|${r.scope}|${r.windowSec}|${who}`;
 }
 

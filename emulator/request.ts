@@ -1,5 +1,5 @@
-import { badRequest } from './errors';
 import type { RequestContext } from './context';
+import { badRequest } from './errors';
 
 /** Small request-parsing helpers shared by the route files. */
 
@@ -8,9 +8,16 @@ export const IDENTITY_API_VERSIONS = new Set(['2023-10-01', '2022-10-01']);
 
 export function requireApiVersion(ctx: RequestContext, supported: ReadonlySet<string>): string {
   const v = ctx.query.get('api-version');
-  if (!v) throw badRequest('The api-version query parameter (?api-version=) is required for all requests.', 'MissingApiVersionParameter');
+  if (!v)
+    throw badRequest(
+      'The api-version query parameter (?api-version=) is required for all requests.',
+      'MissingApiVersionParameter',
+    );
   if (!supported.has(v)) {
-    throw badRequest(`The api-version '${v}' is not supported. Supported versions: ${[...supported].join(', ')}.`, 'UnsupportedApiVersion');
+    throw badRequest(
+      `The api-version '${v}' is not supported. Supported versions: ${[...supported].join(', ')}.`,
+      'UnsupportedApiVersion',
+    );
   }
   return v;
 }
@@ -28,7 +35,8 @@ export function jsonBody(ctx: RequestContext): unknown {
 export function objectBody(ctx: RequestContext, required = true): Record<string, unknown> {
   const b = jsonBody(ctx);
   if (b === undefined && !required) return {};
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw badRequest('The request body must be a JSON object.', 'InvalidRequestBody');
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw badRequest('The request body must be a JSON object.', 'InvalidRequestBody');
   return b as Record<string, unknown>;
 }
 
@@ -45,7 +53,8 @@ export const METADATA_MAX_BYTES = 1024;
 export function optionalMetadata(o: Record<string, unknown>, key = 'metadata'): Record<string, string> | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw badRequest(`'${key}' must be an object of strings.`, 'InvalidRequestBody');
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw badRequest(`'${key}' must be an object of strings.`, 'InvalidRequestBody');
   let size = 0;
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {

@@ -13,7 +13,10 @@ export interface WireParticipant {
 }
 
 export function participantModel(p: ParticipantRecord): WireParticipant {
-  const w: WireParticipant = { communicationIdentifier: toIdentifierModel(p.id), shareHistoryTime: iso(p.shareHistoryTime) };
+  const w: WireParticipant = {
+    communicationIdentifier: toIdentifierModel(p.id),
+    shareHistoryTime: iso(p.shareHistoryTime),
+  };
   if (p.displayName !== undefined) w.displayName = p.displayName;
   if (p.metadata !== undefined) w.metadata = p.metadata;
   return w;
@@ -65,5 +68,9 @@ export function messageModel(m: MessageRecord): Record<string, unknown> {
 }
 
 export function readReceiptModel(r: ReadReceiptRecord): Record<string, unknown> {
-  return { senderCommunicationIdentifier: toIdentifierModel(r.userId), chatMessageId: r.messageId, readOn: iso(r.readOn) };
+  return {
+    senderCommunicationIdentifier: toIdentifierModel(r.userId),
+    chatMessageId: r.messageId,
+    readOn: iso(r.readOn),
+  };
 }

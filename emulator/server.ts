@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { threadHandlers } from './chat-thread-routes';
+
 import { messageHandlers } from './chat-message-routes';
 import { participantHandlers } from './chat-participant-routes';
+import { threadHandlers } from './chat-thread-routes';
 import type { EmulatorState, Handler, RequestContext } from './context';
 import { handleControl, type InProcessControl } from './control';
 import { ApiError, badRequest, notFound } from './errors';
@@ -17,7 +18,12 @@ import type { TlsMaterial } from './tls';
 /** Called with every ACS response the emulator sends (not control API ones); used by the contract tests. */
 export type ResponseRecorder = (operation: string, status: number, body: unknown) => void;
 
-const HANDLERS: Record<string, Handler> = { ...identityHandlers, ...threadHandlers, ...messageHandlers, ...participantHandlers };
+const HANDLERS: Record<string, Handler> = {
+  ...identityHandlers,
+  ...threadHandlers,
+  ...messageHandlers,
+  ...participantHandlers,
+};
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -40,14 +46,28 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const h: Record<string, string | number> = { ...headers, 'content-length': payload === undefined ? 0 : Buffer.byteLength(payload) };
+  const h: Record<string, string | number> = {
+    ...headers,
+    'content-length': payload === undefined ? 0 : Buffer.byteLength(payload),
+  };
   if (payload !== undefined) h['content-type'] = 'application/json; charset=utf-8';
   res.writeHead(status, h);
   res.end(payload);
 }
 
-export function createEmulatorServer(tls: TlsMaterial, st: EmulatorState, control: InProcessControl, onResponse?: ResponseRecorder): Server {
-  const reply = (res: ServerResponse, operation: string | undefined, status: number, body: unknown, headers?: Record<string, string>): void => {
+export function createEmulatorServer(
+  tls: TlsMaterial,
+  st: EmulatorState,
+  control: InProcessControl,
+  onResponse?: ResponseRecorder,
+): Server {
+  const reply = (
+    res: ServerResponse,
+    operation: string | undefined,
+    status: number,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): void => {
     if (operation && onResponse) onResponse(operation, status, body);
     send(res, status, body, headers);
   };
@@ -102,11 +122,17 @@ export function createEmulatorServer(tls: TlsMaterial, st: EmulatorState, contro
     } catch (e) {
       if (res.headersSent || res.destroyed) return;
       if (e instanceof ApiError) reply(res, operation, e.status, e.body(), e.headers);
-      else reply(res, operation, 500, { error: { code: 'InternalServerError', message: 'The emulator failed to process the request.' } });
+      else
+        reply(res, operation, 500, {
+          error: { code: 'InternalServerError', message: 'The emulator failed to process the request.' },
+        });
     }
   }
 
-  const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem, keepAlive: true }, (req, res) => void handle(req, res));
+  const server = createServer(
+    { key: tls.serverKeyPem, cert: tls.serverCertPem, keepAlive: true },
+    (req, res) => void handle(req, res),
+  );
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 31_000;
   return server;

@@ -137,7 +137,13 @@ export class Store {
     return t;
   }
 
-  createThread(creator: string, topic: string, now: number, metadata?: Metadata, retentionPolicy?: RetentionPolicy): ThreadRecord {
+  createThread(
+    creator: string,
+    topic: string,
+    now: number,
+    metadata?: Metadata,
+    retentionPolicy?: RetentionPolicy,
+  ): ThreadRecord {
     const t: ThreadRecord = {
       id: newThreadId(),
       topic,
@@ -186,7 +192,11 @@ export class Store {
     return p;
   }
 
-  appendMessage(t: ThreadRecord, m: Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | 'createdOn'>, now: number): MessageRecord {
+  appendMessage(
+    t: ThreadRecord,
+    m: Omit<MessageRecord, 'id' | 'sequenceId' | 'version' | 'createdOn'>,
+    now: number,
+  ): MessageRecord {
     const id = this.nextMessageId(now);
     const rec: MessageRecord = { ...m, id, sequenceId: t.messages.length + 1, version: id, createdOn: now };
     t.messages.push(rec);

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+
 import forge from 'node-forge';
 
 /**
@@ -18,13 +19,19 @@ export interface TlsMaterial {
   serverKeyPem: string;
 }
 
-const FILES = { caCert: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', key: 'server-key.pem', bundle: 'ca-bundle.pem' };
+const FILES = {
+  caCert: 'ca.pem',
+  caKey: 'ca-key.pem',
+  cert: 'server.pem',
+  key: 'server-key.pem',
+  bundle: 'ca-bundle.pem',
+};
 const DAY = 86_400_000;
 
 function newRsaKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; privatePem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privatePem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(privatePem) as forge.pki.rsa.PrivateKey;
+  const forgeKey = forge.pki.privateKeyFromPem(privatePem);
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privatePem };
 }
 
@@ -57,7 +64,7 @@ function createCa(): { certPem: string; keyPem: string } {
 
 function createServerCert(caCertPem: string, caKeyPem: string): { certPem: string; keyPem: string } {
   const caCert = forge.pki.certificateFromPem(caCertPem);
-  const caKey = forge.pki.privateKeyFromPem(caKeyPem) as forge.pki.rsa.PrivateKey;
+  const caKey = forge.pki.privateKeyFromPem(caKeyPem);
   const keys = newRsaKeys();
   const cert = baseCert(keys.publicKey, 397);
   cert.setSubject([{ name: 'commonName', value: '127.0.0.1' }]);

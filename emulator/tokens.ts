@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+
+import { jwtVerify, SignJWT } from 'jose';
 
 /**
  * ACS-shaped user access tokens (RS256 JWTs) signed with the emulator's own key.
@@ -45,7 +46,10 @@ export class TokenService {
     private readonly location = 'unitedstates',
   ) {
     this.privateKeyPem =
-      privateKeyPem ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      privateKeyPem ??
+      generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
     this.privateKey = createPrivateKey(this.privateKeyPem);
     this.publicKey = createPublicKey(this.privateKey);
     const spki = this.publicKey.export({ type: 'spki', format: 'der' });
@@ -55,7 +59,12 @@ export class TokenService {
   }
 
   /** `iatSeconds` may be forced forward so that a token issued right after a revocation is not revoked with it. */
-  async issue(userId: string, scopes: readonly string[], expiresInMinutes: number, iatSeconds: number): Promise<{ token: string; expiresOn: Date }> {
+  async issue(
+    userId: string,
+    scopes: readonly string[],
+    expiresInMinutes: number,
+    iatSeconds: number,
+  ): Promise<{ token: string; expiresOn: Date }> {
     const exp = iatSeconds + expiresInMinutes * 60;
     const claims: AcsTokenClaims = {
       skypeid: userId.startsWith('8:') ? userId.slice(2) : userId,
@@ -81,12 +90,21 @@ export class TokenService {
     let payload: Record<string, unknown>;
     try {
       // Expiry is checked against the emulator clock by the caller, so give jose a huge tolerance here.
-      ({ payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 10 * 365 * 86_400 }));
+      ({ payload } = await jwtVerify(token, this.publicKey, {
+        algorithms: ['RS256'],
+        clockTolerance: 10 * 365 * 86_400,
+      }));
     } catch {
       return undefined;
     }
     const { skypeid, acsScope, iat, exp, resourceId } = payload;
-    if (typeof skypeid !== 'string' || typeof acsScope !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+    if (
+      typeof skypeid !== 'string' ||
+      typeof acsScope !== 'string' ||
+      typeof iat !== 'number' ||
+      typeof exp !== 'number'
+    )
+      return undefined;
     if (resourceId !== this.resourceId) return undefined;
     const result: VerifiedToken = { userId: `8:${skypeid}`, scopes: new Set(acsScope.split(',')), iat, exp };
     if (this.verified.size >= CACHE_LIMIT) this.verified.clear();

@@ -1,32 +1,44 @@
 #!/usr/bin/env node
-// The project's one test command (`npm test`): type-check, lint the infrastructure, run every jest test,
-// and end with a plain summary line `N passed, N failed` (each check counts as one test).
+// The project's one test command (`npm test`): type-check, lint (ESLint + Prettier), lint the infrastructure,
+// run every jest test, and end with a plain summary line `N passed, N failed` (each check counts as one test).
+// Every step runs on the Node.js that runs this script, so `.ci/run` can run the whole suite on Node 20 and 22.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const require = createRequire(path.join(root, 'package.json'));
 const resultsFile = path.join(root, '.jest-results.json');
 let passed = 0;
 let failed = 0;
 
-function step(label, command, args) {
+/** The JavaScript file behind a package's command, run with this process's own node. */
+function cli(pkg, bin = pkg) {
+  const manifest = require(`${pkg}/package.json`);
+  const relative = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin[bin];
+  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), relative);
+}
+
+function step(label, args) {
   console.log(`\n> ${label}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
   return result.status === 0;
 }
 
-for (const [label, command, args] of [
-  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
-  ['lint:infra', bin('tsx'), ['scripts/lint-infra/index.ts']],
+console.log(`Node.js ${process.version}`);
+for (const [label, args] of [
+  ['typecheck', [cli('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
+  ['lint', [cli('eslint'), '--max-warnings=0', '.']],
+  ['format', [cli('prettier'), '--check', '--log-level=warn', '.']],
+  ['lint:infra', ['--import', 'tsx', 'scripts/lint-infra/index.ts']],
 ]) {
-  if (step(label, command, args)) passed += 1;
+  if (step(label, args)) passed += 1;
   else failed += 1;
 }
 
 rmSync(resultsFile, { force: true });
-step('jest', bin('jest'), ['--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)]);
+step('jest', [cli('jest'), '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)]);
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed += results.numPassedTests;

@@ -1,28 +1,29 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import type { CommonClientOptions } from '@azure/core-client';
 import type { TableServiceClientOptions } from '@azure/data-tables';
-import type { AppConfig } from './config';
-import { HealthService } from './health';
-import { createAuthenticator, type Authenticator } from './http/authenticate';
-import { ActingTokens } from './identity/acting-tokens';
-import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
-import { IdentityService } from './identity/identity-service';
-import { fromUpstream, rethrowAs } from './upstream-errors';
+import { DefaultAzureCredential } from '@azure/identity';
+
 import { AcsChat } from './chat/acs-chat';
 import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
+import { MessageService } from './chat/message-service';
 import { onePage } from './chat/paging';
+import { ParticipantService } from './chat/participant-service';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
-import { PruneService } from './pruning/prune-service';
-import { MessageService } from './chat/message-service';
-import { ParticipantService } from './chat/participant-service';
-import { SettingsRepository } from './storage/settings-repository';
-import { ThreadRepository } from './storage/thread-repository';
-import { IdentityRepository } from './storage/identity-repository';
-import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
+import type { AppConfig } from './config';
+import { HealthService } from './health';
+import { type Authenticator, createAuthenticator } from './http/authenticate';
+import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
+import { ActingTokens } from './identity/acting-tokens';
+import { IdentityService } from './identity/identity-service';
 import { memoize, memoizeAsync } from './memo';
+import { PruneService } from './pruning/prune-service';
+import { IdentityRepository } from './storage/identity-repository';
+import { SettingsRepository } from './storage/settings-repository';
+import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
+import { ThreadRepository } from './storage/thread-repository';
+import { fromUpstream, rethrowAs } from './upstream-errors';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
 
 /**
@@ -32,7 +33,10 @@ import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
 export interface CompositionOptions {
   /** Extra Azure SDK options for the Tables clients (tests add counting policies here). */
   tablesClientOptions?: TableServiceClientOptions;
-  /** Extra Azure SDK options for the ACS clients (e.g. `tlsOptions.ca` for a local emulator, shorter retries in tests). */
+  /**
+   * Extra Azure SDK options for the ACS clients (e.g. `tlsOptions.ca` for a local emulator, shorter retries in
+   * tests).
+   */
   acsClientOptions?: CommonClientOptions;
   /** Per-attempt timeout of every ACS and Tables HTTP call (default 10 s). */
   upstreamTimeoutMs?: number;
@@ -60,7 +64,10 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   // Managed identity in Azure (a user-assigned one when a client id is configured), developer credentials locally.
   const credentialFor = (clientId: string | undefined) =>
     memoize((): TokenCredential => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
-  const timeout = { policy: timeoutPolicy(options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS), position: 'perRetry' as const };
+  const timeout = {
+    policy: timeoutPolicy(options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
+    position: 'perRetry' as const,
+  };
   const acsClientOptions: CommonClientOptions = {
     ...options.acsClientOptions,
     additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout],
@@ -73,7 +80,11 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const tables = createTableClients(config.tables, tablesCredential, tablesClientOptions);
   await ensureTables(tables).catch(rethrowAs(fromUpstream));
 
-  const identityClient = createIdentityClient(config.acs, credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined), acsClientOptions);
+  const identityClient = createIdentityClient(
+    config.acs,
+    credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined),
+    acsClientOptions,
+  );
   const actingTokens = new ActingTokens(identityClient);
   const identity = new IdentityService(new IdentityRepository(tables.identities), identityClient, actingTokens);
 
@@ -86,11 +97,17 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     threads: new ThreadRepository(tables.threads, tables.activity),
     paging: new ContinuationCodec(pagingKey, endpoint),
   };
-  const threads = new ThreadService(chat, config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {});
+  const threads = new ThreadService(
+    chat,
+    config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {},
+  );
 
   const health = new HealthService({
     storage: async () => {
-      await tables.identities.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next();
+      await tables.identities
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 })
+        .next();
     },
     acs: async () => {
       await chat.acs.asService((client) => onePage(client.listChatThreads({ maxPageSize: 1 }), undefined));

@@ -15,13 +15,11 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const httpsOrLoopbackUrl = z
-  .url({ message: 'must be an absolute URL' })
-  .refine((value) => {
-    if (!URL.canParse(value)) return true; // already reported by .url()
-    const url = new URL(value);
-    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  }, 'must use https (plain http is allowed only on loopback)');
+const httpsOrLoopbackUrl = z.url({ message: 'must be an absolute URL' }).refine((value) => {
+  if (!URL.canParse(value)) return true; // already reported by .url()
+  const url = new URL(value);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}, 'must use https (plain http is allowed only on loopback)');
 
 const commaList = <Item extends z.ZodType<string, string>>(item: Item) =>
   z
@@ -43,12 +41,7 @@ const decimal = (min: number, max: number) =>
     .pipe(z.number().gt(min).max(max));
 
 const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 /** NCRONTAB as Azure Functions timers use it: six fields, seconds first. */
 const ncrontab = z
@@ -83,8 +76,12 @@ export const settingsSchema = z.object({
   PRUNE_SCHEDULE: ncrontab.default('0 0 3 * * *'),
 });
 
-export type AcsConfig = { kind: 'connectionString'; connectionString: string } | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
-export type TablesConfig = { kind: 'connectionString'; connectionString: string } | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+export type AcsConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+export type TablesConfig =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
 
 export interface AppConfig {
   acs: AcsConfig;
@@ -101,7 +98,12 @@ export interface AppConfig {
 }
 
 /** Settings the app needs when it runs in Azure (keyless). Infra lint checks that the Bicep sets each of them. */
-export const AZURE_REQUIRED_SETTINGS = ['ACS_ENDPOINT', 'AzureWebJobsStorage__tableServiceUri', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
+export const AZURE_REQUIRED_SETTINGS = [
+  'ACS_ENDPOINT',
+  'AzureWebJobsStorage__tableServiceUri',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+] as const;
 
 export class ConfigError extends Error {
   constructor(
@@ -115,13 +117,18 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   // App settings left empty (as Bicep or the portal may leave them) count as unset.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = settingsSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const setting = String(issue?.path[0] ?? 'unknown setting');
     const missing = env[setting] === undefined || env[setting]?.trim() === '';
-    throw new ConfigError(setting, missing ? 'is required but not set' : `is malformed: ${issue?.message ?? 'invalid value'}`);
+    throw new ConfigError(
+      setting,
+      missing ? 'is required but not set' : `is malformed: ${issue?.message ?? 'invalid value'}`,
+    );
   }
   const s = parsed.data;
   return {
@@ -157,7 +164,11 @@ function resolveAcs(s: Settings): AcsConfig {
     return { kind: 'connectionString', connectionString: s.ACS_CONNECTION_STRING };
   }
   if (s.ACS_ENDPOINT) {
-    return { kind: 'managedIdentity', endpoint: s.ACS_ENDPOINT, ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}) };
+    return {
+      kind: 'managedIdentity',
+      endpoint: s.ACS_ENDPOINT,
+      ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}),
+    };
   }
   throw new ConfigError('ACS_ENDPOINT', 'is required but not set (or set ACS_CONNECTION_STRING for local development)');
 }

@@ -3,14 +3,16 @@
  * Messages are safe to show to clients: never put tokens, keys or upstream bodies in them.
  */
 
+import { type DetailCode, type ErrorCode, type ErrorCodeWithStatus } from './error-codes';
+
 export interface ErrorDetail {
-  code: string;
+  code: DetailCode;
   message: string;
   target?: string;
 }
 
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   constructor(
     message: string,
     readonly details?: ErrorDetail[],
@@ -24,7 +26,7 @@ export class ValidationError extends DomainError {
   constructor(
     message: string,
     details?: ErrorDetail[],
-    readonly code: string = 'ValidationFailed',
+    readonly code: ErrorCodeWithStatus<400> = 'ValidationFailed',
   ) {
     super(message, details);
   }
@@ -43,24 +45,24 @@ export class AuthenticationError extends DomainError {
 }
 
 export class ForbiddenError extends DomainError {
-  readonly code: string;
-  constructor(message: string, code = 'Forbidden') {
+  readonly code: ErrorCodeWithStatus<403>;
+  constructor(message: string, code: ErrorCodeWithStatus<403> = 'Forbidden') {
     super(message);
     this.code = code;
   }
 }
 
 export class NotFoundError extends DomainError {
-  readonly code: string;
-  constructor(message: string, code = 'NotFound') {
+  readonly code: ErrorCodeWithStatus<404>;
+  constructor(message: string, code: ErrorCodeWithStatus<404> = 'NotFound') {
     super(message);
     this.code = code;
   }
 }
 
 export class ConflictError extends DomainError {
-  readonly code: string;
-  constructor(message: string, code = 'Conflict') {
+  readonly code: ErrorCodeWithStatus<409>;
+  constructor(message: string, code: ErrorCodeWithStatus<409> = 'Conflict') {
     super(message);
     this.code = code;
   }

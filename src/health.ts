@@ -23,7 +23,10 @@ export class HealthService {
   async report(): Promise<HealthReport> {
     if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.report;
     const entries = await Promise.all(
-      Object.entries(this.checks).map(async ([name, check]): Promise<[string, CheckStatus]> => [name, await this.run(check)]),
+      Object.entries(this.checks).map(async ([name, check]): Promise<[string, CheckStatus]> => [
+        name,
+        await this.run(check),
+      ]),
     );
     const checks = Object.fromEntries(entries);
     const report: HealthReport = { status: entries.every(([, status]) => status === 'ok') ? 'ok' : 'degraded', checks };

@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
-import { loadConfig } from './config';
+
 import { createServices, lazyServices } from './composition';
+import { loadConfig } from './config';
 import { buildFunctionTable } from './functions';
 
 // Validate settings at start: a missing or malformed setting stops the host with a message naming it.

@@ -1,26 +1,44 @@
 import { isRestError, type RestError } from '@azure/core-rest-pipeline';
-import { DomainError, ForbiddenError, NotFoundError, ServiceUnavailableError, ThrottledError, UpstreamError, ValidationError } from './errors';
+
+import {
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ThrottledError,
+  UpstreamError,
+  ValidationError,
+} from './errors';
 
 /**
  * Maps a failure of an upstream call (ACS or Storage) to a domain error. 403/404 become ours
  * (with `notFoundMessage` naming the resource), 429/503 keep their Retry-After, transport failures and
  * timeouts become 503, anything else 502. Upstream messages are never passed through.
  */
-export function fromUpstream(error: unknown, options: { notFound?: () => DomainError; forbidden?: () => DomainError } = {}): DomainError {
+export function fromUpstream(
+  error: unknown,
+  options: { notFound?: () => DomainError; forbidden?: () => DomainError } = {},
+): DomainError {
   if (error instanceof DomainError) return error;
   if (!isRestError(error)) {
-    if (isTransportFailure(error)) return new ServiceUnavailableError('A dependency did not answer in time; please retry.', 5);
+    if (isTransportFailure(error))
+      return new ServiceUnavailableError('A dependency did not answer in time; please retry.', 5);
     return new UpstreamError('A dependency failed unexpectedly.');
   }
   const status = error.statusCode;
   if (status === undefined) return new ServiceUnavailableError('A dependency could not be reached; please retry.', 5);
   if (status === 404) return options.notFound?.() ?? new NotFoundError('The resource was not found.');
   if (status === 403) return options.forbidden?.() ?? new ForbiddenError('The operation is not permitted.');
-  if (status === 429) return new ThrottledError('Too many requests; please retry later.', retryAfterSeconds(error) ?? 5);
+  if (status === 429)
+    return new ThrottledError('Too many requests; please retry later.', retryAfterSeconds(error) ?? 5);
   if (status === 503 || status === 500 || status === 502 || status === 504 || status === 408) {
-    return new ServiceUnavailableError('A dependency is temporarily unavailable; please retry.', retryAfterSeconds(error) ?? 5);
+    return new ServiceUnavailableError(
+      'A dependency is temporarily unavailable; please retry.',
+      retryAfterSeconds(error) ?? 5,
+    );
   }
-  if (status === 400 || status === 413) return new ValidationError('The request was rejected by the chat service.', undefined, 'RejectedByChatService');
+  if (status === 400 || status === 413)
+    return new ValidationError('The request was rejected by the chat service.', undefined, 'RejectedByChatService');
   return new UpstreamError('A dependency failed unexpectedly.');
 }
 
@@ -48,6 +66,7 @@ function isTransportFailure(error: unknown): boolean {
   return (
     error.name === 'AbortError' ||
     error.name === 'TimeoutError' ||
-    (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|REQUEST_SEND_ERROR|UND_ERR_\w+)$/.test(code))
+    (typeof code === 'string' &&
+      /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|REQUEST_SEND_ERROR|UND_ERR_\w+)$/.test(code))
   );
 }

@@ -104,7 +104,9 @@ function readExisting(file) {
 function buildSettings(azdValues, existing) {
   const missing = Object.keys(REQUIRED).filter((name) => !azdValues[name]);
   if (missing.length > 0) {
-    throw new Error(`azd environment lacks ${missing.join(', ')}; run \`azd env set\` for AUTH_* and \`azd provision\` first`);
+    throw new Error(
+      `azd environment lacks ${missing.join(', ')}; run \`azd env set\` for AUTH_* and \`azd provision\` first`,
+    );
   }
   const values = { ...(existing.Values ?? {}) };
   const removed = REMOVED.filter((name) => name in values);
@@ -114,7 +116,10 @@ function buildSettings(azdValues, existing) {
   for (const name of OPTIONAL) {
     if (azdValues[name]) values[name] = azdValues[name];
   }
-  const origins = (azdValues.CORS_ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = (azdValues.CORS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   const host = { ...(existing.Host ?? {}), ...(origins.length > 0 ? { CORS: origins.join(',') } : {}) };
   return { settings: { ...existing, IsEncrypted: false, Values: values, Host: host }, removed };
 }
@@ -124,8 +129,11 @@ function main() {
   const azdValues = readAzdValues(options.valuesFile);
   const { settings, removed } = buildSettings(azdValues, readExisting(options.out));
   writeFileSync(options.out, `${JSON.stringify(settings, null, 2)}\n`);
-  console.log(`Wrote ${path.relative(process.cwd(), options.out) || options.out} for azd environment ${azdValues.AZURE_ENV_NAME ?? '(unnamed)'} (no keys or connection strings).`);
-  if (removed.length > 0) console.log(`Removed settings that would override the deployed configuration: ${removed.join(', ')}`);
+  console.log(
+    `Wrote ${path.relative(process.cwd(), options.out) || options.out} for azd environment ${azdValues.AZURE_ENV_NAME ?? '(unnamed)'} (no keys or connection strings).`,
+  );
+  if (removed.length > 0)
+    console.log(`Removed settings that would override the deployed configuration: ${removed.join(', ')}`);
   console.log('Sign in with `az login` (or `azd auth login`) so DefaultAzureCredential can reach Storage and ACS.');
 }
 

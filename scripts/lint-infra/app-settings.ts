@@ -1,6 +1,17 @@
 import type { Node } from 'web-tree-sitter';
+
 import { type BicepFile, resolveModulePath } from './bicep-file';
-import { callOf, declarationTypeString, descendants, nestedResources, objectEntries, objectProperty, plainString, toDeclaration, topLevelDeclarations } from './bicep-syntax';
+import {
+  callOf,
+  declarationTypeString,
+  descendants,
+  nestedResources,
+  objectEntries,
+  objectProperty,
+  plainString,
+  toDeclaration,
+  topLevelDeclarations,
+} from './bicep-syntax';
 import { traceStringLiteral } from './bicep-values';
 
 /** A function app found in the Bicep, with the app settings it is given. */
@@ -52,11 +63,20 @@ function settingSources(resource: Node, symbol: string, file: BicepFile): Node[]
   const body = toDeclaration(resource)?.value;
   if (!body) return [];
   const sources: Node[] = [];
-  const siteConfigSettings = objectProperty(objectProperty(objectProperty(body, 'properties'), 'siteConfig'), 'appSettings');
+  const siteConfigSettings = objectProperty(
+    objectProperty(objectProperty(body, 'properties'), 'siteConfig'),
+    'appSettings',
+  );
   if (siteConfigSettings) sources.push(siteConfigSettings);
-  const nestedConfigs = nestedResources(body).filter((child) => plainString(declarationTypeString(child))?.toLowerCase().startsWith('config'));
+  const nestedConfigs = nestedResources(body).filter((child) =>
+    plainString(declarationTypeString(child))?.toLowerCase().startsWith('config'),
+  );
   const topLevelConfigs = topLevelDeclarations(file.root)
-    .filter((d) => d.kind === 'resource' && (plainString(declarationTypeString(d.node)) ?? '').toLowerCase().startsWith('microsoft.web/sites/config@'))
+    .filter(
+      (d) =>
+        d.kind === 'resource' &&
+        (plainString(declarationTypeString(d.node)) ?? '').toLowerCase().startsWith('microsoft.web/sites/config@'),
+    )
     .filter((d) => objectProperty(d.value, 'parent')?.text === symbol)
     .map((d) => d.node);
   for (const config of [...nestedConfigs, ...topLevelConfigs]) {
@@ -88,7 +108,8 @@ function collectSettings(node: Node, file: BicepFile, files: BicepFile[], depth:
   } else {
     const call = callOf(node);
     if (call?.name === 'union') {
-      for (const argument of call.args) for (const [key, value] of collectSettings(argument, file, files, depth + 1)) found.set(key, value);
+      for (const argument of call.args)
+        for (const [key, value] of collectSettings(argument, file, files, depth + 1)) found.set(key, value);
     }
   }
   return found;
@@ -97,22 +118,35 @@ function collectSettings(node: Node, file: BicepFile, files: BicepFile[], depth:
 function bothBranches(node: Node, file: BicepFile, files: BicepFile[], depth: number): Map<string, SettingValue> {
   const consequence = node.childForFieldName('consequence');
   const alternative = node.childForFieldName('alternative');
-  if (!consequence || !alternative) return new Map();
+  if (!consequence || !alternative) return new Map<string, SettingValue>();
   const whenTrue = collectSettings(consequence, file, files, depth + 1);
   const whenFalse = collectSettings(alternative, file, files, depth + 1);
   return new Map([...whenTrue].filter(([key]) => whenFalse.has(key)));
 }
 
 /** A variable's value, or for a parameter, what each module call passes (else its default). */
-function collectFromSymbol(symbol: string, file: BicepFile, files: BicepFile[], depth: number): Map<string, SettingValue> {
-  const declaration = topLevelDeclarations(file.root).find((d) => (d.kind === 'var' || d.kind === 'param') && d.name === symbol);
-  if (!declaration) return new Map();
-  if (declaration.kind === 'var') return declaration.value ? collectSettings(declaration.value, file, files, depth + 1) : new Map();
+function collectFromSymbol(
+  symbol: string,
+  file: BicepFile,
+  files: BicepFile[],
+  depth: number,
+): Map<string, SettingValue> {
+  const declaration = topLevelDeclarations(file.root).find(
+    (d) => (d.kind === 'var' || d.kind === 'param') && d.name === symbol,
+  );
+  if (!declaration) return new Map<string, SettingValue>();
+  if (declaration.kind === 'var')
+    return declaration.value
+      ? collectSettings(declaration.value, file, files, depth + 1)
+      : new Map<string, SettingValue>();
   const passed = modulesCalling(file, files).flatMap(({ caller, params }) => {
     const argument = objectProperty(params, symbol);
     return argument ? [collectSettings(argument, caller, files, depth + 1)] : [];
   });
-  if (passed.length === 0) return declaration.value ? collectSettings(declaration.value, file, files, depth + 1) : new Map();
+  if (passed.length === 0)
+    return declaration.value
+      ? collectSettings(declaration.value, file, files, depth + 1)
+      : new Map<string, SettingValue>();
   return passed.reduce((all, next) => new Map([...all].filter(([key]) => next.has(key))));
 }
 

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import type { Node } from 'web-tree-sitter';
+
 import type { BicepParser } from './bicep-parser';
 
 /** A parsed .bicep file. */
@@ -16,7 +18,11 @@ export async function loadBicepFiles(infraDir: string, parser: BicepParser, disp
   return Promise.all(
     paths.map(async (absolutePath) => {
       const source = await readFile(absolutePath, 'utf8');
-      return { absolutePath, displayPath: displayPathOf(absolutePath, displayBase), root: parser.parse(source).rootNode };
+      return {
+        absolutePath,
+        displayPath: displayPathOf(absolutePath, displayBase),
+        root: parser.parse(source).rootNode,
+      };
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 /**

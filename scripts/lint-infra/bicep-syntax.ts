@@ -56,7 +56,9 @@ export function declarationTypeString(node: Node): Node | undefined {
 export function plainString(node: Node | null | undefined): string | undefined {
   if (!node || node.type !== 'string') return undefined;
   if (node.namedChildren.some((child) => child.type === 'interpolation')) return undefined;
-  const content = node.namedChildren.filter((child) => child.type === 'string_content' || child.type === 'escape_sequence');
+  const content = node.namedChildren.filter(
+    (child) => child.type === 'string_content' || child.type === 'escape_sequence',
+  );
   return content.map((part) => unescapeBicep(part)).join('');
 }
 

@@ -1,9 +1,15 @@
 import type { Node } from 'web-tree-sitter';
+
 import type { BicepFile } from './bicep-file';
 import { callOf, objectProperty, plainString, topLevelDeclarations } from './bicep-syntax';
 
 /** Functions that wrap a role definition GUID into a resource id; the GUID is their last argument. */
-const RESOURCE_ID_FUNCTIONS = new Set(['subscriptionResourceId', 'resourceId', 'tenantResourceId', 'extensionResourceId']);
+const RESOURCE_ID_FUNCTIONS = new Set([
+  'subscriptionResourceId',
+  'resourceId',
+  'tenantResourceId',
+  'extensionResourceId',
+]);
 
 /**
  * Follows an expression to the string literal it stands for, within one file:
@@ -18,15 +24,18 @@ export function traceStringLiteral(node: Node | null | undefined, file: BicepFil
   if (node.type === 'parenthesized_expression') return traceStringLiteral(node.namedChildren[0], file, depth + 1);
   if (node.type === 'identifier') return traceStringLiteral(valueOfVariable(file, node.text), file, depth + 1);
   const call = callOf(node);
-  if (call) return RESOURCE_ID_FUNCTIONS.has(call.name) ? traceStringLiteral(call.args.at(-1), file, depth + 1) : undefined;
+  if (call)
+    return RESOURCE_ID_FUNCTIONS.has(call.name) ? traceStringLiteral(call.args.at(-1), file, depth + 1) : undefined;
   if (node.type === 'member_expression') {
     const target = node.childForFieldName('object');
     const property = node.childForFieldName('property')?.text;
     if (!target || !property) return undefined;
     if (target.type === 'identifier') {
       const resourceBody = bodyOfResource(file, target.text);
-      if (resourceBody && property === 'id') return traceStringLiteral(objectProperty(resourceBody, 'name'), file, depth + 1);
-      if (resourceBody && property === 'name') return traceStringLiteral(objectProperty(resourceBody, 'name'), file, depth + 1);
+      if (resourceBody && property === 'id')
+        return traceStringLiteral(objectProperty(resourceBody, 'name'), file, depth + 1);
+      if (resourceBody && property === 'name')
+        return traceStringLiteral(objectProperty(resourceBody, 'name'), file, depth + 1);
     }
     const objectValue = resolveObject(target, file, depth + 1);
     return traceStringLiteral(objectValue ? objectProperty(objectValue, property) : undefined, file, depth + 1);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 import { AZURE_REQUIRED_SETTINGS } from '../../src/config';
 import { formatFinding } from './finding';
 import { lintInfra } from './lint-infra';

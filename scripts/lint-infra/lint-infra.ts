@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
 import { checkModulePaths } from './checks/module-paths';
@@ -44,7 +45,14 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ]),
     ...(await checkModulePaths(files)),
     ...(parametersText === undefined
-      ? [{ file: displayPathOf(parametersPath, displayBase), line: 1, check: 'layout', message: 'main.parameters.json not found' }]
+      ? [
+          {
+            file: displayPathOf(parametersPath, displayBase),
+            line: 1,
+            check: 'layout',
+            message: 'main.parameters.json not found',
+          },
+        ]
       : checkParameters(mainBicep, { displayPath: displayPathOf(parametersPath, displayBase), text: parametersText })),
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
   ];

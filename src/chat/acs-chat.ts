@@ -1,10 +1,11 @@
 import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import type { CommonClientOptions } from '@azure/core-client';
 import type { InvocationContext } from '@azure/functions';
-import { isStatus } from '../storage/errors';
+
 import type { ActingCredential, ActingTokens } from '../identity/acting-tokens';
 import type { IdentityService } from '../identity/identity-service';
 import { LruCache } from '../lru';
+import { isStatus } from '../storage/errors';
 
 /**
  * The backend's ACS Chat calls, made as a given identity: as the caller (so ACS attributes and checks the call too)
@@ -26,7 +27,10 @@ export class AcsChat {
     return this.run(acsUserId, 'user', operation);
   }
 
-  async asService<T>(operation: (client: ChatClient, serviceAcsUserId: string) => Promise<T>, context?: InvocationContext): Promise<T> {
+  async asService<T>(
+    operation: (client: ChatClient, serviceAcsUserId: string) => Promise<T>,
+    context?: InvocationContext,
+  ): Promise<T> {
     const serviceAcsUserId = await this.identity.serviceAcsUserId(context);
     return this.run(serviceAcsUserId, 'service', (client) => operation(client, serviceAcsUserId));
   }
@@ -35,7 +39,11 @@ export class AcsChat {
     return client.getChatThreadClient(threadId);
   }
 
-  private async run<T>(acsUserId: string, kind: 'user' | 'service', operation: (client: ChatClient) => Promise<T>): Promise<T> {
+  private async run<T>(
+    acsUserId: string,
+    kind: 'user' | 'service',
+    operation: (client: ChatClient) => Promise<T>,
+  ): Promise<T> {
     const entry = this.clientFor(acsUserId, kind);
     try {
       return await operation(entry.client);

@@ -1,10 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
+
 import type { Caller } from '../http/authenticate';
 import type { ThreadRecord, ThreadRepository } from '../storage/thread-repository';
+import { rethrowAs } from '../upstream-errors';
 import type { AcsChat } from './acs-chat';
 import type { ContinuationCodec } from './continuation';
 import { fromThreadCall, threadNotFound } from './errors';
-import { rethrowAs } from '../upstream-errors';
 import type { PeopleDirectory } from './people';
 
 /** What every chat service needs, built once by the composition root. */

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
 import { ValidationError } from '../errors';
 
 /**
@@ -38,7 +39,11 @@ export class ContinuationCodec {
 
   /** The ACS next link to continue from; a token we did not issue for this list and caller is a 400. */
   async decode(scope: PageScope, token: string): Promise<string> {
-    const invalid = new ValidationError('The continuation token is not valid for this list.', undefined, 'InvalidContinuationToken');
+    const invalid = new ValidationError(
+      'The continuation token is not valid for this list.',
+      undefined,
+      'InvalidContinuationToken',
+    );
     const [body, signature, extra] = token.split('.');
     if (!body || !signature || extra !== undefined) throw invalid;
     const expected = Buffer.from(await this.sign(body));
@@ -50,12 +55,20 @@ export class ContinuationCodec {
     } catch {
       throw invalid;
     }
-    if (payload.l !== scope.list || payload.t !== scope.threadId || payload.u !== scope.userId || !payload.p.startsWith('/chat/')) throw invalid;
+    if (
+      payload.l !== scope.list ||
+      payload.t !== scope.threadId ||
+      payload.u !== scope.userId ||
+      !payload.p.startsWith('/chat/')
+    )
+      throw invalid;
     const base = new URL(this.acsEndpoint);
     return new URL(payload.p, base.origin).toString();
   }
 
   private async sign(body: string): Promise<string> {
-    return createHmac('sha256', await this.key()).update(body).digest('base64url');
+    return createHmac('sha256', await this.key())
+      .update(body)
+      .digest('base64url');
   }
 }

@@ -1,13 +1,21 @@
 import type { ChatMessage } from '@azure/communication-chat';
+
 import { ForbiddenError } from '../errors';
 import { isStatus } from '../storage/errors';
-import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
-import { fromThreadCall, messageNotFound } from './errors';
 import { rethrowAs } from '../upstream-errors';
+import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
+import { fromThreadCall, messageNotFound } from './errors';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { ListMessagesQuery, PageQuery, SendMessageBody, UpdateMessageBody } from './schemas';
-import { identifiersIn, messageView, readReceiptView, type MessageView, type Page, type ReadReceiptView } from './views';
+import {
+  identifiersIn,
+  type MessageView,
+  messageView,
+  type Page,
+  type ReadReceiptView,
+  readReceiptView,
+} from './views';
 
 /** Record a thread's activity at most this often per instance (one Tables write per thread per minute). */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
@@ -32,7 +40,11 @@ export class MessageService {
       .asUser(acsUserId, (client) =>
         client.getChatThreadClient(threadId).sendMessage(
           { content: body.content },
-          { type: body.type, ...(displayName ? { senderDisplayName: displayName } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) },
+          {
+            type: body.type,
+            ...(displayName ? { senderDisplayName: displayName } : {}),
+            ...(body.metadata ? { metadata: body.metadata } : {}),
+          },
         ),
       )
       .catch(rethrowAs(fromThreadCall));
@@ -43,8 +55,15 @@ export class MessageService {
   /** One ACS call per page. */
   async list(scope: CallScope, threadId: string, query: ListMessagesQuery): Promise<Page<MessageView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const page = await pageAs(this.deps, acsUserId, { list: 'messages', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
-      client.getChatThreadClient(threadId).listMessages({ ...pageSize(query.maxPageSize), ...(query.startTime ? { startTime: query.startTime } : {}) }),
+    const page = await pageAs(
+      this.deps,
+      acsUserId,
+      { list: 'messages', threadId, userId: scope.caller.userId },
+      query.continuationToken,
+      (client) =>
+        client
+          .getChatThreadClient(threadId)
+          .listMessages({ ...pageSize(query.maxPageSize), ...(query.startTime ? { startTime: query.startTime } : {}) }),
     );
     const lookup = await this.deps.people.lookup(page.items.flatMap(identifiersIn), scope.context);
     return { ...page, items: page.items.map((message) => messageView(message, lookup)) };
@@ -102,11 +121,20 @@ export class MessageService {
 
   async listReadReceipts(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ReadReceiptView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const page = await pageAs(this.deps, acsUserId, { list: 'readReceipts', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
-      client.getChatThreadClient(threadId).listReadReceipts(pageSize(query.maxPageSize)),
+    const page = await pageAs(
+      this.deps,
+      acsUserId,
+      { list: 'readReceipts', threadId, userId: scope.caller.userId },
+      query.continuationToken,
+      (client) => client.getChatThreadClient(threadId).listReadReceipts(pageSize(query.maxPageSize)),
     );
-    const lookup = await this.deps.people.lookup(page.items.map((receipt) => rawId(receipt.sender)), scope.context);
-    const items = page.items.map((receipt) => readReceiptView(receipt, lookup)).filter((item): item is ReadReceiptView => item !== undefined);
+    const lookup = await this.deps.people.lookup(
+      page.items.map((receipt) => rawId(receipt.sender)),
+      scope.context,
+    );
+    const items = page.items
+      .map((receipt) => readReceiptView(receipt, lookup))
+      .filter((item): item is ReadReceiptView => item !== undefined);
     return { ...page, items };
   }
 
@@ -114,7 +142,11 @@ export class MessageService {
     const acsUserId = await this.access.callerAcsUserId(scope);
     const displayName = senderDisplayName ?? scope.caller.displayName;
     await this.deps.acs
-      .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendTypingNotification(displayName ? { senderDisplayName: displayName } : {}))
+      .asUser(acsUserId, (client) =>
+        client
+          .getChatThreadClient(threadId)
+          .sendTypingNotification(displayName ? { senderDisplayName: displayName } : {}),
+      )
       .catch(rethrowAs(fromThreadCall));
   }
 
@@ -147,7 +179,10 @@ export class MessageService {
     // (pruning asks ACS for the real latest activity before deleting anything).
     await this.deps.threads.touch(threadId, new Date(now)).catch((error: unknown) => {
       this.activityWrittenAt.delete(threadId);
-      scope.context?.warn('could not record thread activity', { threadId, error: error instanceof Error ? error.name : 'unknown' });
+      scope.context?.warn('could not record thread activity', {
+        threadId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     });
   }
 }

@@ -1,9 +1,10 @@
 import type { ChatClient } from '@azure/communication-chat';
 import type { PagedAsyncIterableIterator } from '@azure/core-paging';
+
+import { rethrowAs } from '../upstream-errors';
 import type { ChatDependencies } from './chat-context';
 import type { PageScope } from './continuation';
 import { fromThreadCall } from './errors';
-import { rethrowAs } from '../upstream-errors';
 
 /**
  * Fetches exactly one page from an ACS SDK list: one ACS call. The SDK keeps the next link in the settings object
@@ -18,7 +19,12 @@ export async function onePage<Item>(
   try {
     const first = await pages.next();
     const items = first.done ? [] : first.value;
-    return { items, ...(settings.continuationToken && settings.continuationToken !== nextLink ? { nextLink: settings.continuationToken } : {}) };
+    return {
+      items,
+      ...(settings.continuationToken && settings.continuationToken !== nextLink
+        ? { nextLink: settings.continuationToken }
+        : {}),
+    };
   } finally {
     await pages.return?.(undefined);
   }
@@ -36,7 +42,9 @@ export async function pageAs<Item>(
   open: (client: ChatClient) => PagedAsyncIterableIterator<Item, Item[]>,
 ): Promise<{ items: Item[]; continuationToken?: string }> {
   const nextLink = continuationToken ? await deps.paging.decode(scope, continuationToken) : undefined;
-  const page = await deps.acs.asUser(acsUserId, (client) => onePage(open(client), nextLink)).catch(rethrowAs(fromThreadCall));
+  const page = await deps.acs
+    .asUser(acsUserId, (client) => onePage(open(client), nextLink))
+    .catch(rethrowAs(fromThreadCall));
   const next = await deps.paging.encode(scope, page.nextLink);
   return { items: page.items, ...(next ? { continuationToken: next } : {}) };
 }

@@ -1,17 +1,19 @@
 import type { ChatParticipant } from '@azure/communication-chat';
+
+import type { DetailCode } from '../error-codes';
 import { NotFoundError } from '../errors';
 import { describeError } from '../logging';
-import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
-import { fromThreadCall, notOwner } from './errors';
 import { rethrowAs } from '../upstream-errors';
+import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
+import { fromThreadCall, notOwner } from './errors';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { AddParticipantsBody, PageQuery } from './schemas';
-import { participantView, type Page, type ParticipantView } from './views';
+import { type Page, type ParticipantView, participantView } from './views';
 
 export interface AddParticipantsResult {
   added: string[];
-  failed: Array<{ userId: string; error: { code: string; message: string } }>;
+  failed: Array<{ userId: string; error: { code: DetailCode; message: string } }>;
 }
 
 /**
@@ -27,11 +29,20 @@ export class ParticipantService {
 
   async list(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ParticipantView>> {
     const acsUserId = await this.access.callerAcsUserId(scope);
-    const page = await pageAs(this.deps, acsUserId, { list: 'participants', threadId, userId: scope.caller.userId }, query.continuationToken, (client) =>
-      client.getChatThreadClient(threadId).listParticipants(pageSize(query.maxPageSize)),
+    const page = await pageAs(
+      this.deps,
+      acsUserId,
+      { list: 'participants', threadId, userId: scope.caller.userId },
+      query.continuationToken,
+      (client) => client.getChatThreadClient(threadId).listParticipants(pageSize(query.maxPageSize)),
     );
-    const lookup = await this.deps.people.lookup(page.items.map((participant) => rawId(participant.id)), scope.context);
-    const items = page.items.map((participant) => participantView(participant, lookup)).filter((item): item is ParticipantView => item !== undefined);
+    const lookup = await this.deps.people.lookup(
+      page.items.map((participant) => rawId(participant.id)),
+      scope.context,
+    );
+    const items = page.items
+      .map((participant) => participantView(participant, lookup))
+      .filter((item): item is ParticipantView => item !== undefined);
     return { ...page, items };
   }
 
@@ -46,7 +57,10 @@ export class ParticipantService {
           return { ...participant, acsUserId: await this.deps.people.acsUserIdFor(participant.userId, scope.context) };
         } catch (error) {
           scope.context?.warn('could not resolve a participant', { error: describeError(error) });
-          failed.push({ userId: participant.userId, error: { code: 'IdentityUnavailable', message: 'The user could not be given a chat identity.' } });
+          failed.push({
+            userId: participant.userId,
+            error: { code: 'IdentityUnavailable', message: 'The user could not be given a chat identity.' },
+          });
           return undefined;
         }
       }),
@@ -64,9 +78,18 @@ export class ParticipantService {
     const rejected = new Map((result.invalidParticipants ?? []).map((error) => [error.target ?? '', error]));
     for (const participant of toAdd) {
       const error = rejected.get(participant.acsUserId);
-      if (error) failed.push({ userId: participant.userId, error: { code: error.code || 'Rejected', message: error.message || 'ACS refused this participant.' } });
+      if (error)
+        failed.push({
+          userId: participant.userId,
+          error: { code: 'ParticipantRejected', message: error.message || 'ACS refused this participant.' },
+        });
     }
-    return { added: toAdd.filter((participant) => !rejected.has(participant.acsUserId)).map((participant) => participant.userId), failed };
+    return {
+      added: toAdd
+        .filter((participant) => !rejected.has(participant.acsUserId))
+        .map((participant) => participant.userId),
+      failed,
+    };
   }
 
   /** Yourself (leave), or anyone if you own the thread or are an admin. */
@@ -78,9 +101,13 @@ export class ParticipantService {
       if (!isSelf && record.ownerUserId !== scope.caller.userId) throw notOwner();
     }
     const targetAcsUserId = await this.deps.people.findAcsUserId(targetUserId);
-    if (!targetAcsUserId) throw new NotFoundError('That user is not a participant of this thread.', 'ParticipantNotFound');
+    if (!targetAcsUserId)
+      throw new NotFoundError('That user is not a participant of this thread.', 'ParticipantNotFound');
     await this.deps.acs
-      .asService((client) => client.getChatThreadClient(threadId).removeParticipant({ communicationUserId: targetAcsUserId }), scope.context)
+      .asService(
+        (client) => client.getChatThreadClient(threadId).removeParticipant({ communicationUserId: targetAcsUserId }),
+        scope.context,
+      )
       .catch(rethrowAs(fromThreadCall));
   }
 }

@@ -1,5 +1,6 @@
 import type { CommunicationIdentifier, CommunicationIdentifierKind } from '@azure/communication-common';
 import type { InvocationContext } from '@azure/functions';
+
 import type { IdentityService } from '../identity/identity-service';
 
 /** A person as the API names them: the app user id (null when the identity is not one of ours) and the ACS user id. */
@@ -19,7 +20,9 @@ export class PeopleDirectory {
   async lookup(acsUserIds: Array<string | undefined>, context?: InvocationContext): Promise<Lookup> {
     const serviceAcsUserId = await this.identity.serviceAcsUserId(context);
     const distinct = [...new Set(acsUserIds.filter((id): id is string => id !== undefined && id !== serviceAcsUserId))];
-    const userIds = new Map(await Promise.all(distinct.map(async (id) => [id, (await this.identity.userIdFor(id)) ?? null] as const)));
+    const userIds = new Map(
+      await Promise.all(distinct.map(async (id) => [id, (await this.identity.userIdFor(id)) ?? null] as const)),
+    );
     return (acsUserId) => {
       if (acsUserId === undefined || acsUserId === serviceAcsUserId) return undefined;
       return { userId: userIds.get(acsUserId) ?? null, acsUserId };
@@ -37,9 +40,12 @@ export class PeopleDirectory {
   }
 }
 
-export function rawId(identifier: CommunicationIdentifierKind | CommunicationIdentifier | undefined): string | undefined {
+export function rawId(
+  identifier: CommunicationIdentifierKind | CommunicationIdentifier | undefined,
+): string | undefined {
   if (!identifier) return undefined;
-  if ('communicationUserId' in identifier && typeof identifier.communicationUserId === 'string') return identifier.communicationUserId;
+  if ('communicationUserId' in identifier && typeof identifier.communicationUserId === 'string')
+    return identifier.communicationUserId;
   if ('rawId' in identifier && typeof identifier.rawId === 'string') return identifier.rawId;
   return undefined;
 }

@@ -8,28 +8,44 @@ export const MAX_TOPIC_LENGTH = 250;
 export const MAX_DISPLAY_NAME_LENGTH = 256;
 export const MAX_PARTICIPANTS_PER_REQUEST = 200;
 
-const noControlCharacters = (value: string): boolean => !/[\u0000-\u001f\u007f]/.test(value);
+const noControlCharacters = (value: string): boolean => !/\p{Cc}/u.test(value);
 const utf8Bytes = (value: string): number => Buffer.byteLength(value, 'utf8');
 
 export const threadId = z
   .string()
   .max(300)
-  .regex(/^19:[A-Za-z0-9_.\-]+@thread\.v2$/, 'must be a chat thread id such as 19:…@thread.v2');
+  .regex(/^19:[A-Za-z0-9_.-]+@thread\.v2$/, 'must be a chat thread id such as 19:…@thread.v2');
 export const messageId = z.string().regex(/^\d{1,20}$/, 'must be a message id (digits)');
 export const userId = z
   .string()
   .min(1)
   .max(256)
-  .refine((value) => value.trim() === value && noControlCharacters(value), 'must not have surrounding spaces or control characters');
+  .refine(
+    (value) => value.trim() === value && noControlCharacters(value),
+    'must not have surrounding spaces or control characters',
+  );
 
-const displayName = z.string().trim().min(1).max(MAX_DISPLAY_NAME_LENGTH).refine(noControlCharacters, 'must not contain control characters');
-const topic = z.string().trim().min(1).max(MAX_TOPIC_LENGTH).refine(noControlCharacters, 'must not contain control characters');
+const displayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_DISPLAY_NAME_LENGTH)
+  .refine(noControlCharacters, 'must not contain control characters');
+const topic = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_TOPIC_LENGTH)
+  .refine(noControlCharacters, 'must not contain control characters');
 const isoDateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const metadata = z
   .record(z.string().min(1).max(64), z.string().max(1024))
   .refine((value) => Object.keys(value).length <= 32, 'must have at most 32 entries')
-  .refine((value) => utf8Bytes(JSON.stringify(value)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes`);
+  .refine(
+    (value) => utf8Bytes(JSON.stringify(value)) <= MAX_METADATA_BYTES,
+    `must be at most ${MAX_METADATA_BYTES} bytes`,
+  );
 
 export const threadPath = z.object({ threadId });
 export const messagePath = z.object({ threadId, messageId });
@@ -81,7 +97,9 @@ export const typingBody = z.object({ senderDisplayName: displayName.optional() }
 export const addParticipantsBody = z
   .object({
     participants: z
-      .array(z.object({ userId, displayName: displayName.optional(), shareHistoryTime: isoDateTime.optional() }).strict())
+      .array(
+        z.object({ userId, displayName: displayName.optional(), shareHistoryTime: isoDateTime.optional() }).strict(),
+      )
       .min(1)
       .max(MAX_PARTICIPANTS_PER_REQUEST),
   })
@@ -95,7 +113,10 @@ const pageSize = z
   .pipe(z.number().int().min(1).max(200));
 const continuationToken = z.string().min(1).max(4096);
 
-export const pageQuery = z.object({ maxPageSize: pageSize.optional(), continuationToken: continuationToken.optional() });
+export const pageQuery = z.object({
+  maxPageSize: pageSize.optional(),
+  continuationToken: continuationToken.optional(),
+});
 export type PageQuery = z.infer<typeof pageQuery>;
 
 export const listMessagesQuery = pageQuery.extend({ startTime: isoDateTime.optional() });

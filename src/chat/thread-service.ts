@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
+
 import type { ChatParticipant, ChatThreadProperties } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
+
+import type { DetailCode } from '../error-codes';
 import { NotFoundError, ValidationError } from '../errors';
-import type { ThreadRecord } from '../storage/thread-repository';
 import { describeError } from '../logging';
+import type { ThreadRecord } from '../storage/thread-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
-import { ThreadAccess, type CallScope, type ChatDependencies } from './chat-context';
+import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
 import { pageAs, pageSize } from './paging';
 import type { CreateThreadBody, PageQuery, UpdateThreadBody } from './schemas';
-import { threadSummaryView, threadView, type Page, type Thread, type ThreadSummary } from './views';
+import { type Page, type Thread, type ThreadSummary, threadSummaryView, threadView } from './views';
 
 export interface InvalidParticipant {
   userId: string;
-  code: string;
+  code: DetailCode;
   message: string;
 }
 
@@ -41,10 +44,16 @@ export class ThreadService {
     const others = dedupeParticipants(body.participants ?? [], caller.userId);
     const ownerAcsUserId = await this.access.callerAcsUserId(scope);
     const resolved = await Promise.all(
-      others.map(async (participant) => ({ ...participant, acsUserId: await this.deps.people.acsUserIdFor(participant.userId, context) })),
+      others.map(async (participant) => ({
+        ...participant,
+        acsUserId: await this.deps.people.acsUserIdFor(participant.userId, context),
+      })),
     );
     const participants: ChatParticipant[] = [
-      { id: { communicationUserId: ownerAcsUserId }, ...(caller.displayName ? { displayName: caller.displayName } : {}) },
+      {
+        id: { communicationUserId: ownerAcsUserId },
+        ...(caller.displayName ? { displayName: caller.displayName } : {}),
+      },
       ...resolved.map((participant) => ({
         id: { communicationUserId: participant.acsUserId },
         ...(participant.displayName ? { displayName: participant.displayName } : {}),
@@ -58,7 +67,9 @@ export class ThreadService {
           {
             participants: [{ id: { communicationUserId: serviceAcsUserId } }, ...participants],
             ...(body.metadata ? { metadata: body.metadata } : {}),
-            ...(maxAge !== undefined ? { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: Math.ceil(maxAge) } } : {}),
+            ...(maxAge !== undefined
+              ? { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: Math.ceil(maxAge) } }
+              : {}),
             ...(idempotencyKey ? { idempotencyToken: repeatabilityId(caller.userId, idempotencyKey) } : {}),
           },
         );
@@ -77,10 +88,14 @@ export class ThreadService {
     const userIdByAcs = new Map(resolved.map((participant) => [participant.acsUserId, participant.userId]));
     const invalidParticipants = (result.invalidParticipants ?? []).map((error) => ({
       userId: (error.target && userIdByAcs.get(error.target)) ?? error.target ?? 'unknown',
-      code: error.code,
-      message: error.message,
+      code: 'ParticipantRejected' as const,
+      message: error.message || 'ACS refused this participant.',
     }));
-    context?.log('thread created', { threadId: properties.id, participants: participants.length, invalid: invalidParticipants.length });
+    context?.log('thread created', {
+      threadId: properties.id,
+      participants: participants.length,
+      invalid: invalidParticipants.length,
+    });
     return { thread: threadView(properties, record), invalidParticipants };
   }
 
@@ -88,15 +103,22 @@ export class ThreadService {
   async list(scope: CallScope, query: PageQuery): Promise<Page<ThreadSummary>> {
     const acsUserId = await this.deps.people.findAcsUserId(scope.caller.userId);
     if (!acsUserId) return { items: [] };
-    const page = await pageAs(this.deps, acsUserId, { list: 'threads', threadId: '', userId: scope.caller.userId }, query.continuationToken, (client) =>
-      client.listChatThreads(pageSize(query.maxPageSize)),
+    const page = await pageAs(
+      this.deps,
+      acsUserId,
+      { list: 'threads', threadId: '', userId: scope.caller.userId },
+      query.continuationToken,
+      (client) => client.listChatThreads(pageSize(query.maxPageSize)),
     );
     return { ...page, items: page.items.filter((item) => !item.deletedOn).map(threadSummaryView) };
   }
 
   /** One Tables read and one ACS call (as the caller, so ACS confirms they are a participant). */
   async get(scope: CallScope, threadId: string): Promise<Thread> {
-    const [record, properties] = await Promise.all([this.access.record(threadId), this.propertiesAsCaller(scope, threadId)]);
+    const [record, properties] = await Promise.all([
+      this.access.record(threadId),
+      this.propertiesAsCaller(scope, threadId),
+    ]);
     return threadView(properties, record);
   }
 
@@ -106,7 +128,10 @@ export class ThreadService {
     const properties = await this.deps.acs
       .asService(async (client) => {
         const thread = client.getChatThreadClient(threadId);
-        await thread.updateProperties({ ...(body.topic !== undefined ? { topic: body.topic } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) });
+        await thread.updateProperties({
+          ...(body.topic !== undefined ? { topic: body.topic } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
+        });
         return thread.getProperties();
       }, scope.context)
       .catch(rethrowAs(fromThreadCall));
@@ -135,7 +160,9 @@ export class ThreadService {
   private async discardUnrecorded(threadId: string, context?: InvocationContext): Promise<void> {
     await this.deps.acs
       .asService((client) => client.deleteChatThread(threadId), context)
-      .catch((error: unknown) => context?.warn('could not delete a thread whose records failed', { threadId, error: describeError(error) }));
+      .catch((error: unknown) =>
+        context?.warn('could not delete a thread whose records failed', { threadId, error: describeError(error) }),
+      );
   }
 
   private async requireOwner(scope: CallScope, record: ThreadRecord): Promise<void> {
@@ -155,14 +182,25 @@ export class ThreadService {
   }
 }
 
-function dedupeParticipants(participants: NonNullable<CreateThreadBody['participants']>, ownerUserId: string): NonNullable<CreateThreadBody['participants']> {
+function dedupeParticipants(
+  participants: NonNullable<CreateThreadBody['participants']>,
+  ownerUserId: string,
+): NonNullable<CreateThreadBody['participants']> {
   const seen = new Set<string>([ownerUserId]);
   const unique = participants.filter((participant) => !seen.has(participant.userId) && seen.add(participant.userId));
-  if (unique.length + 2 > 250) throw new ValidationError('A thread can have at most 248 participants besides its owner.', undefined, 'TooManyParticipants');
+  if (unique.length + 2 > 250)
+    throw new ValidationError(
+      'A thread can have at most 248 participants besides its owner.',
+      undefined,
+      'TooManyParticipants',
+    );
   return unique;
 }
 
-/** ACS repeatability ids are UUIDs; derive one from the caller and their Idempotency-Key so keys never collide across users. */
+/**
+ * ACS repeatability ids are UUIDs; derive one from the caller and their Idempotency-Key so keys never collide across
+ * users.
+ */
 export function repeatabilityId(userId: string, idempotencyKey: string): string {
   const hash = createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;

@@ -1,6 +1,13 @@
-import type { ChatMessage, ChatMessageReadReceipt, ChatParticipant, ChatThreadItem, ChatThreadProperties } from '@azure/communication-chat';
+import type {
+  ChatMessage,
+  ChatMessageReadReceipt,
+  ChatParticipant,
+  ChatThreadItem,
+  ChatThreadProperties,
+} from '@azure/communication-chat';
+
 import type { ThreadRecord } from '../storage/thread-repository';
-import { rawId, type Lookup, type Person } from './people';
+import { type Lookup, type Person, rawId } from './people';
 
 /** The API's response shapes: ACS models with people named by app user id (and ACS user id). */
 
@@ -113,5 +120,9 @@ export function readReceiptView(receipt: ChatMessageReadReceipt, lookup: Lookup)
 
 /** The ACS identifiers a message names (sender, initiator, participants), for one batched lookup. */
 export function identifiersIn(message: ChatMessage): Array<string | undefined> {
-  return [rawId(message.sender), rawId(message.content?.initiator), ...(message.content?.participants ?? []).map((participant) => rawId(participant.id))];
+  return [
+    rawId(message.sender),
+    rawId(message.content?.initiator),
+    ...(message.content?.participants ?? []).map((participant) => rawId(participant.id)),
+  ];
 }

@@ -1,7 +1,7 @@
-import type { FunctionDefinition } from './definition';
-import { httpHandler } from '../http/handler';
 import type { ServicesProvider } from '../composition';
 import type { HealthReport } from '../health';
+import { httpHandler } from '../http/handler';
+import type { FunctionDefinition } from './definition';
 
 /** GET /api/health: anonymous; 200 when every dependency answers, 503 otherwise, without details. */
 export function healthFunctions(services: ServicesProvider): FunctionDefinition[] {
@@ -11,7 +11,11 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'health',
       methods: ['GET'],
       route: 'health',
-      doc: { summary: 'Health of the backend and its dependencies', anonymous: true, responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable' } },
+      doc: {
+        summary: 'Health of the backend and its dependencies',
+        anonymous: true,
+        responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable' },
+      },
       handler: httpHandler(async () => {
         const report = await services()
           .then((resolved) => resolved.health.report())

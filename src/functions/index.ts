@@ -2,12 +2,12 @@ import type { ServicesProvider } from '../composition';
 import type { AppConfig } from '../config';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
-import { tokenFunctions } from './token';
-import { threadFunctions } from './threads';
 import { messageFunctions } from './messages';
+import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
-import { openApiFunctions } from './openapi';
+import { threadFunctions } from './threads';
+import { tokenFunctions } from './token';
 
 /** The whole route table. */
 export function buildFunctionTable(config: AppConfig, services: ServicesProvider): FunctionDefinition[] {

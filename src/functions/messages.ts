@@ -1,5 +1,14 @@
+import {
+  listMessagesQuery,
+  messagePath,
+  pageQuery,
+  readReceiptBody,
+  sendMessageBody,
+  threadPath,
+  typingBody,
+  updateMessageBody,
+} from '../chat/schemas';
 import type { ServicesProvider } from '../composition';
-import { listMessagesQuery, messagePath, pageQuery, readReceiptBody, sendMessageBody, threadPath, typingBody, updateMessageBody } from '../chat/schemas';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { created, noContent, ok } from '../http/handler';
@@ -13,7 +22,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'sendMessage',
       methods: ['POST'],
       route: 'threads/{threadId}/messages',
-      doc: { summary: 'Send a message as the caller', body: sendMessageBody, responses: { 201: 'The new message id', 404: 'No such thread, or not a participant', 413: 'Body too large' } },
+      doc: {
+        summary: 'Send a message as the caller',
+        body: sendMessageBody,
+        responses: { 201: 'The new message id', 404: 'No such thread, or not a participant', 413: 'Body too large' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, sendMessageBody);
@@ -25,7 +38,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'listMessages',
       methods: ['GET'],
       route: 'threads/{threadId}/messages',
-      doc: { summary: 'List messages, newest first', query: listMessagesQuery, responses: { 200: 'A page of messages', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'List messages, newest first',
+        query: listMessagesQuery,
+        responses: { 200: 'A page of messages', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
         return ok(await messages.list({ caller, context }, threadId, queryParams(request, listMessagesQuery)));
@@ -47,7 +64,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'updateMessage',
       methods: ['PATCH'],
       route: 'threads/{threadId}/messages/{messageId}',
-      doc: { summary: 'Edit a message (sender)', body: updateMessageBody, responses: { 200: 'The message', 403: 'Not the sender', 404: 'No such message or thread' } },
+      doc: {
+        summary: 'Edit a message (sender)',
+        body: updateMessageBody,
+        responses: { 200: 'The message', 403: 'Not the sender', 404: 'No such message or thread' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId, messageId } = pathParams(request, messagePath);
         const body = await readJsonBody(request, updateMessageBody);
@@ -59,7 +80,10 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'deleteMessage',
       methods: ['DELETE'],
       route: 'threads/{threadId}/messages/{messageId}',
-      doc: { summary: 'Delete a message (sender or thread owner)', responses: { 204: 'Deleted', 403: 'Neither sender nor owner', 404: 'No such message or thread' } },
+      doc: {
+        summary: 'Delete a message (sender or thread owner)',
+        responses: { 204: 'Deleted', 403: 'Neither sender nor owner', 404: 'No such message or thread' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId, messageId } = pathParams(request, messagePath);
         await messages.delete({ caller, context }, threadId, messageId);
@@ -71,7 +95,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'sendReadReceipt',
       methods: ['POST'],
       route: 'threads/{threadId}/read-receipts',
-      doc: { summary: 'Mark a message as read', body: readReceiptBody, responses: { 204: 'Recorded', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'Mark a message as read',
+        body: readReceiptBody,
+        responses: { 204: 'Recorded', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
         const { messageId } = await readJsonBody(request, readReceiptBody);
@@ -84,7 +112,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'listReadReceipts',
       methods: ['GET'],
       route: 'threads/{threadId}/read-receipts',
-      doc: { summary: 'List read receipts', query: pageQuery, responses: { 200: 'A page of read receipts', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'List read receipts',
+        query: pageQuery,
+        responses: { 200: 'A page of read receipts', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
         return ok(await messages.listReadReceipts({ caller, context }, threadId, queryParams(request, pageQuery)));
@@ -95,7 +127,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'sendTyping',
       methods: ['POST'],
       route: 'threads/{threadId}/typing',
-      doc: { summary: 'Send a typing notification', body: typingBody, responses: { 204: 'Sent', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'Send a typing notification',
+        body: typingBody,
+        responses: { 204: 'Sent', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, typingBody, { optional: true, maxBytes: 1024 });

@@ -1,5 +1,5 @@
-import type { ServicesProvider } from '../composition';
 import { addParticipantsBody, pageQuery, participantPath, threadPath } from '../chat/schemas';
+import type { ServicesProvider } from '../composition';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { noContent, ok } from '../http/handler';
@@ -13,7 +13,11 @@ export function participantFunctions(services: ServicesProvider): FunctionDefini
       name: 'listParticipants',
       methods: ['GET'],
       route: 'threads/{threadId}/participants',
-      doc: { summary: 'List participants', query: pageQuery, responses: { 200: 'A page of participants', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'List participants',
+        query: pageQuery,
+        responses: { 200: 'A page of participants', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
         const { threadId } = pathParams(request, threadPath);
         return ok(await participants.list({ caller, context }, threadId, queryParams(request, pageQuery)));
@@ -24,7 +28,11 @@ export function participantFunctions(services: ServicesProvider): FunctionDefini
       name: 'addParticipants',
       methods: ['POST'],
       route: 'threads/{threadId}/participants',
-      doc: { summary: 'Add up to 200 participants by user id', body: addParticipantsBody, responses: { 200: 'Who was added and who failed', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'Add up to 200 participants by user id',
+        body: addParticipantsBody,
+        responses: { 200: 'Who was added and who failed', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, addParticipantsBody);
@@ -36,7 +44,10 @@ export function participantFunctions(services: ServicesProvider): FunctionDefini
       name: 'removeParticipant',
       methods: ['DELETE'],
       route: 'threads/{threadId}/participants/{userId}',
-      doc: { summary: 'Remove a participant (yourself, or anyone as owner or admin)', responses: { 204: 'Removed', 403: 'Not allowed', 404: 'No such thread, participant, or not a participant' } },
+      doc: {
+        summary: 'Remove a participant (yourself, or anyone as owner or admin)',
+        responses: { 204: 'Removed', 403: 'Not allowed', 404: 'No such thread, participant, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
         const { threadId, userId } = pathParams(request, participantPath);
         await participants.remove({ caller, context }, threadId, userId);

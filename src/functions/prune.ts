@@ -34,7 +34,11 @@ export function pruneFunctions(config: AppConfig, services: ServicesProvider): F
       name: 'pruneNow',
       methods: ['POST'],
       route: PRUNE_ROUTE,
-      doc: { summary: 'Run pruning now (admin)', body: pruneRequestBody, responses: { 200: 'The run summary', 403: 'Not an admin' } },
+      doc: {
+        summary: 'Run pruning now (admin)',
+        body: pruneRequestBody,
+        responses: { 200: 'The run summary', 403: 'Not an admin' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { pruning } }) => {
         if (!caller.isAdmin) throw new ForbiddenError('Only an admin may prune threads.', 'AdminRoleRequired');
         const body = await readJsonBody(request, pruneRequestBody, { maxBytes: 1024, optional: true });

@@ -1,5 +1,5 @@
-import type { ServicesProvider } from '../composition';
 import { createThreadBody, pageQuery, threadPath, updateThreadBody } from '../chat/schemas';
+import type { ServicesProvider } from '../composition';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { created, noContent, ok } from '../http/handler';
@@ -13,7 +13,11 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'createThread',
       methods: ['POST'],
       route: 'threads',
-      doc: { summary: 'Create a thread; the caller becomes its owner (optional Idempotency-Key header)', body: createThreadBody, responses: { 201: 'The thread and any participants ACS refused', 400: 'Invalid body' } },
+      doc: {
+        summary: 'Create a thread; the caller becomes its owner (optional Idempotency-Key header)',
+        body: createThreadBody,
+        responses: { 201: 'The thread and any participants ACS refused', 400: 'Invalid body' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         const key = idempotencyKeyHeader(request);
         const body = await readJsonBody(request, createThreadBody);
@@ -46,7 +50,11 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'updateThread',
       methods: ['PATCH'],
       route: 'threads/{threadId}',
-      doc: { summary: 'Change the topic or metadata (owner)', body: updateThreadBody, responses: { 200: 'The thread', 403: 'Not the owner', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'Change the topic or metadata (owner)',
+        body: updateThreadBody,
+        responses: { 200: 'The thread', 403: 'Not the owner', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, updateThreadBody);
@@ -58,7 +66,10 @@ export function threadFunctions(services: ServicesProvider): FunctionDefinition[
       name: 'deleteThread',
       methods: ['DELETE'],
       route: 'threads/{threadId}',
-      doc: { summary: 'Delete a thread (owner or admin)', responses: { 204: 'Deleted', 403: 'Not the owner', 404: 'No such thread, or not a participant' } },
+      doc: {
+        summary: 'Delete a thread (owner or admin)',
+        responses: { 204: 'Deleted', 403: 'Not the owner', 404: 'No such thread, or not a participant' },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { threads } }) => {
         await threads.delete({ caller, context }, pathParams(request, threadPath).threadId);
         return noContent();

@@ -3,7 +3,7 @@ import { ForbiddenError } from '../errors';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { noContent, ok } from '../http/handler';
-import { issueTokenBody, type IssuedTokenResponse } from '../identity/token-schemas';
+import { type IssuedTokenResponse, issueTokenBody } from '../identity/token-schemas';
 import type { FunctionDefinition } from './definition';
 
 /** POST /api/token issues an ACS token for the caller's own identity; DELETE /api/token revokes them all. */
@@ -14,27 +14,39 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
       name: 'issueToken',
       methods: ['POST'],
       route: 'token',
-      doc: { summary: "Issue an ACS user access token for the caller's own identity", body: issueTokenBody, responses: { 200: 'The token, its scopes and the ACS endpoint', 400: 'Invalid body', 403: 'A requested scope is not allowed' } },
-      handler: authenticatedHandler(services, async ({ request, caller, services: { identity, config, acsEndpoint }, context }) => {
-        const body = await readJsonBody(request, issueTokenBody, { maxBytes: 4096, optional: true });
-        const scopes = [...new Set(body.scopes ?? config.userTokens.defaultScopes)];
-        const refused = scopes.filter((scope) => !config.userTokens.allowedScopes.includes(scope));
-        if (refused.length > 0) throw new ForbiddenError(`Scope not allowed: ${refused.join(', ')}.`, 'ScopeNotAllowed');
-        const issued = await identity.issueToken(
-          caller.userId,
-          { scopes, expiresInMinutes: body.expiresInMinutes ?? config.userTokens.defaultMinutes },
-          context,
-        );
-        const response: IssuedTokenResponse = {
-          userId: caller.userId,
-          acsUserId: issued.acsUserId,
-          token: issued.token,
-          expiresOn: issued.expiresOn.toISOString(),
-          scopes,
-          endpoint: acsEndpoint,
-        };
-        return { ...ok(response), headers: { 'Cache-Control': 'no-store' } };
-      }),
+      doc: {
+        summary: "Issue an ACS user access token for the caller's own identity",
+        body: issueTokenBody,
+        responses: {
+          200: 'The token, its scopes and the ACS endpoint',
+          400: 'Invalid body',
+          403: 'A requested scope is not allowed',
+        },
+      },
+      handler: authenticatedHandler(
+        services,
+        async ({ request, caller, services: { identity, config, acsEndpoint }, context }) => {
+          const body = await readJsonBody(request, issueTokenBody, { maxBytes: 4096, optional: true });
+          const scopes = [...new Set(body.scopes ?? config.userTokens.defaultScopes)];
+          const refused = scopes.filter((scope) => !config.userTokens.allowedScopes.includes(scope));
+          if (refused.length > 0)
+            throw new ForbiddenError(`Scope not allowed: ${refused.join(', ')}.`, 'ScopeNotAllowed');
+          const issued = await identity.issueToken(
+            caller.userId,
+            { scopes, expiresInMinutes: body.expiresInMinutes ?? config.userTokens.defaultMinutes },
+            context,
+          );
+          const response: IssuedTokenResponse = {
+            userId: caller.userId,
+            acsUserId: issued.acsUserId,
+            token: issued.token,
+            expiresOn: issued.expiresOn.toISOString(),
+            scopes,
+            endpoint: acsEndpoint,
+          };
+          return { ...ok(response), headers: { 'Cache-Control': 'no-store' } };
+        },
+      ),
     },
     {
       kind: 'http',

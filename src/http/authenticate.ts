@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+
 import type { AppConfig } from '../config';
 import { AuthenticationError, ServiceUnavailableError } from '../errors';
 
@@ -13,7 +14,18 @@ export interface Caller {
 }
 
 /** Asymmetric algorithms only: never `none`, never HMAC (which would let a public key act as a shared secret). */
-export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const ALLOWED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_USER_ID_LENGTH = 256;
 
@@ -35,7 +47,9 @@ export function createAuthenticator(auth: AppConfig['auth'], options: Authentica
   let keySet: Promise<JWTVerifyGetKey> | undefined;
   const keys = (): Promise<JWTVerifyGetKey> => {
     keySet ??= resolveJwksUri(auth)
-      .then((uri) => createRemoteJWKSet(new URL(uri), { cooldownDuration, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }))
+      .then((uri) =>
+        createRemoteJWKSet(new URL(uri), { cooldownDuration, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }),
+      )
       .catch((error: unknown) => {
         keySet = undefined; // try discovery again on the next request
         throw error;
@@ -70,12 +84,22 @@ function bearerToken(authorization: string | null): string {
 
 function toCaller(payload: JWTPayload, auth: AppConfig['auth']): Caller {
   const userId = payload.sub;
-  if (typeof userId !== 'string' || userId.trim() === '' || userId.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(userId)) {
+  if (
+    typeof userId !== 'string' ||
+    userId.trim() === '' ||
+    userId.length > MAX_USER_ID_LENGTH ||
+    /\p{Cc}/u.test(userId)
+  ) {
     throw new AuthenticationError('The token has no usable subject (sub).');
   }
   const rolesClaim = payload[auth.rolesClaim];
-  const roles = Array.isArray(rolesClaim) ? rolesClaim.filter((role): role is string => typeof role === 'string') : typeof rolesClaim === 'string' ? rolesClaim.split(' ') : [];
-  const name = typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 256) : undefined;
+  const roles = Array.isArray(rolesClaim)
+    ? rolesClaim.filter((role): role is string => typeof role === 'string')
+    : typeof rolesClaim === 'string'
+      ? rolesClaim.split(' ')
+      : [];
+  const name =
+    typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 256) : undefined;
   return { userId, ...(name ? { displayName: name } : {}), roles, isAdmin: roles.includes(auth.adminRole) };
 }
 
@@ -85,7 +109,8 @@ function toAuthError(error: unknown): Error {
     return new ServiceUnavailableError('The identity provider could not be reached to verify the token.', 5);
   }
   if (error instanceof joseErrors.JWTExpired) return new AuthenticationError('The token has expired.');
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return new AuthenticationError(`The token's ${error.claim} claim is not accepted.`);
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return new AuthenticationError(`The token's ${error.claim} claim is not accepted.`);
   return new AuthenticationError('The token is not valid.');
 }
 
@@ -99,7 +124,8 @@ async function resolveJwksUri(auth: AppConfig['auth']): Promise<string> {
     throw new ServiceUnavailableError('The identity provider could not be reached to verify the token.', 5);
   }
   const parsed = discoverySchema.safeParse(response.ok ? await response.json().catch(() => undefined) : undefined);
-  if (!parsed.success) throw new ServiceUnavailableError('The identity provider published no usable OpenID configuration.', 30);
+  if (!parsed.success)
+    throw new ServiceUnavailableError('The identity provider published no usable OpenID configuration.', 30);
   if (parsed.data.issuer !== auth.issuer) {
     throw new ServiceUnavailableError('The identity provider announced a different issuer than configured.', 30);
   }

@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
+
 import type { Services, ServicesProvider } from '../composition';
 import type { Caller } from './authenticate';
 import { httpHandler, type RequestScope } from './handler';
@@ -8,8 +9,13 @@ export interface AuthenticatedScope extends RequestScope {
   services: Services;
 }
 
-/** Every endpoint but health goes through here: no valid bearer token, no handler. There is no switch to turn it off. */
-export function authenticatedHandler(services: ServicesProvider, handle: (scope: AuthenticatedScope) => Promise<HttpResponseInit>): HttpHandler {
+/**
+ * Every endpoint but health goes through here: no valid bearer token, no handler. There is no switch to turn it off.
+ */
+export function authenticatedHandler(
+  services: ServicesProvider,
+  handle: (scope: AuthenticatedScope) => Promise<HttpResponseInit>,
+): HttpHandler {
   return httpHandler(async (scope) => {
     const resolved = await services();
     const caller = await resolved.authenticate(scope.request.headers.get('authorization'));

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
+
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { validate } from './validate';
 

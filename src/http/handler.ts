@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+
 import { toErrorResponse } from './error-response';
 
 export interface RequestScope {
@@ -36,7 +37,7 @@ function toRecord(headers: HttpResponseInit['headers']): Record<string, string> 
   if (!headers) return {};
   if (headers instanceof Headers) return Object.fromEntries(headers.entries());
   if (Array.isArray(headers)) return Object.fromEntries(headers);
-  return { ...(headers as Record<string, string>) };
+  return { ...headers };
 }
 
 export const ok = (jsonBody: unknown): HttpResponseInit => ({ status: 200, jsonBody });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+
+import { detailCodes, errorCodes } from '../error-codes';
 import type { HttpFunctionDefinition } from '../functions/definition';
 
 /**
@@ -16,12 +18,19 @@ const errorSchema: JsonObject = {
       type: 'object',
       required: ['code', 'message', 'requestId'],
       properties: {
-        code: { type: 'string' },
+        code: { type: 'string', enum: errorCodes },
         message: { type: 'string' },
         requestId: { type: 'string' },
         details: {
           type: 'array',
-          items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' } } },
+          items: {
+            type: 'object',
+            properties: {
+              code: { type: 'string', enum: detailCodes },
+              message: { type: 'string' },
+              target: { type: 'string' },
+            },
+          },
         },
       },
     },
@@ -41,7 +50,8 @@ export function openApiDocument(functions: HttpFunctionDefinition[], version: st
     info: {
       title: 'ACS chat backend',
       version,
-      description: 'Chat on Azure Communication Services for signed-in users. Errors are {"error":{"code","message","requestId"}}.',
+      description:
+        'Chat on Azure Communication Services for signed-in users. Errors are {"error":{"code","message","requestId"}}.',
     },
     servers: [{ url: '/api' }],
     security: [{ bearer: [] }],
@@ -70,13 +80,21 @@ function operation(definition: HttpFunctionDefinition): JsonObject {
       ...(isError ? { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } : {}),
     };
   }
-  if (!doc.anonymous) responses['401'] ??= { description: 'Missing or invalid bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  if (!doc.anonymous)
+    responses['401'] ??= {
+      description: 'Missing or invalid bearer token',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   return {
     operationId: definition.name,
     summary: doc.summary,
     ...(doc.anonymous ? { security: [] } : {}),
-    ...(pathParameters.length + queryParameters.length > 0 ? { parameters: [...pathParameters, ...queryParameters] } : {}),
-    ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } } : {}),
+    ...(pathParameters.length + queryParameters.length > 0
+      ? { parameters: [...pathParameters, ...queryParameters] }
+      : {}),
+    ...(doc.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } }
+      : {}),
     responses,
   };
 }

@@ -1,5 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
+
 import { validate } from './validate';
 
 /** Path parameters, validated. */
@@ -25,5 +26,9 @@ const idempotencyKey = z
 /** The optional `Idempotency-Key` header. */
 export function idempotencyKeyHeader(request: HttpRequest): string | undefined {
   const value = request.headers.get('idempotency-key');
-  return value === null ? undefined : validate(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': value }, 'header')['Idempotency-Key'];
+  return value === null
+    ? undefined
+    : validate(z.object({ 'Idempotency-Key': idempotencyKey }), { 'Idempotency-Key': value }, 'header')[
+        'Idempotency-Key'
+      ];
 }

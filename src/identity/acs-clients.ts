@@ -1,5 +1,6 @@
 import { CommunicationIdentityClient, type CommunicationIdentityClientOptions } from '@azure/communication-identity';
 import type { TokenCredential } from '@azure/core-auth';
+
 import type { AcsConfig } from '../config';
 
 /** The ACS resource endpoint, e.g. https://<resource>.communication.azure.com/ */

@@ -1,6 +1,7 @@
-import type { AccessToken } from '@azure/core-auth';
 import type { CommunicationTokenCredential } from '@azure/communication-common';
 import type { CommunicationIdentityClient, TokenScope } from '@azure/communication-identity';
+import type { AccessToken } from '@azure/core-auth';
+
 import { LruCache } from '../lru';
 
 /** Renew this long before expiry so no call goes out with a token about to lapse. */
@@ -63,7 +64,9 @@ export class ActingTokens {
     const cached = this.credentials.get(acsUserId);
     if (cached) return cached;
     const credential = new ActingCredential(async () => {
-      const minted = await this.identityClient.getToken({ communicationUserId: acsUserId }, scopes, { tokenExpiresInMinutes: LIFETIME_MINUTES });
+      const minted = await this.identityClient.getToken({ communicationUserId: acsUserId }, scopes, {
+        tokenExpiresInMinutes: LIFETIME_MINUTES,
+      });
       return { token: minted.token, expiresOnTimestamp: minted.expiresOn.getTime() };
     });
     this.credentials.set(acsUserId, credential);

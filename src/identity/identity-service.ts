@@ -1,8 +1,9 @@
 import type { CommunicationIdentityClient, TokenScope } from '@azure/communication-identity';
 import type { InvocationContext } from '@azure/functions';
-import type { IdentityRepository, Owner } from '../storage/identity-repository';
-import { LruCache } from '../lru';
+
 import { describeError } from '../logging';
+import { LruCache } from '../lru';
+import type { IdentityRepository, Owner } from '../storage/identity-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import type { ActingTokens } from './acting-tokens';
 
@@ -116,11 +117,17 @@ export class IdentityService {
     return creation;
   }
 
-  private async createUnshared(owner: Owner, request: TokenRequest | undefined, context?: InvocationContext): Promise<Creation> {
+  private async createUnshared(
+    owner: Owner,
+    request: TokenRequest | undefined,
+    context?: InvocationContext,
+  ): Promise<Creation> {
     let created: Creation;
     try {
       if (request) {
-        const result = await this.client.createUserAndToken(request.scopes, { tokenExpiresInMinutes: request.expiresInMinutes });
+        const result = await this.client.createUserAndToken(request.scopes, {
+          tokenExpiresInMinutes: request.expiresInMinutes,
+        });
         created = {
           acsUserId: result.user.communicationUserId,
           token: { value: result.token, expiresOn: result.expiresOn, forRequest: request },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { UserTokenScope } from '../config';
 
 export const issueTokenBody = z

@@ -1,14 +1,12 @@
 import type { ChatMessage } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
+
 import type { AcsChat } from '../chat/acs-chat';
 import { onePage } from '../chat/paging';
 import { isStatus } from '../storage/errors';
 
 /** What ACS says about a thread whose index entry has expired. */
-export type ThreadActivity =
-  | { state: 'gone' }
-  | { state: 'idle' }
-  | { state: 'active'; lastActivityOn: Date };
+export type ThreadActivity = { state: 'gone' } | { state: 'idle' } | { state: 'active'; lastActivityOn: Date };
 
 /**
  * Asks ACS, as the service identity (a participant of every thread the backend created), whether anything happened
@@ -34,7 +32,12 @@ export async function checkActivity(
   try {
     const page = await acs.asService(
       (client) =>
-        onePage(client.getChatThreadClient(threadId).listMessages({ maxPageSize: 1, startTime: cutoff, ...(abortSignal ? { abortSignal } : {}) }), undefined),
+        onePage(
+          client
+            .getChatThreadClient(threadId)
+            .listMessages({ maxPageSize: 1, startTime: cutoff, ...(abortSignal ? { abortSignal } : {}) }),
+          undefined,
+        ),
       context,
     );
     return activityOf(page.items, cutoff);
@@ -48,7 +51,10 @@ export async function checkActivity(
  * Classifies the newest messages at or after the cut-off. The activity time is never before the cut-off (ACS said
  * something happened since then), so a re-indexed entry can never be found expired again by the same run.
  */
-export function activityOf(messages: Pick<ChatMessage, 'createdOn' | 'editedOn' | 'deletedOn'>[], cutoff: Date): ThreadActivity {
+export function activityOf(
+  messages: Pick<ChatMessage, 'createdOn' | 'editedOn' | 'deletedOn'>[],
+  cutoff: Date,
+): ThreadActivity {
   if (messages.length === 0) return { state: 'idle' };
   const times = messages.flatMap((message) => [message.createdOn, message.editedOn, message.deletedOn].filter(isDate));
   const latest = Math.max(cutoff.getTime(), ...times.map((date) => date.getTime()));

@@ -1,11 +1,12 @@
 import type { InvocationContext } from '@azure/functions';
+
 import type { AcsChat } from '../chat/acs-chat';
 import type { ThreadService } from '../chat/thread-service';
 import { describeError } from '../logging';
 import type { ActivityEntry, ThreadRepository } from '../storage/thread-repository';
 import { checkActivity } from './activity-check';
 import { SharedBackoff } from './backoff';
-import { SummaryTally, type PruneOutcome, type PruneSummary } from './summary';
+import { type PruneOutcome, type PruneSummary, SummaryTally } from './summary';
 import { slowDownFor } from './throttling';
 import { forEachBounded } from './work-pool';
 
@@ -92,7 +93,9 @@ export class PruneService {
     const { cutoff, backoff, deadline, context } = run;
     let step = 'check';
     try {
-      const activity = await this.step(backoff, () => checkActivity(this.acs, entry.threadId, cutoff, { abortSignal: deadline, ...(context ? { context } : {}) }));
+      const activity = await this.step(backoff, () =>
+        checkActivity(this.acs, entry.threadId, cutoff, { abortSignal: deadline, ...(context ? { context } : {}) }),
+      );
       if (activity.state === 'gone') {
         step = 'clean';
         await this.step(backoff, () => this.threads.remove(entry.threadId, entry.activityOn));

@@ -20,7 +20,13 @@ export interface PruneSummary {
 export type PruneOutcome = 'deleted' | 'keptAlive' | 'cleaned' | 'failed' | 'deferred';
 
 export class SummaryTally {
-  private readonly counts: Record<PruneOutcome, number> = { deleted: 0, keptAlive: 0, cleaned: 0, failed: 0, deferred: 0 };
+  private readonly counts: Record<PruneOutcome, number> = {
+    deleted: 0,
+    keptAlive: 0,
+    cleaned: 0,
+    failed: 0,
+    deferred: 0,
+  };
   candidates = 0;
 
   add(outcome: PruneOutcome): void {
@@ -28,6 +34,11 @@ export class SummaryTally {
   }
 
   summary(durationMs: number, complete: boolean): PruneSummary {
-    return { candidates: this.candidates, ...this.counts, durationMs: Math.round(durationMs), complete: complete && this.counts.deferred === 0 };
+    return {
+      candidates: this.candidates,
+      ...this.counts,
+      durationMs: Math.round(durationMs),
+      complete: complete && this.counts.deferred === 0,
+    };
   }
 }

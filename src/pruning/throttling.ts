@@ -1,4 +1,5 @@
 import { isRestError } from '@azure/core-rest-pipeline';
+
 import { ThrottledError } from '../errors';
 import { retryAfterSeconds } from '../upstream-errors';
 

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+
 import { isConflict, isNotFound } from './errors';
 import { userKey } from './keys';
 
@@ -29,7 +30,9 @@ export class IdentityRepository {
   /** One Tables read. */
   async findAcsUserId(owner: Owner): Promise<string | undefined> {
     try {
-      const row = await this.table.getEntity<ForwardRow>(forwardKey(owner), ROW, { queryOptions: { select: ['acsUserId'] } });
+      const row = await this.table.getEntity<ForwardRow>(forwardKey(owner), ROW, {
+        queryOptions: { select: ['acsUserId'] },
+      });
       return row.acsUserId;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -40,7 +43,9 @@ export class IdentityRepository {
   /** One Tables read. */
   async findUserId(acsUserId: string): Promise<string | undefined> {
     try {
-      const row = await this.table.getEntity<ReverseRow>(reverseKey(acsUserId), ROW, { queryOptions: { select: ['userId'] } });
+      const row = await this.table.getEntity<ReverseRow>(reverseKey(acsUserId), ROW, {
+        queryOptions: { select: ['userId'] },
+      });
       return row.userId;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -55,7 +60,10 @@ export class IdentityRepository {
    */
   async record(owner: Owner, acsUserId: string): Promise<'recorded' | 'lost'> {
     if (owner.kind === 'user') {
-      await this.table.upsertEntity<ReverseRow>({ partitionKey: reverseKey(acsUserId), rowKey: ROW, userId: owner.userId }, 'Replace');
+      await this.table.upsertEntity<ReverseRow>(
+        { partitionKey: reverseKey(acsUserId), rowKey: ROW, userId: owner.userId },
+        'Replace',
+      );
     }
     try {
       await this.table.createEntity<ForwardRow>({ partitionKey: forwardKey(owner), rowKey: ROW, acsUserId });

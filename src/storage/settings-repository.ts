@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+
 import type { TableClient } from '@azure/data-tables';
+
 import { isConflict } from './errors';
 
 /**

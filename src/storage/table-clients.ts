@@ -1,5 +1,6 @@
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+
 import type { AppConfig } from '../config';
 
 /** The tables the backend keeps its records in, named with the configured prefix. */
@@ -29,7 +30,10 @@ export function createTableClients(
     if (config.kind === 'connectionString') {
       // Azurite speaks plain HTTP on loopback; the SDK refuses that unless told.
       const insecure = /(TableEndpoint=http:|UseDevelopmentStorage=true)/i.test(config.connectionString);
-      return TableClient.fromConnectionString(config.connectionString, name, { ...options, allowInsecureConnection: insecure });
+      return TableClient.fromConnectionString(config.connectionString, name, {
+        ...options,
+        allowInsecureConnection: insecure,
+      });
     }
     return new TableClient(config.endpoint, name, credential(), options);
   };

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+
 import { isNotFound } from './errors';
 
 /**
@@ -86,7 +87,11 @@ export class ThreadRepository {
   /** One write, no read; a thread deleted meanwhile is left alone. */
   async touch(threadId: string, activityOn: Date): Promise<void> {
     try {
-      await this.threads.updateEntity({ partitionKey: threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn }, 'Merge', { etag: '*' });
+      await this.threads.updateEntity(
+        { partitionKey: threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn },
+        'Merge',
+        { etag: '*' },
+      );
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -97,7 +102,9 @@ export class ThreadRepository {
     const upper = cutoff.toISOString();
     for (let shard = 0; shard < ACTIVITY_SHARDS; shard += 1) {
       const filter = `PartitionKey eq '${shardKey(shard)}' and RowKey lt '${upper}'`;
-      const pages = this.activity.listEntities<ActivityEntity>({ queryOptions: { filter, select: ['RowKey', 'threadId'] } }).byPage({ maxPageSize: pageSize });
+      const pages = this.activity
+        .listEntities<ActivityEntity>({ queryOptions: { filter, select: ['RowKey', 'threadId'] } })
+        .byPage({ maxPageSize: pageSize });
       for await (const page of pages) {
         for (const entity of page) {
           const activityOn = new Date(entity.rowKey.slice(0, entity.rowKey.indexOf('|')));
@@ -107,7 +114,9 @@ export class ThreadRepository {
     }
   }
 
-  /** Moves a thread's index entry to its real last activity (pruning found it still active) and records that activity. */
+  /**
+   * Moves a thread's index entry to its real last activity (pruning found it still active) and records that activity.
+   */
   async reindex(entry: ActivityEntry, activityOn: Date): Promise<void> {
     await this.activity.upsertEntity<ActivityEntity>(activityEntity(entry.threadId, activityOn), 'Replace');
     try {

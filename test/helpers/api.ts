@@ -5,15 +5,30 @@ import type { TestStack } from './stack';
 export interface ApiUser {
   userId: string;
   token: string;
-  request<Body = unknown>(method: string, path: string, json?: unknown, headers?: Record<string, string>): Promise<TestResponse<Body>>;
+  request<Body = unknown>(
+    method: string,
+    path: string,
+    json?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse<Body>>;
 }
 
-export async function signIn(stack: TestStack, userId: string, claims: { name?: string; roles?: string[] } = {}): Promise<ApiUser> {
+export async function signIn(
+  stack: TestStack,
+  userId: string,
+  claims: { name?: string; roles?: string[] } = {},
+): Promise<ApiUser> {
   const token = await stack.token(userId, claims);
   return {
     userId,
     token,
-    request: (method, path, json, headers) => call(`${stack.apiBaseUrl}${path}`, { method, token, ...(json !== undefined ? { json } : {}), ...(headers ? { headers } : {}) }),
+    request: (method, path, json, headers) =>
+      call(`${stack.apiBaseUrl}${path}`, {
+        method,
+        token,
+        ...(json !== undefined ? { json } : {}),
+        ...(headers ? { headers } : {}),
+      }),
   };
 }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
 import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipeline';
+
 import type { LogRecord } from '../../dev/host';
 import type { DevTokenClaims } from '../../dev/issuer';
-import { startLocalStack, type LocalStack } from '../../dev/local-stack';
+import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import type { RunningEmulator } from '../../emulator';
 
 /** Counts every HTTP call the backend makes to Azure Tables (each retry too). */
@@ -35,7 +37,12 @@ export class TablesFaults {
       const rule = this.rules.find((candidate) => candidate.method === request.method && candidate.remaining > 0);
       if (!rule) return next(request);
       rule.remaining -= 1;
-      return { request, status: rule.status, headers: createHttpHeaders({ 'retry-after': '0' }), bodyAsText: '{"odata.error":{"code":"ServerBusy","message":{"value":"injected"}}}' };
+      return {
+        request,
+        status: rule.status,
+        headers: createHttpHeaders({ 'retry-after': '0' }),
+        bodyAsText: '{"odata.error":{"code":"ServerBusy","message":{"value":"injected"}}}',
+      };
     },
   };
 
@@ -66,7 +73,8 @@ export async function startTestStack(
   shared: { emulator?: RunningEmulator; upstreamTimeoutMs?: number } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
-  if (!tablesConnectionString) throw new Error('TEST_TABLES_CONNECTION_STRING is not set: integration tests need jest global set-up');
+  if (!tablesConnectionString)
+    throw new Error('TEST_TABLES_CONNECTION_STRING is not set: integration tests need jest global set-up');
   const logs: LogRecord[] = [];
   const tablesCalls = new TablesCallCounter();
   const tablesFaults = new TablesFaults();
@@ -78,10 +86,13 @@ export async function startTestStack(
     log: (record) => logs.push(record),
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
-      tablesClientOptions: { additionalPolicies: [
+      tablesClientOptions: {
+        additionalPolicies: [
           { policy: tablesCalls.policy, position: 'perRetry' },
           { policy: tablesFaults.policy, position: 'perRetry' },
-        ], retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
+        ],
+        retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
+      },
       acsClientOptions: { retryOptions: { maxRetries: 2, retryDelayInMs: 50, maxRetryDelayInMs: 500 } },
     },
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { call } from '../helpers/http';
-import { signIn, threadPath, type ApiUser } from '../helpers/api';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 type Role = 'owner' | 'participant' | 'removed' | 'stranger' | 'admin' | 'anonymous';
@@ -22,11 +23,29 @@ interface Endpoint {
 }
 
 const anonymousIs401 = { anonymous: 401 } as const;
-const participantsOnly = (ok: number): Record<Role, number> => ({ owner: ok, participant: ok, removed: 404, stranger: 404, admin: 404, ...anonymousIs401 });
+const participantsOnly = (ok: number): Record<Role, number> => ({
+  owner: ok,
+  participant: ok,
+  removed: 404,
+  stranger: 404,
+  admin: 404,
+  ...anonymousIs401,
+});
 
 const ENDPOINTS: Endpoint[] = [
-  { name: 'list threads', method: 'GET', path: () => '/threads', expected: { owner: 200, participant: 200, removed: 200, stranger: 200, admin: 200, ...anonymousIs401 } },
-  { name: 'create thread', method: 'POST', path: () => '/threads', body: () => ({ topic: 'another' }), expected: { owner: 201, participant: 201, removed: 201, stranger: 201, admin: 201, ...anonymousIs401 } },
+  {
+    name: 'list threads',
+    method: 'GET',
+    path: () => '/threads',
+    expected: { owner: 200, participant: 200, removed: 200, stranger: 200, admin: 200, ...anonymousIs401 },
+  },
+  {
+    name: 'create thread',
+    method: 'POST',
+    path: () => '/threads',
+    body: () => ({ topic: 'another' }),
+    expected: { owner: 201, participant: 201, removed: 201, stranger: 201, admin: 201, ...anonymousIs401 },
+  },
   { name: 'get thread', method: 'GET', path: (f) => threadPath(f.threadId), expected: participantsOnly(200) },
   {
     name: 'update thread',
@@ -35,10 +54,31 @@ const ENDPOINTS: Endpoint[] = [
     body: () => ({ topic: 'renamed' }),
     expected: { owner: 200, participant: 403, removed: 404, stranger: 404, admin: 404, ...anonymousIs401 },
   },
-  { name: 'delete thread', method: 'DELETE', path: (f) => threadPath(f.threadId), expected: { owner: 204, participant: 403, removed: 404, stranger: 404, admin: 204, ...anonymousIs401 } },
-  { name: 'send message', method: 'POST', path: (f) => threadPath(f.threadId, '/messages'), body: () => ({ content: 'hello' }), expected: participantsOnly(201) },
-  { name: 'list messages', method: 'GET', path: (f) => threadPath(f.threadId, '/messages'), expected: participantsOnly(200) },
-  { name: 'get message', method: 'GET', path: (f) => threadPath(f.threadId, `/messages/${f.ownerMessageId}`), expected: participantsOnly(200) },
+  {
+    name: 'delete thread',
+    method: 'DELETE',
+    path: (f) => threadPath(f.threadId),
+    expected: { owner: 204, participant: 403, removed: 404, stranger: 404, admin: 204, ...anonymousIs401 },
+  },
+  {
+    name: 'send message',
+    method: 'POST',
+    path: (f) => threadPath(f.threadId, '/messages'),
+    body: () => ({ content: 'hello' }),
+    expected: participantsOnly(201),
+  },
+  {
+    name: 'list messages',
+    method: 'GET',
+    path: (f) => threadPath(f.threadId, '/messages'),
+    expected: participantsOnly(200),
+  },
+  {
+    name: 'get message',
+    method: 'GET',
+    path: (f) => threadPath(f.threadId, `/messages/${f.ownerMessageId}`),
+    expected: participantsOnly(200),
+  },
   {
     name: "edit the owner's message",
     method: 'PATCH',
@@ -58,10 +98,32 @@ const ENDPOINTS: Endpoint[] = [
     path: (f) => threadPath(f.threadId, `/messages/${f.ownerMessageId}`),
     expected: { owner: 204, participant: 403, removed: 404, stranger: 404, admin: 404, ...anonymousIs401 },
   },
-  { name: 'send read receipt', method: 'POST', path: (f) => threadPath(f.threadId, '/read-receipts'), body: (f) => ({ messageId: f.ownerMessageId }), expected: participantsOnly(204) },
-  { name: 'list read receipts', method: 'GET', path: (f) => threadPath(f.threadId, '/read-receipts'), expected: participantsOnly(200) },
-  { name: 'typing', method: 'POST', path: (f) => threadPath(f.threadId, '/typing'), body: () => ({}), expected: participantsOnly(204) },
-  { name: 'list participants', method: 'GET', path: (f) => threadPath(f.threadId, '/participants'), expected: participantsOnly(200) },
+  {
+    name: 'send read receipt',
+    method: 'POST',
+    path: (f) => threadPath(f.threadId, '/read-receipts'),
+    body: (f) => ({ messageId: f.ownerMessageId }),
+    expected: participantsOnly(204),
+  },
+  {
+    name: 'list read receipts',
+    method: 'GET',
+    path: (f) => threadPath(f.threadId, '/read-receipts'),
+    expected: participantsOnly(200),
+  },
+  {
+    name: 'typing',
+    method: 'POST',
+    path: (f) => threadPath(f.threadId, '/typing'),
+    body: () => ({}),
+    expected: participantsOnly(204),
+  },
+  {
+    name: 'list participants',
+    method: 'GET',
+    path: (f) => threadPath(f.threadId, '/participants'),
+    expected: participantsOnly(200),
+  },
   {
     name: 'add participants',
     method: 'POST',
@@ -81,8 +143,18 @@ const ENDPOINTS: Endpoint[] = [
     path: (f) => threadPath(f.threadId, `/participants/${encodeURIComponent(f.users.owner.userId)}`),
     expected: { owner: 204, participant: 403, removed: 404, stranger: 404, admin: 204, ...anonymousIs401 },
   },
-  { name: 'issue token', method: 'POST', path: () => '/token', expected: { owner: 200, participant: 200, removed: 200, stranger: 200, admin: 200, ...anonymousIs401 } },
-  { name: 'revoke tokens', method: 'DELETE', path: () => '/token', expected: { owner: 204, participant: 204, removed: 204, stranger: 204, admin: 204, ...anonymousIs401 } },
+  {
+    name: 'issue token',
+    method: 'POST',
+    path: () => '/token',
+    expected: { owner: 200, participant: 200, removed: 200, stranger: 200, admin: 200, ...anonymousIs401 },
+  },
+  {
+    name: 'revoke tokens',
+    method: 'DELETE',
+    path: () => '/token',
+    expected: { owner: 204, participant: 204, removed: 204, stranger: 204, admin: 204, ...anonymousIs401 },
+  },
 ];
 
 describe('authorization matrix over real HTTP', () => {
@@ -98,7 +170,7 @@ describe('authorization matrix over real HTTP', () => {
       signIn(stack, 'az-stranger'),
       signIn(stack, 'az-admin', { roles: ['Chat.Admin'] }),
     ]);
-    users = { owner: owner!, participant: participant!, removed: removed!, stranger: stranger!, admin: admin! };
+    users = { owner: owner, participant: participant, removed: removed, stranger: stranger, admin: admin };
   });
   afterAll(() => stack.close());
 
@@ -110,13 +182,23 @@ describe('authorization matrix over real HTTP', () => {
     });
     expect(created.status).toBe(201);
     const threadId = created.body.thread.id;
-    const ownerMessage = await users.owner.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'from owner' });
-    const participantMessage = await users.participant.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'from participant' });
-    expect((await users.removed.request('DELETE', threadPath(threadId, `/participants/${users.removed.userId}`))).status).toBe(204);
+    const ownerMessage = await users.owner.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
+      content: 'from owner',
+    });
+    const participantMessage = await users.participant.request<{ id: string }>(
+      'POST',
+      threadPath(threadId, '/messages'),
+      { content: 'from participant' },
+    );
+    expect(
+      (await users.removed.request('DELETE', threadPath(threadId, `/participants/${users.removed.userId}`))).status,
+    ).toBe(204);
     return { threadId, ownerMessageId: ownerMessage.body.id, participantMessageId: participantMessage.body.id, users };
   }
 
-  const cases = ENDPOINTS.flatMap((endpoint) => ROLES.map((role) => [endpoint.name, role, endpoint.expected[role], endpoint] as const));
+  const cases = ENDPOINTS.flatMap((endpoint) =>
+    ROLES.map((role) => [endpoint.name, role, endpoint.expected[role], endpoint] as const),
+  );
 
   it.each(cases)('%s as %s → %i', async (_name, role, expected, endpoint) => {
     const f = await fixture();
@@ -128,6 +210,9 @@ describe('authorization matrix over real HTTP', () => {
       ...(body !== undefined ? { json: body } : {}),
     });
     expect(res.status).toBe(expected);
-    if (expected >= 400) expect(res.body.error).toEqual(expect.objectContaining({ code: expect.any(String), requestId: expect.any(String) }));
+    if (expected >= 400)
+      expect(res.body.error).toEqual(
+        expect.objectContaining({ code: expect.any(String), requestId: expect.any(String) }),
+      );
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { signIn, threadPath, type ApiUser } from '../helpers/api';
+
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -16,9 +17,13 @@ describe('random input against every endpoint', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     alice = await signIn(stack, 'fz-alice');
-    const created = await alice.request<{ thread: { id: string } }>('POST', '/threads', { topic: 'fuzz', participants: [{ userId: 'fz-bob' }] });
+    const created = await alice.request<{ thread: { id: string } }>('POST', '/threads', {
+      topic: 'fuzz',
+      participants: [{ userId: 'fz-bob' }],
+    });
     threadId = created.body.thread.id;
-    messageId = (await alice.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'seed' })).body.id;
+    messageId = (await alice.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'seed' }))
+      .body.id;
   });
   afterAll(() => stack.close());
 
@@ -26,14 +31,20 @@ describe('random input against every endpoint', () => {
     const services = await stack.services();
     const rows = async (table: keyof typeof services.tables): Promise<string[]> => {
       const keys: string[] = [];
-      for await (const entity of services.tables[table].listEntities()) keys.push(`${entity.partitionKey}/${entity.rowKey}/${JSON.stringify(entity)}`);
+      for await (const entity of services.tables[table].listEntities())
+        keys.push(`${entity.partitionKey}/${entity.rowKey}/${JSON.stringify(entity)}`);
       return keys.sort();
     };
     const control = stack.emulator!.control;
     const thread = control.getThread(threadId);
     return JSON.stringify({
       stats: control.stats(),
-      thread: thread && { topic: thread.topic, metadata: thread.metadata, participants: thread.participants.length, messages: thread.messages },
+      thread: thread && {
+        topic: thread.topic,
+        metadata: thread.metadata,
+        participants: thread.participants.length,
+        messages: thread.messages,
+      },
       receipts: thread?.readReceipts.length,
       threads: await rows('threads'),
       activity: await rows('activity'),
@@ -48,7 +59,10 @@ describe('random input against every endpoint', () => {
         topic: fc.oneof(fc.string(), fc.integer(), fc.constant(''), fc.string({ minLength: 251, maxLength: 300 })),
         content: fc.oneof(fc.string(), fc.constant(' '), fc.integer(), fc.constant(null)),
         type: fc.oneof(fc.constantFrom('text', 'html', 'topicUpdated', 'TEXT'), fc.string()),
-        participants: fc.oneof(fc.array(fc.record({ userId: fc.oneof(fc.string(), fc.constant(' x'), fc.integer()) }), { maxLength: 3 }), fc.string()),
+        participants: fc.oneof(
+          fc.array(fc.record({ userId: fc.oneof(fc.string(), fc.constant(' x'), fc.integer()) }), { maxLength: 3 }),
+          fc.string(),
+        ),
         metadata: fc.oneof(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())), fc.string()),
         messageId: fc.oneof(fc.string(), fc.integer()),
         scopes: fc.oneof(fc.array(fc.string()), fc.constant(['chat']), fc.string()),
@@ -69,11 +83,19 @@ describe('random input against every endpoint', () => {
   );
   const query = fc.oneof(
     fc.constant(''),
-    fc.record({
-      maxPageSize: fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), fc.string()),
-      continuationToken: fc.string(),
-      startTime: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
-    }, { requiredKeys: [] }).map((q) => `?${new URLSearchParams(q as Record<string, string>).toString()}`),
+    fc
+      .record(
+        {
+          maxPageSize: fc.oneof(fc.integer({ min: -5, max: 500 }).map(String), fc.string()),
+          continuationToken: fc.string(),
+          startTime: fc.oneof(
+            fc.string(),
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .map((q) => `?${new URLSearchParams(q as Record<string, string>).toString()}`),
   );
 
   type Target = (parts: { thread: string; message: string; user: string }) => [string, string];
@@ -103,7 +125,13 @@ describe('random input against every endpoint', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: targets.length - 1 }),
-        fc.record({ realThread: fc.boolean(), thread: pathPart, realMessage: fc.boolean(), message: pathPart, user: pathPart }),
+        fc.record({
+          realThread: fc.boolean(),
+          thread: pathPart,
+          realMessage: fc.boolean(),
+          message: pathPart,
+          user: pathPart,
+        }),
         query,
         fc.option(rawBody, { nil: undefined }),
         async (index, parts, queryString, body) => {
@@ -117,7 +145,9 @@ describe('random input against every endpoint', () => {
           const res = await call(`${stack.apiBaseUrl}${path}${method === 'GET' ? queryString : ''}`, {
             method,
             token: alice.token,
-            ...(body !== undefined && method !== 'GET' ? { body, headers: { 'content-type': 'application/json' } } : {}),
+            ...(body !== undefined && method !== 'GET'
+              ? { body, headers: { 'content-type': 'application/json' } }
+              : {}),
           });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           expect(res.status).toBeLessThan(500);

@@ -1,5 +1,6 @@
 import { CommunicationIdentityClient } from '@azure/communication-identity';
-import { signIn, threadPath, type ApiUser } from '../helpers/api';
+
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 interface Created {
@@ -19,7 +20,10 @@ describe('chat operations', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    [alice, bob] = await Promise.all([signIn(stack, 'op-alice', { name: 'Alice' }), signIn(stack, 'op-bob', { name: 'Bob' })]);
+    [alice, bob] = await Promise.all([
+      signIn(stack, 'op-alice', { name: 'Alice' }),
+      signIn(stack, 'op-bob', { name: 'Bob' }),
+    ]);
   });
   afterAll(() => stack.close());
 
@@ -27,12 +31,16 @@ describe('chat operations', () => {
   async function ghost(userId: string): Promise<void> {
     const user = await signIn(stack, userId);
     const { body } = await user.request<{ acsUserId: string }>('POST', '/token');
-    const admin = new CommunicationIdentityClient(stack.emulator!.connectionString, { tlsOptions: { ca: stack.emulator!.caCertPem } });
+    const admin = new CommunicationIdentityClient(stack.emulator!.connectionString, {
+      tlsOptions: { ca: stack.emulator!.caCertPem },
+    });
     await admin.deleteUser({ communicationUserId: body.acsUserId });
   }
 
-  const createThread = async (body: unknown = { topic: 'ops', participants: [{ userId: 'op-bob' }] }, headers?: Record<string, string>) =>
-    alice.request<Created>('POST', '/threads', body, headers);
+  const createThread = async (
+    body: unknown = { topic: 'ops', participants: [{ userId: 'op-bob' }] },
+    headers?: Record<string, string>,
+  ) => alice.request<Created>('POST', '/threads', body, headers);
 
   describe('idempotent create', () => {
     it('returns the same thread for a retried create with the same Idempotency-Key', async () => {
@@ -53,7 +61,11 @@ describe('chat operations', () => {
       const before = stack.emulator!.control.listThreads().length;
       // A second instance: same tables, same ACS, trusting the same issuer.
       const second = await startTestStack(
-        { TABLE_NAME_PREFIX: stack.config.tables.tableNamePrefix, AUTH_ISSUER: stack.issuer.issuer, AUTH_AUDIENCE: stack.issuer.audience },
+        {
+          TABLE_NAME_PREFIX: stack.config.tables.tableNamePrefix,
+          AUTH_ISSUER: stack.issuer.issuer,
+          AUTH_AUDIENCE: stack.issuer.audience,
+        },
         { emulator: stack.emulator! },
       );
       try {
@@ -62,7 +74,11 @@ describe('chat operations', () => {
           Array.from({ length: 10 }, (_, i) =>
             fetch(`${(i % 2 === 0 ? stack : second).apiBaseUrl}/threads`, {
               method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'burst-key' },
+              headers: {
+                authorization: `Bearer ${token}`,
+                'content-type': 'application/json',
+                'idempotency-key': 'burst-key',
+              },
               body: JSON.stringify({ topic: 'burst' }),
             }).then(async (res) => ({ status: res.status, body: (await res.json()) as Created })),
           ),
@@ -84,28 +100,51 @@ describe('chat operations', () => {
     it('adds people by user id (creating identities on demand) and reports per-user failures', async () => {
       const { body } = await createThread({ topic: 'team' });
       const threadId = body.thread.id;
-      const added = await bob.request('POST', threadPath(threadId, '/participants'), { participants: [{ userId: 'op-x' }] });
+      const added = await bob.request('POST', threadPath(threadId, '/participants'), {
+        participants: [{ userId: 'op-x' }],
+      });
       expect(added.status).toBe(404); // bob is not in this thread yet
       await ghost('op-ghost');
-      const res = await alice.request<{ added: string[]; failed: unknown[] }>('POST', threadPath(threadId, '/participants'), {
-        participants: [{ userId: 'op-bob', displayName: 'Bob' }, { userId: 'op-dave' }, { userId: 'op-dave' }, { userId: 'op-ghost' }],
-      });
+      const res = await alice.request<{ added: string[]; failed: unknown[] }>(
+        'POST',
+        threadPath(threadId, '/participants'),
+        {
+          participants: [
+            { userId: 'op-bob', displayName: 'Bob' },
+            { userId: 'op-dave' },
+            { userId: 'op-dave' },
+            { userId: 'op-ghost' },
+          ],
+        },
+      );
       expect(res.status).toBe(200);
       expect(res.body.added.sort()).toEqual(['op-bob', 'op-dave']);
-      expect(res.body.failed).toEqual([{ userId: 'op-ghost', error: { code: expect.any(String), message: expect.any(String) } }]);
+      expect(res.body.failed).toEqual([
+        { userId: 'op-ghost', error: { code: expect.any(String), message: expect.any(String) } },
+      ]);
 
       // ACS failing beyond the SDK's retries is a clean error, not a partial success.
       stack.emulator!.control.injectFault({ operation: 'chat.addParticipants', status: 500, count: 10 });
-      const failedCall = await alice.request<{ error: { code: string } }>('POST', threadPath(threadId, '/participants'), { participants: [{ userId: 'op-erin' }] });
+      const failedCall = await alice.request<{ error: { code: string } }>(
+        'POST',
+        threadPath(threadId, '/participants'),
+        { participants: [{ userId: 'op-erin' }] },
+      );
       expect([502, 503]).toContain(failedCall.status);
       stack.emulator!.control.clearFaults();
 
-      const list = await bob.request<Page<{ userId: string; displayName: string | null; acsUserId: string }>>('GET', threadPath(threadId, '/participants?maxPageSize=2'));
+      const list = await bob.request<Page<{ userId: string; displayName: string | null; acsUserId: string }>>(
+        'GET',
+        threadPath(threadId, '/participants?maxPageSize=2'),
+      );
       expect(list.status).toBe(200);
       const everyone = [...list.body.items];
       let token = list.body.continuationToken;
       while (token) {
-        const next = await bob.request<Page<{ userId: string }>>('GET', threadPath(threadId, `/participants?continuationToken=${encodeURIComponent(token)}`));
+        const next = await bob.request<Page<{ userId: string }>>(
+          'GET',
+          threadPath(threadId, `/participants?continuationToken=${encodeURIComponent(token)}`),
+        );
         everyone.push(...(next.body.items as typeof everyone));
         token = next.body.continuationToken;
       }
@@ -115,11 +154,23 @@ describe('chat operations', () => {
 
     it('reports users ACS refuses at creation as invalidParticipants', async () => {
       await ghost('op-ghost-2');
-      const participants = [...Array.from({ length: 3 }, (_, i) => ({ userId: `op-crowd-${i}` })), { userId: 'op-ghost-2' }];
+      const participants = [
+        ...Array.from({ length: 3 }, (_, i) => ({ userId: `op-crowd-${i}` })),
+        { userId: 'op-ghost-2' },
+      ];
       const res = await createThread({ topic: 'crowd', participants });
       expect(res.status).toBe(201);
-      expect(res.body.invalidParticipants).toEqual([{ userId: 'op-ghost-2', code: expect.any(String), message: expect.any(String) }]);
-      expect((await createThread({ topic: 'too many', participants: Array.from({ length: 201 }, (_, i) => ({ userId: `u${i}` })) })).status).toBe(400);
+      expect(res.body.invalidParticipants).toEqual([
+        { userId: 'op-ghost-2', code: 'ParticipantRejected', message: expect.any(String) },
+      ]);
+      expect(
+        (
+          await createThread({
+            topic: 'too many',
+            participants: Array.from({ length: 201 }, (_, i) => ({ userId: `u${i}` })),
+          })
+        ).status,
+      ).toBe(400);
     });
 
     it('honours shareHistoryTime: a late joiner does not see earlier messages', async () => {
@@ -128,9 +179,14 @@ describe('chat operations', () => {
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'before bob' });
       const joinedAt = new Date(Date.now() + 5).toISOString();
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await alice.request('POST', threadPath(threadId, '/participants'), { participants: [{ userId: 'op-bob', shareHistoryTime: joinedAt }] });
+      await alice.request('POST', threadPath(threadId, '/participants'), {
+        participants: [{ userId: 'op-bob', shareHistoryTime: joinedAt }],
+      });
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'after bob' });
-      const seen = await bob.request<Page<{ content?: { message?: string } }>>('GET', threadPath(threadId, '/messages'));
+      const seen = await bob.request<Page<{ content?: { message?: string } }>>(
+        'GET',
+        threadPath(threadId, '/messages'),
+      );
       const texts = seen.body.items.map((m) => m.content?.message).filter(Boolean);
       expect(texts).toContain('after bob');
       expect(texts).not.toContain('before bob');
@@ -147,11 +203,21 @@ describe('chat operations', () => {
       await new Promise((resolve) => setTimeout(resolve, 30));
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'two' });
 
-      expect((await bob.request('POST', threadPath(threadId, '/read-receipts'), { messageId: first.body.id })).status).toBe(204);
-      const receipts = await alice.request<Page<{ userId: string; messageId: string; readOn: string }>>('GET', threadPath(threadId, '/read-receipts'));
-      expect(receipts.body.items).toEqual([expect.objectContaining({ userId: 'op-bob', messageId: first.body.id, readOn: expect.any(String) })]);
+      expect(
+        (await bob.request('POST', threadPath(threadId, '/read-receipts'), { messageId: first.body.id })).status,
+      ).toBe(204);
+      const receipts = await alice.request<Page<{ userId: string; messageId: string; readOn: string }>>(
+        'GET',
+        threadPath(threadId, '/read-receipts'),
+      );
+      expect(receipts.body.items).toEqual([
+        expect.objectContaining({ userId: 'op-bob', messageId: first.body.id, readOn: expect.any(String) }),
+      ]);
 
-      const recent = await bob.request<Page<{ content?: { message?: string } }>>('GET', threadPath(threadId, `/messages?startTime=${encodeURIComponent(cut)}`));
+      const recent = await bob.request<Page<{ content?: { message?: string } }>>(
+        'GET',
+        threadPath(threadId, `/messages?startTime=${encodeURIComponent(cut)}`),
+      );
       expect(recent.body.items.map((m) => m.content?.message).filter(Boolean)).toEqual(['two']);
 
       expect((await bob.request('POST', threadPath(threadId, '/typing'))).status).toBe(204);
@@ -163,13 +229,16 @@ describe('chat operations', () => {
     it('refuses forged, altered or borrowed tokens', async () => {
       const { body } = await createThread();
       const threadId = body.thread.id;
-      for (const content of ['a', 'b', 'c']) await alice.request('POST', threadPath(threadId, '/messages'), { content });
+      for (const content of ['a', 'b', 'c'])
+        await alice.request('POST', threadPath(threadId, '/messages'), { content });
       const page = await alice.request<Page<unknown>>('GET', threadPath(threadId, '/messages?maxPageSize=1'));
       const token = page.body.continuationToken!;
       expect(token).toBeTruthy();
       const [payload, signature] = token.split('.');
       const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, string>;
-      const forgedPayload = Buffer.from(JSON.stringify({ ...decoded, p: '/chat/threads/other/messages?x=1' })).toString('base64url');
+      const forgedPayload = Buffer.from(JSON.stringify({ ...decoded, p: '/chat/threads/other/messages?x=1' })).toString(
+        'base64url',
+      );
       const bad = [
         'not-a-token',
         `${forgedPayload}.${signature}`,
@@ -177,16 +246,28 @@ describe('chat operations', () => {
         Buffer.from(JSON.stringify({ url: 'http://169.254.169.254/latest/meta-data' })).toString('base64url'),
       ];
       for (const candidate of bad) {
-        const res = await alice.request<{ error: { code: string } }>('GET', threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(candidate)}`));
+        const res = await alice.request<{ error: { code: string } }>(
+          'GET',
+          threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(candidate)}`),
+        );
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('InvalidContinuationToken');
       }
       // Bob's token is not alice's, and a messages token is not a participants token.
-      const borrowed = await bob.request<{ error: { code: string } }>('GET', threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(token)}`));
+      const borrowed = await bob.request<{ error: { code: string } }>(
+        'GET',
+        threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(token)}`),
+      );
       expect(borrowed.status).toBe(400);
-      const crossList = await alice.request('GET', threadPath(threadId, `/participants?continuationToken=${encodeURIComponent(token)}`));
+      const crossList = await alice.request(
+        'GET',
+        threadPath(threadId, `/participants?continuationToken=${encodeURIComponent(token)}`),
+      );
       expect(crossList.status).toBe(400);
-      const good = await alice.request('GET', threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(token)}`));
+      const good = await alice.request(
+        'GET',
+        threadPath(threadId, `/messages?continuationToken=${encodeURIComponent(token)}`),
+      );
       expect(good.status).toBe(200);
     });
   });
@@ -197,7 +278,9 @@ describe('chat operations', () => {
       const threadId = body.thread.id;
       const control = stack.emulator!.control;
       control.injectFault({ operation: 'chat.sendMessage', status: 429, count: 10, retryAfterSeconds: 0 });
-      const throttled = await alice.request<{ error: { code: string } }>('POST', threadPath(threadId, '/messages'), { content: 'x' });
+      const throttled = await alice.request<{ error: { code: string } }>('POST', threadPath(threadId, '/messages'), {
+        content: 'x',
+      });
       control.clearFaults();
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -215,7 +298,11 @@ describe('chat operations', () => {
       expect(dropped.status).toBe(503);
 
       control.injectFault({ operation: 'chat.sendMessage', status: 409, count: 1 });
-      const odd = await alice.request<{ error: { code: string; requestId: string } }>('POST', threadPath(threadId, '/messages'), { content: 'x' });
+      const odd = await alice.request<{ error: { code: string; requestId: string } }>(
+        'POST',
+        threadPath(threadId, '/messages'),
+        { content: 'x' },
+      );
       control.clearFaults();
       expect(odd.status).toBe(502);
       expect(odd.body.error.requestId).toBeTruthy();
@@ -252,10 +339,15 @@ describe('chat operations', () => {
     it('still acknowledges the message: activity tracking is best effort', async () => {
       const { body } = await createThread({ topic: 'acknowledged' });
       stack.tablesFaults.failNext('PATCH', 503, 10);
-      const sent = await alice.request<{ id: string }>('POST', threadPath(body.thread.id, '/messages'), { content: 'kept' });
+      const sent = await alice.request<{ id: string }>('POST', threadPath(body.thread.id, '/messages'), {
+        content: 'kept',
+      });
       stack.tablesFaults.clear();
       expect(sent.status).toBe(201);
-      const message = await alice.request<{ content: { message: string } }>('GET', threadPath(body.thread.id, `/messages/${sent.body.id}`));
+      const message = await alice.request<{ content: { message: string } }>(
+        'GET',
+        threadPath(body.thread.id, `/messages/${sent.body.id}`),
+      );
       expect(message.body.content.message).toBe('kept');
     });
   });
@@ -290,7 +382,10 @@ describe('chat operations', () => {
 
       control.resetCounts();
       stack.tablesCalls.reset();
-      const created = await createThread({ topic: 'budget', participants: [{ userId: 'op-bob' }] }, { 'Idempotency-Key': 'budget-1' });
+      const created = await createThread(
+        { topic: 'budget', participants: [{ userId: 'op-bob' }] },
+        { 'Idempotency-Key': 'budget-1' },
+      );
       expect(created.status).toBe(201);
       expect(total(control.requestCounts())).toBe(1);
       expect(stack.tablesCalls.reads + stack.tablesCalls.writes).toBeLessThanOrEqual(3);
@@ -305,12 +400,19 @@ describe('chat operations', () => {
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'second, within the minute' });
       expect(stack.tablesCalls.writes).toBe(0);
 
-      for (let i = 0; i < 4; i += 1) await alice.request('POST', threadPath(threadId, '/messages'), { content: `m${i}` });
+      for (let i = 0; i < 4; i += 1)
+        await alice.request('POST', threadPath(threadId, '/messages'), { content: `m${i}` });
       control.resetCounts();
       let pages = 0;
       let token: string | undefined;
       do {
-        const page = await alice.request<Page<unknown>>('GET', threadPath(threadId, `/messages?maxPageSize=3${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`));
+        const page = await alice.request<Page<unknown>>(
+          'GET',
+          threadPath(
+            threadId,
+            `/messages?maxPageSize=3${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+          ),
+        );
         token = page.body.continuationToken;
         pages += 1;
       } while (token);

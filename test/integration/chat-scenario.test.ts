@@ -1,4 +1,4 @@
-import { signIn, threadPath, type ApiUser } from '../helpers/api';
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 interface Thread {
@@ -57,7 +57,10 @@ describe('a conversation between alice and bob', () => {
       const list = await user.request<Page<{ id: string; topic: string }>>('GET', '/threads');
       expect(list.body.items.map((item) => item.id)).toContain(thread.id);
     }
-    const participants = await bob.request<Page<{ userId: string; displayName: string }>>('GET', threadPath(thread.id, '/participants'));
+    const participants = await bob.request<Page<{ userId: string; displayName: string }>>(
+      'GET',
+      threadPath(thread.id, '/participants'),
+    );
     expect(participants.status).toBe(200);
     expect(participants.body.items.map((p) => p.userId).sort()).toEqual(['sc-alice', 'sc-bob']);
 
@@ -89,21 +92,36 @@ describe('a conversation between alice and bob', () => {
     const texts = seen.filter((m) => m.type === 'text' || m.type === 'html');
     expect(texts.map((m) => m.id).sort()).toEqual([...sent].sort());
     const html = texts.find((m) => m.type === 'html')!;
-    expect(html).toMatchObject({ content: { message: '<b>hi</b> alice' }, sender: { userId: 'sc-bob' }, senderDisplayName: 'Bob' });
-    expect(texts.find((m) => m.id === sent[0])).toMatchObject({ metadata: { mood: 'happy' }, sender: { userId: 'sc-alice' } });
+    expect(html).toMatchObject({
+      content: { message: '<b>hi</b> alice' },
+      sender: { userId: 'sc-bob' },
+      senderDisplayName: 'Bob',
+    });
+    expect(texts.find((m) => m.id === sent[0])).toMatchObject({
+      metadata: { mood: 'happy' },
+      sender: { userId: 'sc-alice' },
+    });
     expect(texts.find((m) => m.id === sent[2])).toMatchObject({ senderDisplayName: 'Alice A.' });
-    expect(JSON.stringify(seen)).not.toContain((await (await stack.services()).identity.serviceAcsUserId()));
+    expect(JSON.stringify(seen)).not.toContain(await (await stack.services()).identity.serviceAcsUserId());
 
     // Carol is refused everything.
     expect((await carol.request('GET', threadPath(thread.id))).status).toBe(404);
     expect((await carol.request('GET', threadPath(thread.id, '/messages'))).status).toBe(404);
-    expect((await carol.request('POST', threadPath(thread.id, '/messages'), { content: 'let me in' })).status).toBe(404);
+    expect((await carol.request('POST', threadPath(thread.id, '/messages'), { content: 'let me in' })).status).toBe(
+      404,
+    );
 
     // Alice edits and deletes her messages; bob cannot edit hers.
-    const edited = await alice.request<Message>('PATCH', threadPath(thread.id, `/messages/${sent[0]}`), { content: 'hi bob!' });
+    const edited = await alice.request<Message>('PATCH', threadPath(thread.id, `/messages/${sent[0]}`), {
+      content: 'hi bob!',
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ content: { message: 'hi bob!' }, editedOn: expect.any(String) });
-    const bobEdit = await bob.request<{ error: { code: string } }>('PATCH', threadPath(thread.id, `/messages/${sent[0]}`), { content: 'hacked' });
+    const bobEdit = await bob.request<{ error: { code: string } }>(
+      'PATCH',
+      threadPath(thread.id, `/messages/${sent[0]}`),
+      { content: 'hacked' },
+    );
     expect(bobEdit.status).toBe(403);
     expect(bobEdit.body.error.code).toBe('NotMessageSender');
     expect((await alice.request('DELETE', threadPath(thread.id, `/messages/${sent[2]}`))).status).toBe(204);
@@ -113,12 +131,16 @@ describe('a conversation between alice and bob', () => {
     // Bob leaves and can no longer read.
     expect((await bob.request('DELETE', threadPath(thread.id, '/participants/sc-bob'))).status).toBe(204);
     expect((await bob.request('GET', threadPath(thread.id, '/messages'))).status).toBe(404);
-    expect((await bob.request<Page<{ id: string }>>('GET', '/threads')).body.items.map((t) => t.id)).not.toContain(thread.id);
+    expect((await bob.request<Page<{ id: string }>>('GET', '/threads')).body.items.map((t) => t.id)).not.toContain(
+      thread.id,
+    );
 
     // Alice deletes the thread: gone from both lists.
     expect((await alice.request('DELETE', threadPath(thread.id))).status).toBe(204);
     for (const user of [alice, bob]) {
-      expect((await user.request<Page<{ id: string }>>('GET', '/threads')).body.items.map((t) => t.id)).not.toContain(thread.id);
+      expect((await user.request<Page<{ id: string }>>('GET', '/threads')).body.items.map((t) => t.id)).not.toContain(
+        thread.id,
+      );
       expect((await user.request('GET', threadPath(thread.id))).status).toBe(404);
     }
   });

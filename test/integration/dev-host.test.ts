@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpFunctionDefinition, FunctionDefinition } from '../../src/functions/definition';
-import { httpHandler, ok } from '../../src/http/handler';
-import { readJsonBody } from '../../src/http/body';
+
 import { z } from 'zod';
-import { startDevHost, type DevHost, type LogRecord } from '../../dev/host';
+
+import { type DevHost, type LogRecord, startDevHost } from '../../dev/host';
+import type { FunctionDefinition, HttpFunctionDefinition } from '../../src/functions/definition';
+import { readJsonBody } from '../../src/http/body';
+import { httpHandler, ok } from '../../src/http/handler';
 import { call } from '../helpers/http';
 
 /** A fixture route table that exercises the host semantics our functions rely on. */
@@ -17,7 +19,12 @@ const fixtures: FunctionDefinition[] = [
     route: 'threads/{threadId}/messages/{messageId}',
     doc,
     handler: httpHandler(async ({ request }) =>
-      ok({ params: request.params, query: Object.fromEntries(request.query), method: request.method, header: request.headers.get('x-test') }),
+      ok({
+        params: request.params,
+        query: Object.fromEntries(request.query),
+        method: request.method,
+        header: request.headers.get('x-test'),
+      }),
     ),
   },
   {
@@ -37,9 +44,20 @@ const fixtures: FunctionDefinition[] = [
     methods: ['GET'],
     route: 'text/{name?}',
     doc,
-    handler: async (request) => ({ status: 203, body: `hello ${request.params.name ?? 'world'}`, headers: { 'x-custom': 'yes', 'content-type': 'text/plain' } }),
+    handler: async (request) => ({
+      status: 203,
+      body: `hello ${request.params.name ?? 'world'}`,
+      headers: { 'x-custom': 'yes', 'content-type': 'text/plain' },
+    }),
   },
-  { kind: 'http', name: 'literalWins', methods: ['GET'], route: 'things/special', doc, handler: httpHandler(async () => ok({ literal: true })) },
+  {
+    kind: 'http',
+    name: 'literalWins',
+    methods: ['GET'],
+    route: 'things/special',
+    doc,
+    handler: httpHandler(async () => ok({ literal: true })),
+  },
   {
     kind: 'http',
     name: 'thingById',
@@ -74,18 +92,32 @@ describe('dev host serving a route table', () => {
   const logs: LogRecord[] = [];
 
   beforeAll(async () => {
-    host = await startDevHost({ functions: fixtures, port: 0, log: (record) => logs.push(record), corsOrigins: ['http://localhost:3000'] });
+    host = await startDevHost({
+      functions: fixtures,
+      port: 0,
+      log: (record) => logs.push(record),
+      corsOrigins: ['http://localhost:3000'],
+    });
   });
   afterAll(() => host.close());
 
   it('passes decoded path parameters, query and headers as an HttpRequest', async () => {
     const threadId = '19:abc@thread.v2';
-    const res = await call<{ params: Record<string, string>; query: Record<string, string>; method: string; header: string }>(
-      `${host.apiBaseUrl}/threads/${encodeURIComponent(threadId)}/messages/42?maxPageSize=5`,
-      { headers: { 'x-test': 'yes' } },
-    );
+    const res = await call<{
+      params: Record<string, string>;
+      query: Record<string, string>;
+      method: string;
+      header: string;
+    }>(`${host.apiBaseUrl}/threads/${encodeURIComponent(threadId)}/messages/42?maxPageSize=5`, {
+      headers: { 'x-test': 'yes' },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ params: { threadId, messageId: '42' }, query: { maxPageSize: '5' }, method: 'GET', header: 'yes' });
+    expect(res.body).toEqual({
+      params: { threadId, messageId: '42' },
+      query: { maxPageSize: '5' },
+      method: 'GET',
+      header: 'yes',
+    });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -123,7 +155,11 @@ describe('dev host serving a route table', () => {
     const preflight = (origin: string) =>
       fetch(`${host.apiBaseUrl}/things`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
       });
     const allowed = await preflight('http://localhost:3000');
     expect(allowed.status).toBe(204);
@@ -152,13 +188,18 @@ describe('dev host serving a route table', () => {
     ['a schema violation', '{"name":""}', 'ValidationFailed', 400],
     ['a body over the limit', JSON.stringify({ name: 'x'.repeat(2000) }), 'PayloadTooLarge', 413],
   ])('answers %s with a clear 4xx and the error body, never a 500', async (_label, body, code, status) => {
-    const res = await call<{ error: { code: string; message: string; requestId: string } }>(`${host.apiBaseUrl}/things`, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json' },
-    });
+    const res = await call<{ error: { code: string; message: string; requestId: string } }>(
+      `${host.apiBaseUrl}/things`,
+      {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
     expect(res.status).toBe(status);
-    expect(res.body.error).toEqual(expect.objectContaining({ code, message: expect.any(String), requestId: res.headers.get('x-request-id') }));
+    expect(res.body.error).toEqual(
+      expect.objectContaining({ code, message: expect.any(String), requestId: res.headers.get('x-request-id') }),
+    );
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
   });
 
@@ -184,6 +225,8 @@ describe('dev host serving a route table', () => {
 
   it('routes only http definitions and reports invocation logs with the function name', async () => {
     const httpNames = fixtures.filter((f): f is HttpFunctionDefinition => f.kind === 'http').map((f) => f.name);
-    expect(logs.filter((r) => r.args[0] === 'request completed').every((r) => httpNames.includes(r.functionName))).toBe(true);
+    expect(logs.filter((r) => r.args[0] === 'request completed').every((r) => httpNames.includes(r.functionName))).toBe(
+      true,
+    );
   });
 });

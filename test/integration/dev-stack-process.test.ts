@@ -1,5 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -7,13 +7,16 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 
 function descendants(pid: number): number[] {
-  let output = '';
+  let output: string;
   try {
     output = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
   } catch {
     return [];
   }
-  const children = output.split('\n').map((line) => Number(line.trim())).filter((child) => child > 0);
+  const children = output
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((child) => child > 0);
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
@@ -36,7 +39,10 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
   }
 }
 
-function startDev(dataDir: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startDev(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
   const child = spawn('npm', ['run', 'dev'], {
     cwd: root,
@@ -45,8 +51,8 @@ function startDev(dataDir: string, extraEnv: Record<string, string> = {}): { chi
     // Its own process group, like a terminal job: Ctrl-C signals the whole group.
     detached: true,
   });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -65,7 +71,18 @@ describe('npm run dev', () => {
     const started = Date.now();
     const dev = startDev(dataDir);
     const stackFile = path.join(dataDir, 'dev-stack.json');
-    const info = await waitFor(() => (existsSync(stackFile) ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { apiBaseUrl: string; acs: { endpoint: string }; storage: { connectionString: string }; auth: { issuer: string; audience: string } }) : undefined), 20_000);
+    const info = await waitFor(
+      () =>
+        existsSync(stackFile)
+          ? (JSON.parse(readFileSync(stackFile, 'utf8')) as {
+              apiBaseUrl: string;
+              acs: { endpoint: string };
+              storage: { connectionString: string };
+              auth: { issuer: string; audience: string };
+            })
+          : undefined,
+      20_000,
+    );
     const health = await fetch(`${info.apiBaseUrl}/health`);
     expect(health.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -80,7 +97,10 @@ describe('npm run dev', () => {
       encoding: 'utf8',
     }).trim();
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    const issued = await fetch(`${info.apiBaseUrl}/token`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const issued = await fetch(`${info.apiBaseUrl}/token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(issued.status).toBe(200);
 
     const tree = [dev.child.pid!, ...descendants(dev.child.pid!)];

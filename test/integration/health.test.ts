@@ -20,7 +20,12 @@ describe('GET /api/health', () => {
 
   it('answers 503 without details when ACS is unavailable', async () => {
     stack = await startTestStack();
-    stack.emulator!.control.injectFault({ operation: 'chat.listThreads', status: 503, count: 100, retryAfterSeconds: 0 });
+    stack.emulator!.control.injectFault({
+      operation: 'chat.listThreads',
+      status: 503,
+      count: 100,
+      retryAfterSeconds: 0,
+    });
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ status: 'degraded', checks: { storage: 'ok', acs: 'unavailable' } });
@@ -28,13 +33,19 @@ describe('GET /api/health', () => {
   });
 
   it('answers 503 when Storage cannot be reached', async () => {
-    stack = await startTestStack({ TABLES_CONNECTION_STRING: 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;' });
+    stack = await startTestStack({
+      TABLES_CONNECTION_STRING:
+        'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;',
+    });
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('degraded');
     expect(res.body.checks.storage).toBe('unavailable');
     // The API answers a clean 503 with Retry-After, not a 500.
-    const token = await call<{ error: { code: string } }>(`${stack.apiBaseUrl}/token`, { method: 'POST', token: await stack.token('storage-down') });
+    const token = await call<{ error: { code: string } }>(`${stack.apiBaseUrl}/token`, {
+      method: 'POST',
+      token: await stack.token('storage-down'),
+    });
     expect(token.status).toBe(503);
     expect(token.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(token.body.error.code).toBe('ServiceUnavailable');

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+
 import { createServices } from '../../src/composition';
 import { PruneService } from '../../src/pruning/prune-service';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -48,14 +50,19 @@ describe('pruning at scale', () => {
     // The backend's own composition over the stack's tables and ACS, with a counting policy on the Tables clients.
     const services = await createServices(stack.config, {
       tablesClientOptions: { additionalPolicies: [{ policy: counter.policy, position: 'perRetry' }] },
-      acsClientOptions: { tlsOptions: { ca: stack.emulator!.caCertPem }, retryOptions: { maxRetries: 2, retryDelayInMs: 50 } },
+      acsClientOptions: {
+        tlsOptions: { ca: stack.emulator!.caCertPem },
+        retryOptions: { maxRetries: 2, retryDelayInMs: 50 },
+      },
     });
     const caller = { userId: 'scale-owner', roles: [], isAdmin: false };
 
     // 20 real threads (ACS + records), created before the split ...
     const expired: string[] = [];
     for (let i = 0; i < EXPIRED; i += 5) {
-      const created = await Promise.all(Array.from({ length: 5 }, (_, j) => services.threads.create({ caller }, { topic: `old-${i + j}` }, undefined)));
+      const created = await Promise.all(
+        Array.from({ length: 5 }, (_, j) => services.threads.create({ caller }, { topic: `old-${i + j}` }, undefined)),
+      );
       expired.push(...created.map((result) => result.thread.id));
     }
     await sleep(20);
@@ -65,7 +72,13 @@ describe('pruning at scale', () => {
     // look at them, and any ACS call for one would show up as a 404 → "cleaned" in the summary).
     const live = Array.from({ length: TOTAL - EXPIRED }, (_, i) => `19:seed${String(i).padStart(4, '0')}@thread.v2`);
     for (let i = 0; i < live.length; i += 100) {
-      await Promise.all(live.slice(i, i + 100).map((threadId) => services.chat.threads.create({ threadId, ownerUserId: caller.userId, createdOn: new Date() })));
+      await Promise.all(
+        live
+          .slice(i, i + 100)
+          .map((threadId) =>
+            services.chat.threads.create({ threadId, ownerUserId: caller.userId, createdOn: new Date() }),
+          ),
+      );
     }
 
     let indexed = 0;
@@ -84,7 +97,15 @@ describe('pruning at scale', () => {
 
     const summary = await pruning.run({ budgetMs: 60_000 });
 
-    expect(summary).toMatchObject({ candidates: EXPIRED, deleted: EXPIRED, keptAlive: 0, cleaned: 0, failed: 0, deferred: 0, complete: true });
+    expect(summary).toMatchObject({
+      candidates: EXPIRED,
+      deleted: EXPIRED,
+      keptAlive: 0,
+      cleaned: 0,
+      failed: 0,
+      deferred: 0,
+      complete: true,
+    });
     const counts = stack.emulator!.control.requestCounts();
     const chatCalls = Object.entries(counts).filter(([operation]) => operation.startsWith('chat.'));
     expect(Object.fromEntries(chatCalls)).toEqual({ 'chat.listMessages': EXPIRED, 'chat.deleteThread': EXPIRED });
@@ -93,7 +114,9 @@ describe('pruning at scale', () => {
     // 20 index entries + the service identity's lookup (1 entity); one query per index shard (8) + that lookup.
     expect(counter.entities).toBeLessThanOrEqual(EXPIRED + 2);
     expect(counter.requests).toBeLessThanOrEqual(8 + 2);
-    console.info(`prune at scale: ${counter.entities} entities in ${counter.requests} Tables reads, ACS ${JSON.stringify(counts)}, ${summary.durationMs} ms`);
+    console.info(
+      `prune at scale: ${counter.entities} entities in ${counter.requests} Tables reads, ACS ${JSON.stringify(counts)}, ${summary.durationMs} ms`,
+    );
 
     for (const threadId of expired) expect(stack.emulator!.control.getThread(threadId)?.deleted).toBe(true);
   });

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+
 import { buildFunctionTable } from '../../src/functions';
 import type { PruneSummary } from '../../src/pruning/summary';
-import { signIn, threadPath, type ApiUser } from '../helpers/api';
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -23,14 +25,19 @@ describe('pruning idle threads', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ THREAD_RETENTION_DAYS: RETENTION_DAYS });
-    [alice, admin] = await Promise.all([signIn(stack, 'pr-alice'), signIn(stack, 'pr-admin', { roles: ['Chat.Admin'] })]);
+    [alice, admin] = await Promise.all([
+      signIn(stack, 'pr-alice'),
+      signIn(stack, 'pr-admin', { roles: ['Chat.Admin'] }),
+    ]);
   });
   afterAll(() => stack.close());
 
   const control = () => stack.emulator!.control;
 
   async function createThreads(count: number, topic = 'prune'): Promise<string[]> {
-    const responses = await Promise.all(Array.from({ length: count }, (_, i) => alice.request<Created>('POST', '/threads', { topic: `${topic}-${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: count }, (_, i) => alice.request<Created>('POST', '/threads', { topic: `${topic}-${i}` })),
+    );
     expect(responses.map((res) => res.status)).toEqual(Array(count).fill(201));
     return responses.map((res) => res.body.thread.id);
   }
@@ -44,7 +51,10 @@ describe('pruning idle threads', () => {
   const liveInAcs = (threadId: string): boolean => control().getThread(threadId)?.deleted === false;
 
   /** Our two tables, read directly: thread records (threadId → indexedActivityOn) and activity index entries. */
-  async function tablesState(): Promise<{ records: Map<string, number>; entries: Array<{ threadId: string; activityOn: number }> }> {
+  async function tablesState(): Promise<{
+    records: Map<string, number>;
+    entries: Array<{ threadId: string; activityOn: number }>;
+  }> {
     const { tables } = await stack.services();
     const records = new Map<string, number>();
     for await (const entity of tables.threads.listEntities<{ indexedActivityOn: Date }>()) {
@@ -67,16 +77,27 @@ describe('pruning idle threads', () => {
       expect({ threadId, live: liveInAcs(threadId) }).toEqual({ threadId, live: true });
       expect(entries).toContainEqual({ threadId, activityOn: indexedOn });
     }
-    for (const entry of entries) expect({ entry, recorded: records.has(entry.threadId) }).toEqual({ entry, recorded: true });
-    for (const thread of control().listThreads().filter((t) => !t.deleted)) {
-      expect({ threadId: thread.id, recorded: records.has(thread.id) }).toEqual({ threadId: thread.id, recorded: true });
+    for (const entry of entries)
+      expect({ entry, recorded: records.has(entry.threadId) }).toEqual({ entry, recorded: true });
+    for (const thread of control()
+      .listThreads()
+      .filter((t) => !t.deleted)) {
+      expect({ threadId: thread.id, recorded: records.has(thread.id) }).toEqual({
+        threadId: thread.id,
+        recorded: true,
+      });
     }
   }
 
   async function expectGone(threadIds: string[]): Promise<void> {
     const { records, entries } = await tablesState();
     for (const threadId of threadIds) {
-      expect({ threadId, live: liveInAcs(threadId), recorded: records.has(threadId), indexed: entries.some((e) => e.threadId === threadId) }).toEqual({
+      expect({
+        threadId,
+        live: liveInAcs(threadId),
+        recorded: records.has(threadId),
+        indexed: entries.some((e) => e.threadId === threadId),
+      }).toEqual({
         threadId,
         live: false,
         recorded: false,
@@ -99,12 +120,22 @@ describe('pruning idle threads', () => {
     await waitOutRetention();
     // Both index entries are expired now; only the thread records (backend) or ACS itself know of the new messages.
     const sentAt = Date.now();
-    expect((await alice.request('POST', threadPath(viaBackend, '/messages'), { content: 'through the backend' })).status).toBe(201);
+    expect(
+      (await alice.request('POST', threadPath(viaBackend, '/messages'), { content: 'through the backend' })).status,
+    ).toBe(201);
     await sendDirectlyToAcs(alice, viaAcs);
     control().resetCounts();
 
     const summary = await prune();
-    expect(summary).toMatchObject({ candidates: 4, deleted: 2, keptAlive: 2, cleaned: 0, failed: 0, deferred: 0, complete: true });
+    expect(summary).toMatchObject({
+      candidates: 4,
+      deleted: 2,
+      keptAlive: 2,
+      cleaned: 0,
+      failed: 0,
+      deferred: 0,
+      complete: true,
+    });
     // One check per expired thread, one delete per idle one.
     expect(control().requestCounts()).toEqual({ 'chat.listMessages': 4, 'chat.deleteThread': 2 });
     await expectGone([idleA, idleB]);
@@ -145,8 +176,14 @@ describe('pruning idle threads', () => {
   it('finishes what an interrupted run left behind', async () => {
     const services = await stack.services();
     const repository = services.chat.threads;
-    const [aclsDeleted, entryOnly, recordMissing, twoEntries] = (await createThreads(4, 'interrupted')) as [string, string, string, string];
-    const deleteInAcs = (threadId: string) => services.chat.acs.asService((client) => client.deleteChatThread(threadId));
+    const [aclsDeleted, entryOnly, recordMissing, twoEntries] = (await createThreads(4, 'interrupted')) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const deleteInAcs = (threadId: string) =>
+      services.chat.acs.asService((client) => client.deleteChatThread(threadId));
     // Deleted in ACS, records left (a run died right after the ACS delete; or ACS retention deleted it).
     await deleteInAcs(aclsDeleted);
     // Deleted in ACS and its record removed, index entry left (a run died before its last write).
@@ -156,7 +193,10 @@ describe('pruning idle threads', () => {
     await services.tables.threads.deleteEntity(recordMissing, 'thread');
     // Two index entries (a re-index died after writing the new entry): move it, then write the old one back.
     const record = (await repository.get(twoEntries))!;
-    await repository.reindex({ threadId: twoEntries, activityOn: record.createdOn }, new Date(record.createdOn.getTime() + 1));
+    await repository.reindex(
+      { threadId: twoEntries, activityOn: record.createdOn },
+      new Date(record.createdOn.getTime() + 1),
+    );
     await repository.create({ threadId: twoEntries, ownerUserId: record.ownerUserId, createdOn: record.createdOn });
     await waitOutRetention();
 
@@ -196,7 +236,13 @@ describe('pruning idle threads', () => {
     control().injectFault({ operation: 'chat.listMessages', status: 429, count: 3, retryAfterMs: 100 });
     control().resetCounts();
     const second = await prune();
-    expect(second).toMatchObject({ candidates: first.deferred, deleted: first.deferred, failed: 0, deferred: 0, complete: true });
+    expect(second).toMatchObject({
+      candidates: first.deferred,
+      deleted: first.deferred,
+      failed: 0,
+      deferred: 0,
+      complete: true,
+    });
     expect(control().requestCounts()['chat.listMessages']).toBe(first.deferred + 3);
     await expectGone(threadIds);
     await expectConsistent();
@@ -223,11 +269,22 @@ describe('pruning idle threads', () => {
     expect(JSON.stringify(runLogs)).not.toMatch(/eyJ|accesskey|Bearer /i);
 
     const summary = await prune();
-    expect(summary).toEqual({ candidates: 0, deleted: 0, keptAlive: 0, cleaned: 0, failed: 0, deferred: 0, durationMs: expect.any(Number), complete: true });
+    expect(summary).toEqual({
+      candidates: 0,
+      deleted: 0,
+      keptAlive: 0,
+      cleaned: 0,
+      failed: 0,
+      deferred: 0,
+      durationMs: expect.any(Number),
+      complete: true,
+    });
   });
 
   it('registers no route under admin/, which the Functions host reserves', () => {
-    const routes = buildFunctionTable(stack.config, stack.services).flatMap((definition) => (definition.kind === 'http' ? [definition.route] : []));
+    const routes = buildFunctionTable(stack.config, stack.services).flatMap((definition) =>
+      definition.kind === 'http' ? [definition.route] : [],
+    );
     expect(routes.filter((route) => /^admin/i.test(route))).toEqual([]);
   });
 });
@@ -239,7 +296,10 @@ describe('THREAD_MAX_AGE_DAYS backstop', () => {
       const owner = await signIn(stack, 'backstop-owner');
       const res = await owner.request<Created>('POST', '/threads', { topic: 'backstop' });
       expect(res.status).toBe(201);
-      expect(stack.emulator!.control.getThread(res.body.thread.id)?.retentionPolicy).toEqual({ kind: 'threadCreationDate', deleteThreadAfterDays: 45 });
+      expect(stack.emulator!.control.getThread(res.body.thread.id)?.retentionPolicy).toEqual({
+        kind: 'threadCreationDate',
+        deleteThreadAfterDays: 45,
+      });
     } finally {
       await stack.close();
     }

@@ -1,6 +1,7 @@
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
+
 import { createServices } from '../../src/composition';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -14,7 +15,8 @@ interface IssuedToken {
   endpoint: string;
 }
 
-const totalCalls = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, count) => sum + count, 0);
+const totalCalls = (counts: Record<string, number>): number =>
+  Object.values(counts).reduce((sum, count) => sum + count, 0);
 
 describe('POST/DELETE /api/token', () => {
   let stack: TestStack;
@@ -27,7 +29,11 @@ describe('POST/DELETE /api/token', () => {
   afterAll(() => stack.close());
 
   const issue = async (userId: string, json?: unknown) =>
-    call<IssuedToken>(`${stack.apiBaseUrl}/token`, { method: 'POST', token: await stack.token(userId), ...(json !== undefined ? { json } : {}) });
+    call<IssuedToken>(`${stack.apiBaseUrl}/token`, {
+      method: 'POST',
+      token: await stack.token(userId),
+      ...(json !== undefined ? { json } : {}),
+    });
 
   it('issues a chat.join.limited token for the caller by default', async () => {
     const before = Date.now();
@@ -74,7 +80,9 @@ describe('POST/DELETE /api/token', () => {
     expect(acsUserIds.size).toBe(1);
     // Every caller got a token of its own request, for that one identity.
     for (const res of responses) {
-      const payload = JSON.parse(Buffer.from(res.body.token.split('.')[1]!, 'base64url').toString()) as { skypeid: string };
+      const payload = JSON.parse(Buffer.from(res.body.token.split('.')[1]!, 'base64url').toString()) as {
+        skypeid: string;
+      };
       expect(`8:${payload.skypeid}`).toBe(res.body.acsUserId);
     }
     const created = stack.emulator!.control.listIdentities().filter((identity) => !before.has(identity.id));
@@ -84,12 +92,15 @@ describe('POST/DELETE /api/token', () => {
   it('leaves one identity and no orphan when two instances race for the same new user', async () => {
     const before = new Set(stack.emulator!.control.listIdentities().map((identity) => identity.id));
     const acsClientOptions = { tlsOptions: { ca: stack.emulator!.caCertPem } };
-    const [first, second] = await Promise.all([createServices(stack.config, { acsClientOptions }), createServices(stack.config, { acsClientOptions })]);
-    const ids = await Promise.all([first!.identity.acsUserIdFor('tok-race'), second!.identity.acsUserIdFor('tok-race')]);
+    const [first, second] = await Promise.all([
+      createServices(stack.config, { acsClientOptions }),
+      createServices(stack.config, { acsClientOptions }),
+    ]);
+    const ids = await Promise.all([first.identity.acsUserIdFor('tok-race'), second.identity.acsUserIdFor('tok-race')]);
     expect(ids[0]).toBe(ids[1]);
     const created = stack.emulator!.control.listIdentities().filter((identity) => !before.has(identity.id));
     expect(created.filter((identity) => !identity.deleted).map((identity) => identity.id)).toEqual([ids[0]]);
-    expect(await first!.identity.userIdFor(ids[0]!)).toBe('tok-race');
+    expect(await first.identity.userIdFor(ids[0])).toBe('tok-race');
   });
 
   it('returns a token that works with the official ChatClient within its scope only, until revoked', async () => {
@@ -100,7 +111,9 @@ describe('POST/DELETE /api/token', () => {
     await expect(chat.createChatThread({ topic: 'direct' })).rejects.toMatchObject({ statusCode: 403 });
 
     // A thread made by someone with full rights, with carol in it: she can post, but not add people.
-    const admin = new CommunicationIdentityClient(stack.emulator!.connectionString, { tlsOptions: { ca: stack.emulator!.caCertPem } });
+    const admin = new CommunicationIdentityClient(stack.emulator!.connectionString, {
+      tlsOptions: { ca: stack.emulator!.caCertPem },
+    });
     const owner = await admin.createUserAndToken(['chat']);
     const ownerChat = new ChatClient(carol.endpoint, new AzureCommunicationTokenCredential(owner.token), chatOptions);
     const created = await ownerChat.createChatThread(
@@ -111,10 +124,15 @@ describe('POST/DELETE /api/token', () => {
     const carolThread = chat.getChatThreadClient(threadId);
     await expect(carolThread.sendMessage({ content: 'hi' })).resolves.toMatchObject({ id: expect.any(String) });
     const stranger = await admin.createUser();
-    await expect(carolThread.addParticipants({ participants: [{ id: stranger }] })).rejects.toMatchObject({ statusCode: 403 });
+    await expect(carolThread.addParticipants({ participants: [{ id: stranger }] })).rejects.toMatchObject({
+      statusCode: 403,
+    });
 
     // DELETE /api/token revokes it.
-    const revoked = await call(`${stack.apiBaseUrl}/token`, { method: 'DELETE', token: await stack.token('tok-carol') });
+    const revoked = await call(`${stack.apiBaseUrl}/token`, {
+      method: 'DELETE',
+      token: await stack.token('tok-carol'),
+    });
     expect(revoked.status).toBe(204);
     await expect(carolThread.sendMessage({ content: 'after revoke' })).rejects.toMatchObject({ statusCode: 401 });
     // A fresh token works again.
@@ -124,12 +142,15 @@ describe('POST/DELETE /api/token', () => {
   });
 
   it('revoking for a user who never had a token is a no-op 204', async () => {
-    expect((await call(`${stack.apiBaseUrl}/token`, { method: 'DELETE', token: await stack.token('tok-never') })).status).toBe(204);
+    expect(
+      (await call(`${stack.apiBaseUrl}/token`, { method: 'DELETE', token: await stack.token('tok-never') })).status,
+    ).toBe(204);
   });
 
   it('stays within the upstream budget', async () => {
     const control = stack.emulator!.control;
-    // New user (fresh instance caches are irrelevant: the user does not exist anywhere): 1 ACS call, <= 2 Tables writes.
+    // New user (fresh instance caches are irrelevant: the user does not exist anywhere): 1 ACS call, <= 2 Tables
+    // writes.
     control.resetCounts();
     stack.tablesCalls.reset();
     expect((await issue('tok-budget')).status).toBe(200);
@@ -145,7 +166,10 @@ describe('POST/DELETE /api/token', () => {
     expect(stack.tablesCalls.writes).toBe(0);
 
     // Known user on a fresh instance (cold cache): 1 ACS call, 1 Tables read.
-    const cold = await startTestStack({ TABLE_NAME_PREFIX: stack.config.tables.tableNamePrefix }, { emulator: stack.emulator! });
+    const cold = await startTestStack(
+      { TABLE_NAME_PREFIX: stack.config.tables.tableNamePrefix },
+      { emulator: stack.emulator! },
+    );
     try {
       const known = await cold.issuer.mint('tok-budget');
       // Warm the cold instance's own set-up (table creation) before counting.
@@ -169,10 +193,20 @@ describe('POST/DELETE /api/token', () => {
     const errors = [
       await call(`${stack.apiBaseUrl}/token`, { method: 'POST', token: callerJwt, json: { scopes: ['voip'] } }),
       await call(`${stack.apiBaseUrl}/token`, { method: 'POST', token: `${callerJwt}x` }),
-      await call(`${stack.apiBaseUrl}/token`, { method: 'POST', token: callerJwt, body: '{"scopes":', headers: { 'content-type': 'application/json' } }),
+      await call(`${stack.apiBaseUrl}/token`, {
+        method: 'POST',
+        token: callerJwt,
+        body: '{"scopes":',
+        headers: { 'content-type': 'application/json' },
+      }),
     ];
     await call(`${stack.apiBaseUrl}/token`, { method: 'DELETE', token: callerJwt });
-    const secrets = [callerJwt, issued.body.token, stack.emulator!.accessKey, stack.config.tables.kind === 'connectionString' ? stack.config.tables.connectionString : ''];
+    const secrets = [
+      callerJwt,
+      issued.body.token,
+      stack.emulator!.accessKey,
+      stack.config.tables.kind === 'connectionString' ? stack.config.tables.connectionString : '',
+    ];
     const logged = JSON.stringify(stack.logs);
     expect(stack.logs.length).toBeGreaterThan(3);
     for (const secret of secrets.filter(Boolean)) {

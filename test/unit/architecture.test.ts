@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -12,8 +13,12 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map((match) => match[1]!);
-  return specifiers.filter((specifier) => specifier.startsWith('.')).map((specifier) => path.resolve(path.dirname(file), specifier));
+  const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map(
+    (match) => match[1]!,
+  );
+  return specifiers
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => path.resolve(path.dirname(file), specifier));
 }
 
 describe('architecture', () => {
@@ -35,7 +40,23 @@ describe('architecture', () => {
 
   it('keeps function files thin: no direct use of Azure SDK clients', () => {
     const functionFiles = files.filter((file) => file.includes(`${path.sep}functions${path.sep}`));
-    const offenders = functionFiles.filter((file) => /@azure\/(data-tables|communication-)/.test(readFileSync(file, 'utf8')));
+    const offenders = functionFiles.filter((file) =>
+      /@azure\/(data-tables|communication-)/.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('reads nothing from outside the repository (a clone stands on its own)', () => {
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
+    const outside = /\.\.\/shared\b|shared\/acs-rest-api/;
+    const offenders = tracked.filter(
+      (file) =>
+        !file.startsWith('emulator/contract/') &&
+        file !== 'package-lock.json' &&
+        outside.test(readFileSync(path.join(root, file), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

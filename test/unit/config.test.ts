@@ -20,10 +20,23 @@ function errorFor(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(valid);
-    expect(config.userTokens).toEqual({ allowedScopes: ['chat.join.limited'], defaultScopes: ['chat.join.limited'], defaultMinutes: 60 });
+    expect(config.userTokens).toEqual({
+      allowedScopes: ['chat.join.limited'],
+      defaultScopes: ['chat.join.limited'],
+      defaultMinutes: 60,
+    });
     expect(config.pruning).toEqual({ retentionDays: 30, schedule: '0 0 3 * * *' });
-    expect(config.auth).toEqual({ issuer: valid.AUTH_ISSUER, audiences: ['api://chat'], adminRole: 'Chat.Admin', rolesClaim: 'roles' });
-    expect(config.tables).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true', tableNamePrefix: 'chat' });
+    expect(config.auth).toEqual({
+      issuer: valid.AUTH_ISSUER,
+      audiences: ['api://chat'],
+      adminRole: 'Chat.Admin',
+      rolesClaim: 'roles',
+    });
+    expect(config.tables).toEqual({
+      kind: 'connectionString',
+      connectionString: 'UseDevelopmentStorage=true',
+      tableNamePrefix: 'chat',
+    });
   });
 
   it('uses managed identity when only endpoints are set', () => {
@@ -36,7 +49,11 @@ describe('loadConfig', () => {
       THREAD_RETENTION_DAYS: '0.0001',
     });
     expect(config.acs).toEqual({ kind: 'managedIdentity', endpoint: 'https://x.communication.azure.com/' });
-    expect(config.tables).toMatchObject({ kind: 'managedIdentity', endpoint: 'https://acct.table.core.windows.net', clientId: 'cid' });
+    expect(config.tables).toMatchObject({
+      kind: 'managedIdentity',
+      endpoint: 'https://acct.table.core.windows.net',
+      clientId: 'cid',
+    });
     expect(config.auth.audiences).toEqual(['a', 'b']);
     expect(config.pruning.retentionDays).toBeCloseTo(0.0001);
   });
@@ -48,7 +65,11 @@ describe('loadConfig', () => {
     ['AUTH_AUDIENCE', { AUTH_AUDIENCE: ' , ' }, /AUTH_AUDIENCE is malformed/],
     ['ACS_ENDPOINT', { ACS_CONNECTION_STRING: '' }, /ACS_ENDPOINT is required/],
     ['ACS_CONNECTION_STRING', { ACS_CONNECTION_STRING: 'endpoint=x' }, /ACS_CONNECTION_STRING is malformed/],
-    ['AzureWebJobsStorage__tableServiceUri', { AzureWebJobsStorage: undefined }, /AzureWebJobsStorage__tableServiceUri is required/],
+    [
+      'AzureWebJobsStorage__tableServiceUri',
+      { AzureWebJobsStorage: undefined },
+      /AzureWebJobsStorage__tableServiceUri is required/,
+    ],
     ['USER_TOKEN_SCOPES', { USER_TOKEN_SCOPES: 'chat,admin' }, /USER_TOKEN_SCOPES is malformed/],
     ['USER_TOKEN_MINUTES', { USER_TOKEN_MINUTES: '30' }, /USER_TOKEN_MINUTES is malformed/],
     ['THREAD_RETENTION_DAYS', { THREAD_RETENTION_DAYS: '-1' }, /THREAD_RETENTION_DAYS is malformed/],

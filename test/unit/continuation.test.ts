@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
+
 import fc from 'fast-check';
+
 import { ContinuationCodec, type PageScope } from '../../src/chat/continuation';
 
 const endpoint = 'https://acs.example.com/';
 const key = randomBytes(32);
 const codec = new ContinuationCodec(async () => key, endpoint);
 const scope: PageScope = { list: 'messages', threadId: '19:abc@thread.v2', userId: 'alice' };
-const nextLink = 'https://acs.example.com/chat/threads/19%3Aabc%40thread.v2/messages?syncState=xyz&maxPageSize=5&api-version=2025-03-15';
+const nextLink =
+  'https://acs.example.com/chat/threads/19%3Aabc%40thread.v2/messages?syncState=xyz&maxPageSize=5&api-version=2025-03-15';
 
 describe('ContinuationCodec', () => {
   it('round-trips an ACS next link, keeping only its path and query on the configured endpoint', async () => {
@@ -33,11 +36,15 @@ describe('ContinuationCodec', () => {
   it('refuses any altered token (property)', async () => {
     const token = (await codec.encode(scope, nextLink))!;
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: token.length - 1 }), fc.string({ minLength: 1, maxLength: 1 }), async (position, replacement) => {
-        fc.pre(token[position] !== replacement);
-        const altered = `${token.slice(0, position)}${replacement}${token.slice(position + 1)}`;
-        await expect(codec.decode(scope, altered)).rejects.toMatchObject({ code: 'InvalidContinuationToken' });
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: token.length - 1 }),
+        fc.string({ minLength: 1, maxLength: 1 }),
+        async (position, replacement) => {
+          fc.pre(token[position] !== replacement);
+          const altered = `${token.slice(0, position)}${replacement}${token.slice(position + 1)}`;
+          await expect(codec.decode(scope, altered)).rejects.toMatchObject({ code: 'InvalidContinuationToken' });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
 import { createAuthenticator } from '../../src/http/authenticate';
 
 /**
@@ -35,13 +37,22 @@ describe('JWKS caching and rotation', () => {
     return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
   }
   const sign = (signer: Awaited<ReturnType<typeof key>>, sub: string) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: signer.kid }).setIssuer(issuer).setAudience('api://app').setSubject(sub).setExpirationTime('5m').sign(signer.privateKey);
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: signer.kid })
+      .setIssuer(issuer)
+      .setAudience('api://app')
+      .setSubject(sub)
+      .setExpirationTime('5m')
+      .sign(signer.privateKey);
 
   it('uses cached keys, refetches once on an unknown kid, and accepts the rotated key', async () => {
     const first = await key('k1');
     const second = await key('k2');
     published = [first.jwk];
-    const authenticate = createAuthenticator({ issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' }, { jwksCooldownMs: 0 });
+    const authenticate = createAuthenticator(
+      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
+      { jwksCooldownMs: 0 },
+    );
 
     expect((await authenticate(`Bearer ${await sign(first, 'a')}`)).userId).toBe('a');
     expect((await authenticate(`Bearer ${await sign(first, 'b')}`)).userId).toBe('b');
@@ -55,13 +66,22 @@ describe('JWKS caching and rotation', () => {
     // k1 is retired: tokens signed with it are refused once the keys are refetched.
     published = [second.jwk];
     const stranger = await key('k3');
-    await expect(authenticate(`Bearer ${await sign(stranger, 'd')}`)).rejects.toMatchObject({ code: 'Unauthenticated' });
+    await expect(authenticate(`Bearer ${await sign(stranger, 'd')}`)).rejects.toMatchObject({
+      code: 'Unauthenticated',
+    });
     await expect(authenticate(`Bearer ${await sign(first, 'e')}`)).rejects.toMatchObject({ code: 'Unauthenticated' });
   });
 
   it('answers 503, not 401, when the identity provider cannot be reached', async () => {
-    const authenticate = createAuthenticator({ issuer: 'http://127.0.0.1:9', audiences: ['x'], adminRole: 'a', rolesClaim: 'roles' });
+    const authenticate = createAuthenticator({
+      issuer: 'http://127.0.0.1:9',
+      audiences: ['x'],
+      adminRole: 'a',
+      rolesClaim: 'roles',
+    });
     const signer = await key('k');
-    await expect(authenticate(`Bearer ${await sign(signer, 'x')}`)).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+    await expect(authenticate(`Bearer ${await sign(signer, 'x')}`)).rejects.toMatchObject({
+      code: 'ServiceUnavailable',
+    });
   });
 });

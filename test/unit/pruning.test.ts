@@ -1,4 +1,5 @@
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+
 import { loadConfig } from '../../src/config';
 import { ServiceUnavailableError, ThrottledError } from '../../src/errors';
 import { activityOf } from '../../src/pruning/activity-check';
@@ -34,10 +35,14 @@ describe('forEachBounded', () => {
   it('pulls no new item once asked to stop, and finishes the ones started', async () => {
     const pulled: number[] = [];
     const done: number[] = [];
-    const result = await forEachBounded(numbers(100, pulled), { concurrency: 3, shouldStop: () => done.length >= 5 }, async (item) => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      done.push(item);
-    });
+    const result = await forEachBounded(
+      numbers(100, pulled),
+      { concurrency: 3, shouldStop: () => done.length >= 5 },
+      async (item) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        done.push(item);
+      },
+    );
     expect(result).toEqual({ stopped: true });
     expect(done.length).toBe(pulled.length); // nothing pulled was dropped
     expect(pulled.length).toBeLessThanOrEqual(5 + 3);
@@ -53,7 +58,9 @@ describe('forEachBounded', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       done.push(item);
     };
-    await expect(forEachBounded(failing(), { concurrency: 2, shouldStop: () => false }, slow)).rejects.toThrow('storage down');
+    await expect(forEachBounded(failing(), { concurrency: 2, shouldStop: () => false }, slow)).rejects.toThrow(
+      'storage down',
+    );
     expect(done).toEqual([1]);
   });
 });
@@ -62,10 +69,14 @@ describe('SharedBackoff', () => {
   it('makes every caller wait out a pause, and refuses a pause that outlasts the deadline', async () => {
     let now = 1_000;
     const waits: number[] = [];
-    const backoff = new SharedBackoff(5_000, () => now, async (ms) => {
-      waits.push(ms);
-      now += ms;
-    });
+    const backoff = new SharedBackoff(
+      5_000,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    );
     expect(await backoff.ready()).toBe(true);
     backoff.pause(1_500);
     backoff.pause(500); // a shorter pause never shortens a longer one
@@ -114,7 +125,11 @@ describe('slowDownFor', () => {
   const restError = (statusCode: number, headers: Record<string, string> = {}) =>
     new RestError('upstream', {
       statusCode,
-      response: { status: statusCode, headers: createHttpHeaders(headers), request: createPipelineRequest({ url: 'https://acs.example.com/' }) },
+      response: {
+        status: statusCode,
+        headers: createHttpHeaders(headers),
+        request: createPipelineRequest({ url: 'https://acs.example.com/' }),
+      },
     });
 
   it('retries 429 after its Retry-After, raw or mapped', () => {
@@ -139,17 +154,32 @@ describe('SummaryTally', () => {
     tally.add('deleted');
     tally.add('keptAlive');
     tally.add('deferred');
-    expect(tally.summary(12.4, true)).toEqual({ candidates: 3, deleted: 1, keptAlive: 1, cleaned: 0, failed: 0, deferred: 1, durationMs: 12, complete: false });
+    expect(tally.summary(12.4, true)).toEqual({
+      candidates: 3,
+      deleted: 1,
+      keptAlive: 1,
+      cleaned: 0,
+      failed: 0,
+      deferred: 1,
+      durationMs: 12,
+      complete: false,
+    });
   });
 });
 
 describe('THREAD_MAX_AGE_DAYS', () => {
-  const base = { ACS_CONNECTION_STRING: 'endpoint=https://127.0.0.1:1/;accesskey=a2V5', AzureWebJobsStorage: 'UseDevelopmentStorage=true', AUTH_ISSUER: 'https://issuer.example.com', AUTH_AUDIENCE: 'api://chat' };
+  const base = {
+    ACS_CONNECTION_STRING: 'endpoint=https://127.0.0.1:1/;accesskey=a2V5',
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    AUTH_ISSUER: 'https://issuer.example.com',
+    AUTH_AUDIENCE: 'api://chat',
+  };
 
   it('accepts the whole days ACS accepts (30..90) and nothing else', () => {
     expect(loadConfig({ ...base, THREAD_MAX_AGE_DAYS: '30' }).pruning.maxThreadAgeDays).toBe(30);
     expect(loadConfig({ ...base, THREAD_MAX_AGE_DAYS: '90' }).pruning.maxThreadAgeDays).toBe(90);
-    for (const value of ['29', '91', '45.5', 'x']) expect(() => loadConfig({ ...base, THREAD_MAX_AGE_DAYS: value })).toThrow(/THREAD_MAX_AGE_DAYS/);
+    for (const value of ['29', '91', '45.5', 'x'])
+      expect(() => loadConfig({ ...base, THREAD_MAX_AGE_DAYS: value })).toThrow(/THREAD_MAX_AGE_DAYS/);
     expect(loadConfig({ ...base, THREAD_MAX_AGE_DAYS: '' }).pruning.maxThreadAgeDays).toBeUndefined();
   });
 });

@@ -14,7 +14,15 @@ describe('log redaction', () => {
 
   it('keeps ordinary text and describes errors safely', () => {
     expect(redact('thread 19:abc@thread.v2 not found')).toBe('thread 19:abc@thread.v2 not found');
-    const error = Object.assign(new Error('failed with accesskey=abc123'), { statusCode: 503, code: 'ServiceUnavailable' });
-    expect(describeError(error)).toEqual({ name: 'Error', message: 'failed with accesskey=[redacted]', statusCode: 503, code: 'ServiceUnavailable' });
+    const error = Object.assign(new Error('failed with accesskey=abc123'), {
+      statusCode: 503,
+      code: 'ServiceUnavailable',
+    });
+    expect(describeError(error)).toEqual({
+      name: 'Error',
+      message: 'failed with accesskey=[redacted]',
+      statusCode: 503,
+      code: 'ServiceUnavailable',
+    });
   });
 });

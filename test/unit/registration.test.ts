@@ -32,6 +32,7 @@ function loadIndex(env: Record<string, string>): void {
   Object.assign(process.env, env);
   try {
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the entry point per test
       require('../../src/index');
     });
   } finally {
@@ -50,7 +51,9 @@ describe('src/index.ts', () => {
     expect(http.length).toBeGreaterThanOrEqual(20);
     expect(http.every((registration) => registration.options.authLevel === 'anonymous')).toBe(true);
     expect(new Set(registrations.map((registration) => registration.name)).size).toBe(registrations.length);
-    const routes = http.flatMap((registration) => (registration.options.methods ?? []).map((method) => `${method} ${registration.options.route}`));
+    const routes = http.flatMap((registration) =>
+      (registration.options.methods ?? []).map((method) => `${method} ${registration.options.route}`),
+    );
     expect(new Set(routes).size).toBe(routes.length);
     // The Functions host reserves routes that start with "admin".
     expect(http.filter((registration) => /^admin(\/|$)/i.test(registration.options.route ?? ''))).toEqual([]);

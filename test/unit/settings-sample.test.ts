@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { settingsSchema } from '../../src/config';
 
-/** local.settings.sample.json documents every setting the app reads, and copied as is it passes validation shape-wise. */
+/**
+ * local.settings.sample.json documents every setting the app reads, and copied as is it passes validation shape-wise.
+ */
 describe('local.settings.sample.json', () => {
   const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
     Values: Record<string, string>;
@@ -15,6 +18,8 @@ describe('local.settings.sample.json', () => {
 
   it('names no setting the app does not read', () => {
     const known = new Set([...Object.keys(settingsSchema.shape), 'FUNCTIONS_WORKER_RUNTIME', '_']);
-    expect([...Object.keys(sample.Values), ...Object.keys(sample.Comments)].filter((key) => !known.has(key))).toEqual([]);
+    expect([...Object.keys(sample.Values), ...Object.keys(sample.Comments)].filter((key) => !known.has(key))).toEqual(
+      [],
+    );
   });
 });

@@ -12,7 +12,12 @@ export interface ParametersFile {
  * declared, and every required parameter (no default, not nullable) is set.
  */
 export function checkParameters(mainBicep: BicepFile, parametersFile: ParametersFile): Finding[] {
-  const finding = (line: number, message: string, file = parametersFile.displayPath): Finding => ({ file, line, check: 'parameters', message });
+  const finding = (line: number, message: string, file = parametersFile.displayPath): Finding => ({
+    file,
+    line,
+    check: 'parameters',
+    message,
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(parametersFile.text);
@@ -29,11 +34,17 @@ export function checkParameters(mainBicep: BicepFile, parametersFile: Parameters
 
   const undeclared = setNames
     .filter((name) => !declaredNames.has(name))
-    .map((name) => finding(lineOfKey(parametersFile.text, name), `sets "${name}", which ${mainBicep.displayPath} does not declare`));
+    .map((name) =>
+      finding(lineOfKey(parametersFile.text, name), `sets "${name}", which ${mainBicep.displayPath} does not declare`),
+    );
   const unset = declared
     .filter((declaration) => !parameterIsOptional(declaration) && !setNames.includes(declaration.name))
     .map((declaration) =>
-      finding(lineOf(declaration.node), `required parameter ${declaration.name} is not set in ${parametersFile.displayPath}`, mainBicep.displayPath),
+      finding(
+        lineOf(declaration.node),
+        `required parameter ${declaration.name} is not set in ${parametersFile.displayPath}`,
+        mainBicep.displayPath,
+      ),
     );
   return [...undeclared, ...unset];
 }

@@ -11,7 +11,14 @@ export function checkPreviewApiVersions(file: BicepFile): Finding[] {
       const resourceType = plainString(typeNode) ?? '';
       const version = resourceType.split('@')[1] ?? '';
       return /-preview$/i.test(version)
-        ? [{ file: file.displayPath, line: lineOf(typeNode ?? resource), check: 'api-version', message: `${resourceType} uses a preview API version` }]
+        ? [
+            {
+              file: file.displayPath,
+              line: lineOf(typeNode ?? resource),
+              check: 'api-version',
+              message: `${resourceType} uses a preview API version`,
+            },
+          ]
         : [];
     });
 }

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+
 import { type BicepFile, lineOf } from '../bicep-file';
 import { declarationTypeString, descendants, objectProperty, plainString, toDeclaration } from '../bicep-syntax';
 import { traceStringLiteral } from '../bicep-values';
@@ -10,7 +11,12 @@ import type { Finding } from '../finding';
  * every role assignment carries a one-line justification comment above it.
  */
 export function checkRoleAssignments(file: BicepFile): Finding[] {
-  return [...checkGuidLiterals(file), ...descendants(file.root).filter(isRoleAssignment).flatMap((node) => checkAssignment(node, file))];
+  return [
+    ...checkGuidLiterals(file),
+    ...descendants(file.root)
+      .filter(isRoleAssignment)
+      .flatMap((node) => checkAssignment(node, file)),
+  ];
 }
 
 function checkGuidLiterals(file: BicepFile): Finding[] {
@@ -18,9 +24,17 @@ function checkGuidLiterals(file: BicepFile): Finding[] {
   return descendants(file.root).flatMap((node): Finding[] => {
     const value = plainString(node);
     if (value === undefined || !GUID.test(value)) return [];
-    const finding = (message: string): Finding => ({ file: file.displayPath, line: lineOf(node), check: 'role-id', message });
+    const finding = (message: string): Finding => ({
+      file: file.displayPath,
+      line: lineOf(node),
+      check: 'role-id',
+      message,
+    });
     const role = builtInRoleById(value);
-    if (!role) return [finding(`${value} is not in the table of documented built-in role ids (scripts/lint-infra/built-in-roles.ts)`)];
+    if (!role)
+      return [
+        finding(`${value} is not in the table of documented built-in role ids (scripts/lint-infra/built-in-roles.ts)`),
+      ];
     const comment = commentOnLine(lines[node.startPosition.row] ?? '');
     if (comment === undefined || !comment.includes(role.name)) {
       return [finding(`${value} is "${role.name}": write that name in a comment on the same line`)];
@@ -32,14 +46,24 @@ function checkGuidLiterals(file: BicepFile): Finding[] {
 function checkAssignment(resource: Node, file: BicepFile): Finding[] {
   const declaration = toDeclaration(resource);
   const name = declaration?.name ?? 'role assignment';
-  const finding = (message: string): Finding => ({ file: file.displayPath, line: lineOf(resource), check: 'role-assignment', message });
+  const finding = (message: string): Finding => ({
+    file: file.displayPath,
+    line: lineOf(resource),
+    check: 'role-assignment',
+    message,
+  });
   const findings: Finding[] = [];
-  if (!hasJustificationAbove(resource)) findings.push(finding(`${name} needs a one-line justification comment directly above it`));
+  if (!hasJustificationAbove(resource))
+    findings.push(finding(`${name} needs a one-line justification comment directly above it`));
   const roleDefinitionId = objectProperty(objectProperty(declaration?.value, 'properties'), 'roleDefinitionId');
   const roleId = traceStringLiteral(roleDefinitionId, file)?.split('/').at(-1);
   const role = roleId === undefined ? undefined : builtInRoleById(roleId);
   if (!role) {
-    findings.push(finding(`${name}: roleDefinitionId does not trace to a documented built-in role id (${BUILT_IN_ROLES.length} known)`));
+    findings.push(
+      finding(
+        `${name}: roleDefinitionId does not trace to a documented built-in role id (${BUILT_IN_ROLES.length} known)`,
+      ),
+    );
   } else if (role.broad) {
     findings.push(finding(`${name} assigns the broad role "${role.name}"; use a narrower built-in role`));
   }
@@ -65,7 +89,7 @@ function commentOnLine(line: string): string | undefined {
   let inString = false;
   for (let index = 0; index < line.length; index += 1) {
     const char = line[index];
-    if (char === "'" ) inString = !inString;
+    if (char === "'") inString = !inString;
     else if (char === '\\' && inString) index += 1;
     else if (!inString && char === '/' && line[index + 1] === '/') return line.slice(index + 2).trim();
   }

@@ -1,11 +1,22 @@
 import type { Node } from 'web-tree-sitter';
+
 import { type BicepFile, lineOf } from '../bicep-file';
 import { callOf, decoratorNames, descendants, topLevelDeclarations } from '../bicep-syntax';
 import type { Finding } from '../finding';
 import { SECRET_RETURNING_FUNCTION } from './secret-sources';
 
 /** Words that make a name look like a credential: key(s), secret, password, connection string, SAS. */
-const SECRET_WORDS = new Set(['key', 'keys', 'secret', 'secrets', 'password', 'passwd', 'pwd', 'connectionstring', 'sas']);
+const SECRET_WORDS = new Set([
+  'key',
+  'keys',
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'pwd',
+  'connectionstring',
+  'sas',
+]);
 
 /**
  * Outputs land in azd's .env and the deployment history in plain text, so none
@@ -21,7 +32,16 @@ export function checkSecretOutputs(file: BicepFile): Finding[] {
     .filter((declaration) => declaration.kind === 'output')
     .flatMap((output) => {
       const problem = outputProblem(output.name, output.node, output.value, secureParams);
-      return problem ? [{ file: file.displayPath, line: lineOf(output.node), check: 'secret-output', message: `output ${output.name} ${problem}` }] : [];
+      return problem
+        ? [
+            {
+              file: file.displayPath,
+              line: lineOf(output.node),
+              check: 'secret-output',
+              message: `output ${output.name} ${problem}`,
+            },
+          ]
+        : [];
     });
 }
 
@@ -32,7 +52,8 @@ function outputProblem(name: string, node: Node, value: Node | null, secureParam
   for (const part of descendants(value)) {
     const call = callOf(part);
     if (call && SECRET_RETURNING_FUNCTION.test(call.name)) return `comes from ${call.name}()`;
-    if (part.type === 'identifier' && secureParams.has(part.text)) return `exposes the @secure() parameter ${part.text}`;
+    if (part.type === 'identifier' && secureParams.has(part.text))
+      return `exposes the @secure() parameter ${part.text}`;
     if (part.type === 'property_identifier' && looksLikeSecretName(part.text)) return `reads the property ${part.text}`;
   }
   return undefined;

@@ -14,6 +14,13 @@ export function checkSecretSources(file: BicepFile): Finding[] {
   return descendants(file.root).flatMap((node) => {
     const call = callOf(node);
     if (!call || !SECRET_RETURNING_FUNCTION.test(call.name)) return [];
-    return [{ file: file.displayPath, line: lineOf(node), check: 'no-secrets', message: `${call.name}() returns secrets; use managed identity instead` }];
+    return [
+      {
+        file: file.displayPath,
+        line: lineOf(node),
+        check: 'no-secrets',
+        message: `${call.name}() returns secrets; use managed identity instead`,
+      },
+    ];
   });
 }

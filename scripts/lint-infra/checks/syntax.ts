@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+
 import { type BicepFile, lineOf } from '../bicep-file';
 import type { Finding } from '../finding';
 
@@ -11,12 +12,22 @@ export function checkSyntax(file: BicepFile): Finding[] {
 
 function collect(node: Node, file: BicepFile, findings: Finding[]): void {
   if (node.isMissing) {
-    findings.push({ file: file.displayPath, line: lineOf(node), check: 'syntax', message: `missing ${describe(node)}` });
+    findings.push({
+      file: file.displayPath,
+      line: lineOf(node),
+      check: 'syntax',
+      message: `missing ${describe(node)}`,
+    });
     return;
   }
   if (node.isError) {
     const excerpt = node.text.split('\n')[0]?.trim().slice(0, 60) ?? '';
-    findings.push({ file: file.displayPath, line: lineOf(node), check: 'syntax', message: `cannot parse near "${excerpt}"` });
+    findings.push({
+      file: file.displayPath,
+      line: lineOf(node),
+      check: 'syntax',
+      message: `cannot parse near "${excerpt}"`,
+    });
     return;
   }
   if (!node.hasError) return;

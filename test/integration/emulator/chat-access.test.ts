@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+
 import { all, raw, statusOf, useEmulator } from './helpers';
 
 const env = useEmulator();
@@ -16,8 +17,12 @@ describe('Chat token verification', () => {
     const path = `/chat/threads/${encodeURIComponent(id)}?api-version=2025-03-15`;
     expect((await raw(emu, 'GET', path)).status).toBe(401);
     const [h, p] = owner.token.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(owner.token), acsScope: 'chat' })).toString('base64url');
-    expect((await raw(emu, 'GET', path, { authorization: `Bearer ${h}.${forgedPayload}.${'A'.repeat(20)}` })).status).toBe(401);
+    const forgedPayload = Buffer.from(JSON.stringify({ ...decodeJwt(owner.token), acsScope: 'chat' })).toString(
+      'base64url',
+    );
+    expect(
+      (await raw(emu, 'GET', path, { authorization: `Bearer ${h}.${forgedPayload}.${'A'.repeat(20)}` })).status,
+    ).toBe(401);
     expect((await raw(emu, 'GET', path, { authorization: `Bearer ${h}.${p}` })).status).toBe(401);
     expect((await raw(emu, 'GET', path, { authorization: `Bearer ${owner.token}` })).status).toBe(200);
   });
@@ -50,7 +55,10 @@ describe('Chat token verification', () => {
     const { identity } = env();
     const { owner, id } = await ownerAndThread();
     await identity.deleteUser({ communicationUserId: owner.id });
-    const err = await owner.thread(id).getProperties().catch((e: unknown) => e);
+    const err = await owner
+      .thread(id)
+      .getProperties()
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 401 });
   });
 

@@ -8,7 +8,10 @@ async function threadWith(n = 2) {
   for (let i = 0; i < n; i++) users.push(await newUser());
   const [owner, ...rest] = users;
   if (!owner) throw new Error('no users');
-  const { chatThread } = await owner.chat.createChatThread({ topic: 'Messages' }, { participants: rest.map((u) => ({ id: { communicationUserId: u.id } })) });
+  const { chatThread } = await owner.chat.createChatThread(
+    { topic: 'Messages' },
+    { participants: rest.map((u) => ({ id: { communicationUserId: u.id } })) },
+  );
   const id = chatThread?.id ?? '';
   return { id, users: users.map((u) => ({ ...u, tc: u.thread(id) })) };
 }
@@ -17,10 +20,20 @@ describe('Chat messages through the official SDK', () => {
   it('sends (201, numeric id) and gets a message with sender, metadata, sequenceId and version', async () => {
     const { users } = await threadWith();
     const [alice, bob] = users;
-    const sent = await alice!.tc.sendMessage({ content: 'hello' }, { senderDisplayName: 'Alice', metadata: { k: 'v' } });
+    const sent = await alice!.tc.sendMessage(
+      { content: 'hello' },
+      { senderDisplayName: 'Alice', metadata: { k: 'v' } },
+    );
     expect(sent.id).toMatch(/^\d{13,}$/);
     const m = await bob!.tc.getMessage(sent.id);
-    expect(m).toMatchObject({ id: sent.id, type: 'text', version: sent.id, content: { message: 'hello' }, senderDisplayName: 'Alice', metadata: { k: 'v' } });
+    expect(m).toMatchObject({
+      id: sent.id,
+      type: 'text',
+      version: sent.id,
+      content: { message: 'hello' },
+      senderDisplayName: 'Alice',
+      metadata: { k: 'v' },
+    });
     expect(m.sender).toMatchObject({ communicationUserId: alice!.id });
     expect(m.sequenceId).toBe('3'); // after the topicUpdated and participantAdded system messages
     const html = await alice!.tc.sendMessage({ content: '<b>x</b>' }, { type: 'html' });
@@ -58,11 +71,16 @@ describe('Chat messages through the official SDK', () => {
     for (let i = 0; i < 7; i++) await alice!.tc.sendMessage({ content: `m${i}` });
     const pages = await all(alice!.tc.listMessages({ maxPageSize: 3 }).byPage());
     expect(pages.map((p) => p.length)).toEqual([3, 3, 3]); // 7 texts + 2 system messages
-    const texts = pages.flat().filter((m) => m.type === 'text').map((m) => m.content?.message);
+    const texts = pages
+      .flat()
+      .filter((m) => m.type === 'text')
+      .map((m) => m.content?.message);
     expect(texts).toEqual(['m6', 'm5', 'm4', 'm3', 'm2', 'm1', 'm0']);
     const seq = pages.flat().map((m) => Number(m.sequenceId));
     expect(seq).toEqual([...seq].sort((a, b) => b - a));
-    const first = env().recorded.filter((r) => r.operation === 'chat.listMessages').at(-3)?.body as { nextLink: string };
+    const first = env()
+      .recorded.filter((r) => r.operation === 'chat.listMessages')
+      .at(-3)?.body as { nextLink: string };
     const link = new URL(first.nextLink);
     expect(link.protocol).toBe('https:');
     expect(link.searchParams.get('maxPageSize')).toBe('3');
@@ -90,7 +108,9 @@ describe('Chat messages through the official SDK', () => {
     const early = await alice!.tc.sendMessage({ content: 'before bob' });
     await new Promise((r) => setTimeout(r, 5));
     const joinTime = new Date();
-    await alice!.tc.addParticipants({ participants: [{ id: { communicationUserId: bob.id }, shareHistoryTime: joinTime }] });
+    await alice!.tc.addParticipants({
+      participants: [{ id: { communicationUserId: bob.id }, shareHistoryTime: joinTime }],
+    });
     await alice!.tc.sendMessage({ content: 'after bob' });
     const seen = await all(bob.thread(id).listMessages());
     expect(seen.map((m) => m.content?.message).filter(Boolean)).toEqual(['after bob']);
@@ -116,7 +136,9 @@ describe('Chat messages through the official SDK', () => {
     await bob!.tc.sendReadReceipt({ chatMessageId: m2.id });
     await carol!.tc.sendReadReceipt({ chatMessageId: m1.id });
     const receipts = await all(alice!.tc.listReadReceipts({ maxPageSize: 1 }));
-    expect(receipts.map((r) => [(r.sender as { communicationUserId: string }).communicationUserId, r.chatMessageId])).toEqual([
+    expect(
+      receipts.map((r) => [(r.sender as { communicationUserId: string }).communicationUserId, r.chatMessageId]),
+    ).toEqual([
       [bob!.id, m2.id],
       [carol!.id, m1.id],
     ]);
@@ -128,18 +150,36 @@ describe('Chat messages through the official SDK', () => {
   it('accepts typing notifications (200)', async () => {
     const { users } = await threadWith(1);
     expect(await users[0]!.tc.sendTypingNotification({ senderDisplayName: 'Alice' })).toBe(true);
-    expect(env().recorded.filter((r) => r.operation === 'chat.sendTyping').at(-1)?.status).toBe(200);
+    expect(
+      env()
+        .recorded.filter((r) => r.operation === 'chat.sendTyping')
+        .at(-1)?.status,
+    ).toBe(200);
   });
 
   it('sets Location on created threads and messages', async () => {
     const { emu, newUser } = env();
     const alice = await newUser();
     const auth = { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' };
-    const created = await raw(emu, 'POST', '/chat/threads?api-version=2025-03-15', auth, JSON.stringify({ topic: 'L' }));
+    const created = await raw(
+      emu,
+      'POST',
+      '/chat/threads?api-version=2025-03-15',
+      auth,
+      JSON.stringify({ topic: 'L' }),
+    );
     const id = (created.json as { chatThread: { id: string } }).chatThread.id;
     expect(created.headers.location).toBe(`${emu.endpoint}chat/threads/${encodeURIComponent(id)}`);
-    const sent = await raw(emu, 'POST', `/chat/threads/${encodeURIComponent(id)}/messages?api-version=2021-09-07`, auth, JSON.stringify({ content: 'c' }));
+    const sent = await raw(
+      emu,
+      'POST',
+      `/chat/threads/${encodeURIComponent(id)}/messages?api-version=2021-09-07`,
+      auth,
+      JSON.stringify({ content: 'c' }),
+    );
     expect(sent.status).toBe(201);
-    expect(sent.headers.location).toBe(`${emu.endpoint}chat/threads/${encodeURIComponent(id)}/messages/${(sent.json as { id: string }).id}`);
+    expect(sent.headers.location).toBe(
+      `${emu.endpoint}chat/threads/${encodeURIComponent(id)}/messages/${(sent.json as { id: string }).id}`,
+    );
   });
 });

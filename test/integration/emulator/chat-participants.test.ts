@@ -1,4 +1,5 @@
 import type { CommunicationUserIdentifier } from '@azure/communication-common';
+
 import { all, statusOf, useEmulator } from './helpers';
 
 const env = useEmulator();
@@ -12,7 +13,11 @@ describe('Chat participants through the official SDK', () => {
     const { chatThread } = await alice.chat.createChatThread({ topic: 'P' });
     const tc = alice.thread(chatThread?.id ?? '');
     const share = new Date('2024-01-01T00:00:00Z');
-    const res = await tc.addParticipants({ participants: [{ id: { communicationUserId: bob.id }, displayName: 'Bob', shareHistoryTime: share, metadata: { r: '1' } }] });
+    const res = await tc.addParticipants({
+      participants: [
+        { id: { communicationUserId: bob.id }, displayName: 'Bob', shareHistoryTime: share, metadata: { r: '1' } },
+      ],
+    });
     expect(res.invalidParticipants).toBeUndefined();
     await tc.addParticipants({ participants: [{ id: { communicationUserId: bob.id }, displayName: 'Bob' }] });
     const bobP = (await all(tc.listParticipants())).find((p) => idOf(p) === bob.id);
@@ -28,7 +33,9 @@ describe('Chat participants through the official SDK', () => {
     const alice = await newUser();
     const { chatThread } = await alice.chat.createChatThread({ topic: 'P' });
     const ghost = `8:acs:${emu.resourceId}_11111111-1111-1111-1111-111111111111`;
-    const res = await alice.thread(chatThread?.id ?? '').addParticipants({ participants: [{ id: { communicationUserId: ghost } }] });
+    const res = await alice
+      .thread(chatThread?.id ?? '')
+      .addParticipants({ participants: [{ id: { communicationUserId: ghost } }] });
     expect(res.invalidParticipants).toEqual([{ target: ghost, code: '403', message: 'Permissions check failed' }]);
   });
 
@@ -36,7 +43,10 @@ describe('Chat participants through the official SDK', () => {
     const { newUser, identity } = env();
     const alice = await newUser();
     const others = await Promise.all(Array.from({ length: 6 }, () => identity.createUser()));
-    const { chatThread } = await alice.chat.createChatThread({ topic: 'P' }, { participants: others.map((u) => ({ id: u })) });
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'P' },
+      { participants: others.map((u) => ({ id: u })) },
+    );
     const tc = alice.thread(chatThread?.id ?? '');
     const pages = await all(tc.listParticipants({ maxPageSize: 3 }).byPage());
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
@@ -48,7 +58,10 @@ describe('Chat participants through the official SDK', () => {
     const { newUser } = env();
     const alice = await newUser();
     const bob = await newUser();
-    const { chatThread } = await alice.chat.createChatThread({ topic: 'P' }, { participants: [{ id: { communicationUserId: bob.id } }] });
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'P' },
+      { participants: [{ id: { communicationUserId: bob.id } }] },
+    );
     const id = chatThread?.id ?? '';
     await bob.thread(id).removeParticipant({ communicationUserId: bob.id }); // leaving with a full token is fine
     await alice.thread(id).removeParticipant({ communicationUserId: bob.id }); // already gone: no-op
@@ -63,9 +76,14 @@ describe('Chat participants through the official SDK', () => {
     const { newUser, identity } = env();
     const alice = await newUser();
     const users = await Promise.all(Array.from({ length: 251 }, () => identity.createUser()));
-    const err = await alice.chat.createChatThread({ topic: 'Big' }, { participants: users.slice(0, 201).map((u) => ({ id: u })) }).catch((e: unknown) => e);
+    const err = await alice.chat
+      .createChatThread({ topic: 'Big' }, { participants: users.slice(0, 201).map((u) => ({ id: u })) })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 400, code: 'TooManyParticipants' });
-    const { chatThread } = await alice.chat.createChatThread({ topic: 'Big' }, { participants: users.slice(0, 200).map((u) => ({ id: u })) });
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'Big' },
+      { participants: users.slice(0, 200).map((u) => ({ id: u })) },
+    );
     const tc = alice.thread(chatThread?.id ?? '');
     await tc.addParticipants({ participants: users.slice(200, 249).map((u) => ({ id: u })) }); // 250 now
     expect(await statusOf(tc.addParticipants({ participants: [{ id: users[250]! }] }))).toBe(400);

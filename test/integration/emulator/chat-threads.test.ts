@@ -9,17 +9,30 @@ describe('Chat threads through the official SDK', () => {
     const bob = await newUser();
     const res = await alice.chat.createChatThread(
       { topic: 'Lunch' },
-      { participants: [{ id: { communicationUserId: bob.id }, displayName: 'Bob' }], metadata: { k: 'v' }, retentionPolicy: { kind: 'none' } },
+      {
+        participants: [{ id: { communicationUserId: bob.id }, displayName: 'Bob' }],
+        metadata: { k: 'v' },
+        retentionPolicy: { kind: 'none' },
+      },
     );
     const thread = res.chatThread;
     expect(thread?.id).toMatch(/^19:acsV1_[a-z2-7]+@thread\.v2$/);
-    expect(thread).toMatchObject({ topic: 'Lunch', createdBy: { communicationUserId: alice.id }, metadata: { k: 'v' }, retentionPolicy: { kind: 'none' } });
+    expect(thread).toMatchObject({
+      topic: 'Lunch',
+      createdBy: { communicationUserId: alice.id },
+      metadata: { k: 'v' },
+      retentionPolicy: { kind: 'none' },
+    });
     expect(res.invalidParticipants).toBeUndefined();
     const participants = await all(alice.thread(thread?.id ?? '').listParticipants());
-    expect(participants.map((p) => (p.id as { communicationUserId: string }).communicationUserId).sort()).toEqual([alice.id, bob.id].sort());
-    expect(participants.find((p) => (p.id as { communicationUserId: string }).communicationUserId === alice.id)?.shareHistoryTime?.toISOString()).toBe(
-      '1970-01-01T00:00:00.000Z',
+    expect(participants.map((p) => (p.id as { communicationUserId: string }).communicationUserId).sort()).toEqual(
+      [alice.id, bob.id].sort(),
     );
+    expect(
+      participants
+        .find((p) => (p.id as { communicationUserId: string }).communicationUserId === alice.id)
+        ?.shareHistoryTime?.toISOString(),
+    ).toBe('1970-01-01T00:00:00.000Z');
     const messages = await all(alice.thread(thread?.id ?? '').listMessages());
     expect(messages.map((m) => m.type).sort()).toEqual(['participantAdded', 'topicUpdated']);
     expect(emu.control.getThread(thread?.id ?? '')?.participantCount).toBe(2);
@@ -29,7 +42,10 @@ describe('Chat threads through the official SDK', () => {
     const { newUser, emu } = env();
     const alice = await newUser();
     const ghost = `8:acs:${emu.resourceId}_00000000-0000-0000-0000-000000000000`;
-    const res = await alice.chat.createChatThread({ topic: 'T' }, { participants: [{ id: { communicationUserId: ghost } }] });
+    const res = await alice.chat.createChatThread(
+      { topic: 'T' },
+      { participants: [{ id: { communicationUserId: ghost } }] },
+    );
     expect(res.chatThread?.id).toBeDefined();
     expect(res.invalidParticipants).toEqual([{ target: ghost, code: '403', message: 'Permissions check failed' }]);
   });
@@ -53,9 +69,16 @@ describe('Chat threads through the official SDK', () => {
     const { chatThread } = await alice.chat.createChatThread({ topic: 'Old' });
     const tc = alice.thread(chatThread?.id ?? '');
     await tc.updateTopic('New');
-    await tc.updateProperties({ metadata: { a: '1' }, retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 40 } });
+    await tc.updateProperties({
+      metadata: { a: '1' },
+      retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 40 },
+    });
     const props = await tc.getProperties();
-    expect(props).toMatchObject({ topic: 'New', metadata: { a: '1' }, retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 40 } });
+    expect(props).toMatchObject({
+      topic: 'New',
+      metadata: { a: '1' },
+      retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 40 },
+    });
     const topics = (await all(tc.listMessages())).filter((m) => m.type === 'topicUpdated').map((m) => m.content?.topic);
     expect(topics).toEqual(['New', 'Old']);
   });
@@ -64,15 +87,27 @@ describe('Chat threads through the official SDK', () => {
     const { newUser } = env();
     const alice = await newUser();
     expect(await statusOf(alice.chat.createChatThread({ topic: '' }))).toBe(400);
-    expect(await statusOf(alice.chat.createChatThread({ topic: 'x' }, { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 500 } }))).toBe(400);
-    expect(await statusOf(alice.chat.createChatThread({ topic: 'x' }, { metadata: { big: 'x'.repeat(1100) } }))).toBe(400);
+    expect(
+      await statusOf(
+        alice.chat.createChatThread(
+          { topic: 'x' },
+          { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 500 } },
+        ),
+      ),
+    ).toBe(400);
+    expect(await statusOf(alice.chat.createChatThread({ topic: 'x' }, { metadata: { big: 'x'.repeat(1100) } }))).toBe(
+      400,
+    );
   });
 
   it('deletes a thread (204): gone (404) for every participant, absent from lists', async () => {
     const { newUser, emu } = env();
     const alice = await newUser();
     const bob = await newUser();
-    const { chatThread } = await alice.chat.createChatThread({ topic: 'Doomed' }, { participants: [{ id: { communicationUserId: bob.id } }] });
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'Doomed' },
+      { participants: [{ id: { communicationUserId: bob.id } }] },
+    );
     const id = chatThread?.id ?? '';
     await alice.chat.deleteChatThread(id);
     expect(await statusOf(alice.thread(id).getProperties())).toBe(404);
@@ -85,7 +120,10 @@ describe('Chat threads through the official SDK', () => {
   it('applies a threadCreationDate retention policy once its days have passed (emulator clock)', async () => {
     const { newUser, emu } = env();
     const alice = await newUser();
-    const { chatThread } = await alice.chat.createChatThread({ topic: 'Short-lived' }, { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 30 } });
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'Short-lived' },
+      { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 30 } },
+    );
     const tc = alice.thread(chatThread?.id ?? '');
     await tc.getProperties();
     emu.control.advanceClock(30 * 86_400_000);

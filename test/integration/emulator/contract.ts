@@ -1,16 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 /**
- * Validates emulator responses against the ACS swagger files in ../shared/acs-rest-api (beside the repo).
+ * Validates emulator responses against the ACS swagger files in emulator/contract (kept in the repo).
  * Definitions with plain properties are tightened with additionalProperties:false so that a field the
  * spec does not know also counts as drift.
  */
 
 const REPO_ROOT = resolve(__dirname, '../../..');
-export const SPEC_DIR = resolve(REPO_ROOT, '../shared/acs-rest-api');
+export const SPEC_DIR = resolve(REPO_ROOT, 'emulator/contract');
 const BASE = 'https://acs-spec.local/';
 const CHAT = 'chat-2025-03-15.json';
 const IDENTITY = 'identity-2023-10-01.json';
@@ -52,12 +53,16 @@ interface Swagger {
 
 function tighten(definitions: Record<string, Json>): void {
   for (const def of Object.values(definitions)) {
-    if (def.properties && !def.allOf && !def.discriminator && def.additionalProperties === undefined) def.additionalProperties = false;
+    if (def.properties && !def.allOf && !def.discriminator && def.additionalProperties === undefined)
+      def.additionalProperties = false;
   }
 }
 
 function loadSpec(file: string): Swagger & Json {
-  const text = readFileSync(resolve(SPEC_DIR, file), 'utf8').replace(/\.\.\/\.\.\/\.\.\/Common\/stable\/([0-9-]+)\/common\.json/g, 'common-$1.json');
+  const text = readFileSync(resolve(SPEC_DIR, file), 'utf8').replace(
+    /\.\.\/\.\.\/\.\.\/Common\/stable\/([0-9-]+)\/common\.json/g,
+    'common-$1.json',
+  );
   const spec = JSON.parse(text) as Swagger & Json;
   tighten(spec.definitions);
   spec.$id = BASE + file;
@@ -70,7 +75,7 @@ export class ContractValidator {
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor() {
-    if (!existsSync(SPEC_DIR)) throw new Error(`Swagger files not found at ${SPEC_DIR} (shared/ must sit beside the repo).`);
+    if (!existsSync(SPEC_DIR)) throw new Error(`Swagger files not found at ${SPEC_DIR}.`);
     addFormats(this.ajv);
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
@@ -95,7 +100,8 @@ export class ContractValidator {
     const responses = this.specs.get(file)?.paths[path]?.[method]?.responses;
     if (!responses) return `no swagger operation for ${operation}`;
     let response = responses[String(status)] ?? responses.default;
-    if (!response && status >= 400) response = { schema: { $ref: 'common-2023-11-15.json#/definitions/CommunicationErrorResponse' } };
+    if (!response && status >= 400)
+      response = { schema: { $ref: 'common-2023-11-15.json#/definitions/CommunicationErrorResponse' } };
     if (!response) return `${operation}: status ${status} is not in the spec`;
     const ref = response.schema?.$ref;
     if (!ref) return body === undefined ? undefined : `${operation} ${status}: the spec has no body but one was sent`;

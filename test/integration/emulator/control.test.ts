@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
+
 import { EmulatorControlClient, startEmulator } from '../../../emulator';
 import { signRequest } from '../../../emulator/hmac';
 import { all, raw, statusOf, useEmulator } from './helpers';
@@ -37,7 +39,12 @@ describe('control API', () => {
     await tc.sendMessage({ content: '1' });
     await tc.sendMessage({ content: '2' });
     await all(tc.listMessages({ maxPageSize: 2 }));
-    const expected = { 'identity.createUser': 1, 'chat.createThread': 1, 'chat.sendMessage': 2, 'chat.listMessages': 2 };
+    const expected = {
+      'identity.createUser': 1,
+      'chat.createThread': 1,
+      'chat.sendMessage': 2,
+      'chat.listMessages': 2,
+    };
     expect(emu.control.requestCounts()).toEqual(expected);
     expect(await http.requestCounts()).toEqual(expected);
     await http.resetCounts();
@@ -52,7 +59,12 @@ describe('control API', () => {
     const id = chatThread?.id ?? '';
     await alice.thread(id).sendMessage({ content: 'm' });
     expect((await http.listIdentities()).map((i) => i.id)).toContain(alice.id);
-    expect((await http.listThreads()).find((t) => t.id === id)).toMatchObject({ topic: 'inspect', deleted: false, participantCount: 1, messageCount: 3 });
+    expect((await http.listThreads()).find((t) => t.id === id)).toMatchObject({
+      topic: 'inspect',
+      deleted: false,
+      participantCount: 1,
+      messageCount: 3,
+    });
     const details = await http.getThread(id);
     expect(details?.messages.map((m) => m.type)).toEqual(['topicUpdated', 'participantAdded', 'text']);
     expect(await http.getThread('19:nope@thread.v2')).toBeUndefined();
@@ -74,7 +86,12 @@ describe('fault injection through the SDK', () => {
     const sent = await alice.thread(chatThread?.id ?? '').sendMessage({ content: 'eventually' });
     expect(sent.id).toBeDefined();
     expect(emu.control.requestCounts()['chat.sendMessage']).toBe(2);
-    expect(env().recorded.filter((r) => r.operation === 'chat.sendMessage').map((r) => r.status).slice(-2)).toEqual([503, 201]);
+    expect(
+      env()
+        .recorded.filter((r) => r.operation === 'chat.sendMessage')
+        .map((r) => r.status)
+        .slice(-2),
+    ).toEqual([503, 201]);
   });
 
   it('failures beyond the SDK retries surface with their status (429, 503, 500)', async () => {
@@ -93,7 +110,9 @@ describe('fault injection through the SDK', () => {
     const r = await raw(emu, 'GET', '/chat/threads?api-version=2025-03-15', { authorization: `Bearer ${alice.token}` });
     expect(r.status).toBe(200);
     emu.control.injectFault({ operation: 'chat.listThreads', status: 429, retryAfterSeconds: 7 });
-    const throttled = await raw(emu, 'GET', '/chat/threads?api-version=2025-03-15', { authorization: `Bearer ${alice.token}` });
+    const throttled = await raw(emu, 'GET', '/chat/threads?api-version=2025-03-15', {
+      authorization: `Bearer ${alice.token}`,
+    });
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('7');
     expect(throttled.json).toEqual({ error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } });
@@ -122,7 +141,10 @@ describe('fault injection through the SDK', () => {
     emu.control.injectFault({ operation: 'chat.listThreads', drop: true, count: 1 });
     await all(alice.chat.listChatThreads());
     emu.control.injectFault({ operation: 'chat.listThreads', drop: true, count: 10 });
-    const err = (await all(alice.chat.listChatThreads()).catch((e: unknown) => e)) as { code?: string; statusCode?: number };
+    const err = (await all(alice.chat.listChatThreads()).catch((e: unknown) => e)) as {
+      code?: string;
+      statusCode?: number;
+    };
     expect(err.statusCode).toBeUndefined();
     expect(err.code).toMatch(/ECONNRESET|socket hang up|REQUEST_SEND_ERROR/);
   });
@@ -144,7 +166,13 @@ describe('fault injection through the SDK', () => {
 
   it('rejects malformed fault specs over HTTP (400)', async () => {
     const { emu } = env();
-    const res = await raw(emu, 'POST', '/_emulator/faults', { 'x-emulator-key': emu.accessKey, 'content-type': 'application/json' }, JSON.stringify({ operation: 'chat.sendMessage' }));
+    const res = await raw(
+      emu,
+      'POST',
+      '/_emulator/faults',
+      { 'x-emulator-key': emu.accessKey, 'content-type': 'application/json' },
+      JSON.stringify({ operation: 'chat.sendMessage' }),
+    );
     expect(res.status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient, type TokenScope } from '@azure/communication-identity';
+
 import { type RunningEmulator, startEmulator } from '../../../emulator';
 import { ContractValidator } from './contract';
 
@@ -27,7 +28,10 @@ export interface TestEmulator {
   identity: CommunicationIdentityClient;
   recorded: Recorded[];
   /** SDK options: trust our CA in code, keep retries fast. */
-  clientOptions: { tlsOptions: { ca: string }; retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number } };
+  clientOptions: {
+    tlsOptions: { ca: string };
+    retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number };
+  };
   chatClient(token: string): ChatClient;
   newUser(scopes?: TokenScope[]): Promise<TestUser>;
 }
@@ -36,13 +40,16 @@ export function useEmulator(): () => TestEmulator {
   let env: TestEmulator | undefined;
   const recorded: Recorded[] = [];
   beforeAll(async () => {
-    const emu = await startEmulator({ onResponse: (operation, status, body) => recorded.push({ operation, status, body }) });
+    const emu = await startEmulator({
+      onResponse: (operation, status, body) => recorded.push({ operation, status, body }),
+    });
     const clientOptions = {
       tlsOptions: { ca: emu.caCertPem },
       retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
     };
     const identity = new CommunicationIdentityClient(emu.connectionString, clientOptions);
-    const chatClient = (token: string): ChatClient => new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential(token), clientOptions);
+    const chatClient = (token: string): ChatClient =>
+      new ChatClient(emu.endpoint, new AzureCommunicationTokenCredential(token), clientOptions);
     env = {
       emu,
       identity,
@@ -59,7 +66,9 @@ export function useEmulator(): () => TestEmulator {
   afterAll(async () => {
     await env?.emu.close();
     const validator = new ContractValidator();
-    const problems = recorded.map((r) => validator.check(r.operation, r.status, r.body)).filter((p): p is string => p !== undefined);
+    const problems = recorded
+      .map((r) => validator.check(r.operation, r.status, r.body))
+      .filter((p): p is string => p !== undefined);
     if (recorded.length === 0) throw new Error('No ACS response was recorded for the contract check.');
     if (problems.length > 0) throw new Error(`Responses drifted from the swagger:\n${problems.join('\n')}`);
   });

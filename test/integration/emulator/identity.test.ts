@@ -1,4 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+
 import { signRequest } from '../../../emulator/hmac';
 import { raw, statusOf, useEmulator } from './helpers';
 
@@ -18,7 +19,12 @@ describe('Identity API through the official SDK', () => {
     const { user, token, expiresOn } = await identity.createUserAndToken(['chat', 'voip']);
     const claims = decodeJwt(token);
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', typ: 'JWT' });
-    expect(claims).toMatchObject({ skypeid: user.communicationUserId.slice(2), scp: 1792, acsScope: 'chat,voip', resourceId: emu.resourceId });
+    expect(claims).toMatchObject({
+      skypeid: user.communicationUserId.slice(2),
+      scp: 1792,
+      acsScope: 'chat,voip',
+      resourceId: emu.resourceId,
+    });
     expect(claims.csi).toBe(String(claims.iat));
     expect(typeof claims.resourceLocation).toBe('string');
     // default lifetime is 24 hours
@@ -50,7 +56,9 @@ describe('Identity API through the official SDK', () => {
     const { identity, emu } = env();
     const user = await identity.createUser();
     await identity.revokeTokens(user);
-    expect(emu.control.listIdentities().find((i) => i.id === user.communicationUserId)?.tokensRevokedBefore).toBeDefined();
+    expect(
+      emu.control.listIdentities().find((i) => i.id === user.communicationUserId)?.tokensRevokedBefore,
+    ).toBeDefined();
     await identity.deleteUser(user);
     expect(emu.control.listIdentities().find((i) => i.id === user.communicationUserId)?.deleted).toBe(true);
     expect(await statusOf(identity.getToken(user, ['chat']))).toBe(404);
@@ -59,13 +67,19 @@ describe('Identity API through the official SDK', () => {
 
   it('answers the Teams token exchange with a clear 400 NotSupported', async () => {
     const { identity } = env();
-    const err = await identity.getTokenForTeamsUser({ teamsUserAadToken: 'x', clientId: 'c', userObjectId: 'o' }).catch((e: unknown) => e);
+    const err = await identity
+      .getTokenForTeamsUser({ teamsUserAadToken: 'x', clientId: 'c', userObjectId: 'o' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 400, code: 'NotSupported' });
   });
 
   it('accepts api-version 2022-10-01 and rejects unknown versions', async () => {
     const { emu } = env();
-    for (const [version, status] of [['2022-10-01', 201], ['2023-10-01', 201], ['2099-01-01', 400]] as const) {
+    for (const [version, status] of [
+      ['2022-10-01', 201],
+      ['2023-10-01', 201],
+      ['2099-01-01', 400],
+    ] as const) {
       const url = new URL(`identities?api-version=${version}`, emu.endpoint);
       const res = await raw(emu, 'POST', url.pathname + url.search, signRequest(emu.accessKey, 'POST', url));
       expect(res.status).toBe(status);
@@ -79,27 +93,53 @@ describe('HMAC authentication', () => {
 
   it('accepts a correctly signed raw request', async () => {
     const { emu } = env();
-    const res = await raw(emu, 'POST', target().pathname + target().search, { ...signRequest(emu.accessKey, 'POST', target(), body), 'content-type': 'application/json' }, body);
+    const res = await raw(
+      emu,
+      'POST',
+      target().pathname + target().search,
+      { ...signRequest(emu.accessKey, 'POST', target(), body), 'content-type': 'application/json' },
+      body,
+    );
     expect(res.status).toBe(201);
   });
 
   it.each([
     ['a wrong key', (h: Record<string, string>) => h, Buffer.from('wrong-key-0123456789').toString('base64'), body],
-    ['a tampered body', (h: Record<string, string>) => h, undefined, JSON.stringify({ createTokenWithScopes: ['voip'] })],
+    [
+      'a tampered body',
+      (h: Record<string, string>) => h,
+      undefined,
+      JSON.stringify({ createTokenWithScopes: ['voip'] }),
+    ],
     ['no Authorization header', (h: Record<string, string>) => ({ ...h, authorization: '' }), undefined, body],
     ['no x-ms-date header', ({ 'x-ms-date': _d, ...h }: Record<string, string>) => h, undefined, body],
-    ['no x-ms-content-sha256 header', ({ 'x-ms-content-sha256': _c, ...h }: Record<string, string>) => h, undefined, body],
+    [
+      'no x-ms-content-sha256 header',
+      ({ 'x-ms-content-sha256': _c, ...h }: Record<string, string>) => h,
+      undefined,
+      body,
+    ],
   ])('refuses %s with 401', async (_name, mutate, key, sentBody) => {
     const { emu } = env();
     const headers = mutate(signRequest(key ?? emu.accessKey, 'POST', target(), body));
-    const res = await raw(emu, 'POST', target().pathname + target().search, { ...headers, 'content-type': 'application/json' }, sentBody);
+    const res = await raw(
+      emu,
+      'POST',
+      target().pathname + target().search,
+      { ...headers, 'content-type': 'application/json' },
+      sentBody,
+    );
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ error: { code: 'Denied' } });
   });
 
   it('refuses a date more than 15 minutes off (both directions), accepts 14 minutes', async () => {
     const { emu } = env();
-    for (const [offsetMin, status] of [[-16, 401], [16, 401], [-14, 201]] as const) {
+    for (const [offsetMin, status] of [
+      [-16, 401],
+      [16, 401],
+      [-14, 201],
+    ] as const) {
       const headers = signRequest(emu.accessKey, 'POST', target(), '', new Date(Date.now() + offsetMin * 60_000));
       const res = await raw(emu, 'POST', target().pathname + target().search, headers);
       expect(res.status).toBe(status);
@@ -116,7 +156,10 @@ describe('HMAC authentication', () => {
   it('the SDK with a wrong access key gets 401', async () => {
     const { emu, clientOptions } = env();
     const { CommunicationIdentityClient } = await import('@azure/communication-identity');
-    const bad = new CommunicationIdentityClient(`endpoint=${emu.endpoint};accesskey=${Buffer.from('nope').toString('base64')}`, clientOptions);
+    const bad = new CommunicationIdentityClient(
+      `endpoint=${emu.endpoint};accesskey=${Buffer.from('nope').toString('base64')}`,
+      clientOptions,
+    );
     expect(await statusOf(bad.createUser())).toBe(401);
   });
 });

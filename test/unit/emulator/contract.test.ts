@@ -4,7 +4,15 @@ import { ContractValidator } from '../../integration/emulator/contract';
 describe('swagger contract validator', () => {
   const v = new ContractValidator();
   const user = { rawId: '8:acs:r_1', communicationUser: { id: '8:acs:r_1' } };
-  const message = { id: '1', type: 'text', sequenceId: '1', version: '1', createdOn: '2024-01-01T00:00:00Z', content: { message: 'x' }, senderCommunicationIdentifier: user };
+  const message = {
+    id: '1',
+    type: 'text',
+    sequenceId: '1',
+    version: '1',
+    createdOn: '2024-01-01T00:00:00Z',
+    content: { message: 'x' },
+    senderCommunicationIdentifier: user,
+  };
 
   it('accepts spec-conforming bodies', () => {
     expect(v.check('chat.getMessage', 200, message)).toBeUndefined();
@@ -20,7 +28,12 @@ describe('swagger contract validator', () => {
     ['a wrongly typed field', 'chat.getMessage', 200, { ...message, sequenceId: 1 }],
     ['a field the spec does not know', 'chat.getMessage', 200, { ...message, colour: 'red' }],
     ['an invalid enum value', 'chat.getMessage', 200, { ...message, type: 'sticker' }],
-    ['a bad date-time', 'chat.getThread', 200, { id: 't', topic: 't', createdOn: 'yesterday', createdByCommunicationIdentifier: user }],
+    [
+      'a bad date-time',
+      'chat.getThread',
+      200,
+      { id: 't', topic: 't', createdOn: 'yesterday', createdByCommunicationIdentifier: user },
+    ],
     ['an error without code', 'chat.getThread', 403, { error: { message: 'x' } }],
     ['a body on a 204', 'chat.updateThread', 204, {}],
     ['an unlisted success status', 'chat.createThread', 200, {}],

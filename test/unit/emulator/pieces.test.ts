@@ -1,6 +1,6 @@
 import { FaultInjector, faultResponse } from '../../../emulator/faults';
+import { rawIdOf, toIdentifierModel } from '../../../emulator/identifiers';
 import { MessageIdSource, newThreadId } from '../../../emulator/ids';
-import { toIdentifierModel, rawIdOf } from '../../../emulator/identifiers';
 import { decodeState, encodeState, nextLink, offsetPage, parseMaxPageSize } from '../../../emulator/paging';
 import { RateLimiter } from '../../../emulator/ratelimit';
 import { matchRoute, OPERATIONS, pathSegments } from '../../../emulator/router';
@@ -10,7 +10,10 @@ describe('router', () => {
     const segs = pathSegments('/chat/threads/19%3Aabc%40thread.v2/participants/:add');
     expect(segs).toEqual(['chat', 'threads', '19:abc@thread.v2', 'participants', ':add']);
     expect(matchRoute('POST', segs ?? [])).toEqual({ operation: 'chat.addParticipants', params: ['19:abc@thread.v2'] });
-    expect(matchRoute('POST', pathSegments('/identities/8%3Aacs%3Ar_1/:issueAccessToken') ?? [])).toEqual({ operation: 'identity.issueToken', params: ['8:acs:r_1'] });
+    expect(matchRoute('POST', pathSegments('/identities/8%3Aacs%3Ar_1/:issueAccessToken') ?? [])).toEqual({
+      operation: 'identity.issueToken',
+      params: ['8:acs:r_1'],
+    });
     expect(matchRoute('PUT', ['chat', 'threads'])).toBe('method');
     expect(matchRoute('GET', ['nope'])).toBeUndefined();
     expect(pathSegments('/bad/%E0%A4%A')).toBeUndefined();
@@ -31,7 +34,8 @@ describe('paging', () => {
   it('validates maxPageSize (1..200)', () => {
     expect(parseMaxPageSize(new URLSearchParams(''))).toBe(100);
     expect(parseMaxPageSize(new URLSearchParams('maxPageSize=200'))).toBe(200);
-    for (const bad of ['0', '201', '-1', '1.5', 'x']) expect(() => parseMaxPageSize(new URLSearchParams(`maxPageSize=${bad}`))).toThrow();
+    for (const bad of ['0', '201', '-1', '1.5', 'x'])
+      expect(() => parseMaxPageSize(new URLSearchParams(`maxPageSize=${bad}`))).toThrow();
   });
 
   it('pages by offset with skip and ends without nextLink', () => {
@@ -68,7 +72,11 @@ describe('faults', () => {
     f.add({ operation: 'x', drop: true });
     expect(f.decide('x')).toEqual({ latencyMs: 10, drop: true });
     const r = faultResponse({ id: 'i', operation: 'x', status: 429, hits: 1, retryAfterMs: 5 });
-    expect(r).toEqual({ status: 429, headers: { 'retry-after': '1', 'retry-after-ms': '5' }, body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } } });
+    expect(r).toEqual({
+      status: 429,
+      headers: { 'retry-after': '1', 'retry-after-ms': '5' },
+      body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } },
+    });
     expect(() => f.add({ operation: 'x' })).toThrow();
     expect(() => f.add({ operation: 'x', status: 200 })).toThrow();
   });
@@ -80,7 +88,9 @@ describe('rate limiter', () => {
     for (let i = 0; i < 20; i++) r.check('chat.createThread', 0, 'u');
     r.enabled = true;
     for (let i = 0; i < 10; i++) r.check('chat.createThread', 1000, 'u');
-    expect(() => r.check('chat.createThread', 1000, 'u')).toThrow(expect.objectContaining({ status: 429, headers: { 'retry-after': '9' } }));
+    expect(() => r.check('chat.createThread', 1000, 'u')).toThrow(
+      expect.objectContaining({ status: 429, headers: { 'retry-after': '9' } }),
+    );
     r.check('chat.createThread', 1000, 'other-user');
     r.check('chat.createThread', 10_000, 'u');
   });

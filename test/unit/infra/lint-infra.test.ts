@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { lintInfra } from '../../../scripts/lint-infra/lint-infra';
+
 import type { Finding } from '../../../scripts/lint-infra/finding';
+import { lintInfra } from '../../../scripts/lint-infra/lint-infra';
 import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
 import { copyInfra, type InfraCopy, REAL_INFRA_DIR } from './infra-copy';
 
@@ -42,40 +43,74 @@ describe('lint:infra on broken copies', () => {
   });
 
   it('reports an unclosed block as a missing token', async () => {
-    await copy.append('core/storage/storage-account.bicep', "\nresource extra 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'x'\n");
+    await copy.append(
+      'core/storage/storage-account.bicep',
+      "\nresource extra 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'x'\n",
+    );
     const findings = await lint(copy.dir);
-    expect(findings.some((finding) => finding.check === 'syntax' && finding.file.endsWith('storage-account.bicep'))).toBe(true);
+    expect(
+      findings.some((finding) => finding.check === 'syntax' && finding.file.endsWith('storage-account.bicep')),
+    ).toBe(true);
   });
 
   it.each(AZURE_REQUIRED_SETTINGS)('reports the function app when it does not set %s', async (setting) => {
     await copy.replace('app/api.bicep', new RegExp(`^\\s*${setting}: .*$`, 'm'), '');
     const findings = await lint(copy.dir);
-    expect(summary(findings)).toEqual([expect.stringMatching(new RegExp(`infra/app/api\\.bicep:\\d+ \\[app-settings\\] .*${setting}`))]);
+    expect(summary(findings)).toEqual([
+      expect.stringMatching(new RegExp(`infra/app/api\\.bicep:\\d+ \\[app-settings\\] .*${setting}`)),
+    ]);
   });
 
   it('reports a required setting set to an empty string', async () => {
     await copy.replace('app/api.bicep', 'AUTH_ISSUER: authIssuer', "AUTH_ISSUER: ''");
     const findings = await lint(copy.dir);
-    expect(summary(findings)).toEqual([expect.stringMatching(/\[app-settings\] AUTH_ISSUER is set to an empty string/)]);
+    expect(summary(findings)).toEqual([
+      expect.stringMatching(/\[app-settings\] AUTH_ISSUER is set to an empty string/),
+    ]);
   });
 
   it('follows settings through variables, union() and module parameters', async () => {
     await copy.replace('app/api.bicep', '      AUTH_AUDIENCE: authAudience\n', '');
-    await copy.replace('app/api.bicep', 'param authAudience string', 'param extraSettings object = {}\nparam authAudience string');
-    await copy.replace('app/api.bicep', "    properties: {\n      // Functions host storage", "    properties: union(extraSettings, moreSettings, {\n      // Functions host storage");
-    await copy.replace('app/api.bicep', '      PRUNE_SCHEDULE: pruneSchedule\n    }\n', '      PRUNE_SCHEDULE: pruneSchedule\n    })\n');
+    await copy.replace(
+      'app/api.bicep',
+      'param authAudience string',
+      'param extraSettings object = {}\nparam authAudience string',
+    );
+    await copy.replace(
+      'app/api.bicep',
+      '    properties: {\n      // Functions host storage',
+      '    properties: union(extraSettings, moreSettings, {\n      // Functions host storage',
+    );
+    await copy.replace(
+      'app/api.bicep',
+      '      PRUNE_SCHEDULE: pruneSchedule\n    }\n',
+      '      PRUNE_SCHEDULE: pruneSchedule\n    })\n',
+    );
     await copy.replace('app/api.bicep', 'resource storage ', "var moreSettings = { OTHER: 'x' }\n\nresource storage ");
-    await copy.replace('main.bicep', '    authAudience: authAudience\n', '    authAudience: authAudience\n    extraSettings: { AUTH_AUDIENCE: authAudience }\n');
+    await copy.replace(
+      'main.bicep',
+      '    authAudience: authAudience\n',
+      '    authAudience: authAudience\n    extraSettings: { AUTH_AUDIENCE: authAudience }\n',
+    );
     expect(summary(await lint(copy.dir))).toEqual([]);
 
-    await copy.replace('main.bicep', '    extraSettings: { AUTH_AUDIENCE: authAudience }\n', "    extraSettings: { OTHER: 'y' }\n");
+    await copy.replace(
+      'main.bicep',
+      '    extraSettings: { AUTH_AUDIENCE: authAudience }\n',
+      "    extraSettings: { OTHER: 'y' }\n",
+    );
     expect(summary(await lint(copy.dir))).toEqual([expect.stringMatching(/does not set AUTH_AUDIENCE/)]);
   });
 
   it('reports listKeys() and an output that leaks its result', async () => {
-    await copy.append('core/storage/storage-account.bicep', '\noutput accountKey string = storage.listKeys().keys[0].value\n');
+    await copy.append(
+      'core/storage/storage-account.bicep',
+      '\noutput accountKey string = storage.listKeys().keys[0].value\n',
+    );
     const findings = await lint(copy.dir);
-    const checks = findings.filter((finding) => finding.file.endsWith('storage-account.bicep')).map((finding) => finding.check);
+    const checks = findings
+      .filter((finding) => finding.file.endsWith('storage-account.bicep'))
+      .map((finding) => finding.check);
     expect(checks).toEqual(expect.arrayContaining(['no-secrets', 'secret-output']));
   });
 
@@ -92,7 +127,9 @@ describe('lint:infra on broken copies', () => {
         '',
       ].join('\n'),
     );
-    const messages = (await lint(copy.dir)).filter((finding) => finding.check === 'secret-output').map((finding) => finding.message);
+    const messages = (await lint(copy.dir))
+      .filter((finding) => finding.check === 'secret-output')
+      .map((finding) => finding.message);
     expect(messages).toEqual([
       'output STORAGE_CONNECTION_STRING is named like a secret',
       'output APPINSIGHTS reads the property ConnectionString',
@@ -101,9 +138,15 @@ describe('lint:infra on broken copies', () => {
   });
 
   it('reports a preview API version', async () => {
-    await copy.replace('core/monitor/monitoring.bicep', 'Microsoft.Insights/components@2020-02-02', 'Microsoft.Insights/components@2020-02-02-preview');
+    await copy.replace(
+      'core/monitor/monitoring.bicep',
+      'Microsoft.Insights/components@2020-02-02',
+      'Microsoft.Insights/components@2020-02-02-preview',
+    );
     expect(summary(await lint(copy.dir))).toEqual([
-      expect.stringMatching(/infra\/core\/monitor\/monitoring\.bicep:\d+ \[api-version\] Microsoft\.Insights\/components@2020-02-02-preview/),
+      expect.stringMatching(
+        /infra\/core\/monitor\/monitoring\.bicep:\d+ \[api-version\] Microsoft\.Insights\/components@2020-02-02-preview/,
+      ),
     ]);
   });
 
@@ -118,25 +161,40 @@ describe('lint:infra on broken copies', () => {
 
   it('reports a module path that does not exist', async () => {
     await copy.replace('main.bicep', "'./app/rbac.bicep'", "'./app/rbac-missing.bicep'");
-    expect(summary(await lint(copy.dir))).toEqual([expect.stringMatching(/infra\/main\.bicep:\d+ \[module-path\] module rbac points at/)]);
+    expect(summary(await lint(copy.dir))).toEqual([
+      expect.stringMatching(/infra\/main\.bicep:\d+ \[module-path\] module rbac points at/),
+    ]);
   });
 
   it('reports a role id that is not a documented built-in role', async () => {
-    await copy.replace('app/rbac.bicep', "'0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor", "'0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa4' // Storage Table Data Contributor");
+    await copy.replace(
+      'app/rbac.bicep',
+      "'0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor",
+      "'0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa4' // Storage Table Data Contributor",
+    );
     const findings = (await lint(copy.dir)).filter((finding) => finding.check.startsWith('role'));
     expect(findings.map((finding) => finding.check)).toEqual(['role-id', 'role-assignment', 'role-assignment']);
   });
 
   it('reports a role id whose name comment is missing or wrong', async () => {
     await copy.replace('app/rbac.bicep', '// Monitoring Metrics Publisher', '// Metrics');
-    expect(summary(await lint(copy.dir))).toEqual([expect.stringMatching(/\[role-id\] 3913510d-.* is "Monitoring Metrics Publisher"/)]);
+    expect(summary(await lint(copy.dir))).toEqual([
+      expect.stringMatching(/\[role-id\] 3913510d-.* is "Monitoring Metrics Publisher"/),
+    ]);
   });
 
   it('reports a role assignment without a justification, and a broad role', async () => {
     await copy.replace('app/rbac.bicep', /^\/\/ Justification: Application Insights.*\n/m, '');
-    await copy.replace('app/rbac.bicep', "'3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher", "'b24988ac-6180-42a0-ab88-20f7382dd24c' // Contributor");
+    await copy.replace(
+      'app/rbac.bicep',
+      "'3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher",
+      "'b24988ac-6180-42a0-ab88-20f7382dd24c' // Contributor",
+    );
     const messages = (await lint(copy.dir)).map((finding) => finding.message);
-    expect(messages).toEqual(['appMetricsPublisher needs a one-line justification comment directly above it', 'appMetricsPublisher assigns the broad role "Contributor"; use a narrower built-in role']);
+    expect(messages).toEqual([
+      'appMetricsPublisher needs a one-line justification comment directly above it',
+      'appMetricsPublisher assigns the broad role "Contributor"; use a narrower built-in role',
+    ]);
   });
 });
 
@@ -145,7 +203,11 @@ describe('npm run lint:infra', () => {
     const copy = await copyInfra();
     try {
       await copy.append('app/api.bicep', '\nvar x = listKeys(\n');
-      const failure = await run(process.execPath, [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/lint-infra/index.ts', copy.dir], { cwd: repoRoot }).then(
+      const failure = await run(
+        process.execPath,
+        [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/lint-infra/index.ts', copy.dir],
+        { cwd: repoRoot },
+      ).then(
         () => undefined,
         (error: { code?: number; stdout?: string }) => error,
       );

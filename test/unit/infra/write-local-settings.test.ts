@@ -59,10 +59,16 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     expect(settings.Host).toEqual({ CORS: 'https://app.example,https://admin.example' });
   });
 
-  it('keeps the developer\'s own settings but drops connection strings that would override the deployment', async () => {
+  it("keeps the developer's own settings but drops connection strings that would override the deployment", async () => {
     await writeFile(
       path.join(dir, 'local.settings.json'),
-      JSON.stringify({ Values: { ACS_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc', AzureWebJobsStorage: 'UseDevelopmentStorage=true', MY_FLAG: 'on' } }),
+      JSON.stringify({
+        Values: {
+          ACS_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc',
+          AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+          MY_FLAG: 'on',
+        },
+      }),
     );
     const settings = await runHook();
     expect(settings.Values.MY_FLAG).toBe('on');
@@ -73,11 +79,19 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
 
   it('fails with a clear message when the environment has not been provisioned', async () => {
     await writeFile(path.join(dir, 'azd.env'), 'AZURE_ENV_NAME="dev"\n');
-    const failure = await run(process.execPath, [hook, '--values-file', path.join(dir, 'azd.env'), '--out', path.join(dir, 'out.json')]).then(
+    const failure = await run(process.execPath, [
+      hook,
+      '--values-file',
+      path.join(dir, 'azd.env'),
+      '--out',
+      path.join(dir, 'out.json'),
+    ]).then(
       () => undefined,
       (error: { code?: number; stderr?: string }) => error,
     );
     expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toMatch(/lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE/);
+    expect(failure?.stderr).toMatch(
+      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE/,
+    );
   });
 });
