@@ -84,6 +84,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   };
   setFunctions(options.functions);
 
+  let ownOrigins: string[] = [];
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       log({ level: 'error', functionName: 'host', invocationId: '-', args: ['host failure', String(error)] });
@@ -94,13 +95,21 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   server.keepAliveTimeout = 5_000;
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const adminMatch = /^\/admin\/functions\/([^/]+)\/?$/i.exec(url.pathname);
+    // The admin API is for the developer's own tools, never for a web page: no CORS, and a browser request from any
+    // other origin (a page the developer happens to visit) is refused before it can run anything.
+    if (adminMatch) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && !ownOrigins.includes(origin)) {
+        return sendStatus(response, 403, 'Forbidden', 'The admin API does not accept cross-origin requests.');
+      }
+      return invokeAdmin(decodeURIComponent(adminMatch[1] ?? ''), request, response);
+    }
     if (applyCors(options.corsOrigins ?? [], request, response)) return;
     for (const mount of mounts) {
       if (await mount(request, response)) return;
     }
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
-    const adminMatch = /^\/admin\/functions\/([^/]+)\/?$/i.exec(url.pathname);
-    if (adminMatch) return invokeAdmin(decodeURIComponent(adminMatch[1] ?? ''), request, response);
 
     if (url.pathname.toLowerCase() !== prefix && !url.pathname.toLowerCase().startsWith(`${prefix}/`)) {
       return sendStatus(response, 404, 'NotFound', 'No function matches this route.');
@@ -179,6 +188,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   });
   const address = server.address() as AddressInfo;
   const origin = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  ownOrigins = [origin, `http://localhost:${address.port}`, `http://127.0.0.1:${address.port}`];
   return {
     origin,
     apiBaseUrl: `${origin}${prefix}`,

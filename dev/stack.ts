@@ -26,7 +26,9 @@ async function main(): Promise<void> {
       .map((origin) => origin.trim())
       .filter(Boolean),
   });
-  await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
+  // It holds the emulator's access key: readable by the developer alone.
+  await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`, { mode: 0o600 });
+  await fs.chmod(stackFile, 0o600);
 
   const { info } = stack;
   console.log(

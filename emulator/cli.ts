@@ -10,6 +10,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: '.local/emulator' },
     'in-memory': { type: 'boolean', default: false },
     'access-key': { type: 'string' },
+    'no-rate-limits': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -21,7 +22,8 @@ Options:
   --port <n>          port to listen on (default 8443, 0 = any free port)
   --data-dir <dir>    where state, keys and certificates live (default .local/emulator)
   --in-memory         keep nothing on disk (certificates go to a temp dir)
-  --access-key <b64>  use this access key instead of the saved/generated one`);
+  --access-key <b64>  use this access key instead of the saved/generated one
+  --no-rate-limits    do not enforce ACS's published rate limits (on by default, as in production)`);
   process.exit(0);
 }
 
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     port: Number(values.port),
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] }),
     ...(values['access-key'] ? { accessKey: values['access-key'] } : {}),
+    ...(values['no-rate-limits'] ? { rateLimits: false } : {}),
   });
   console.log(`ACS emulator listening
   endpoint:          ${emu.endpoint}

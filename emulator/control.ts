@@ -95,7 +95,7 @@ export class InProcessControl implements EmulatorControl {
     this.st.counts.clear();
     this.st.faults.clear();
     this.st.rateLimiter.reset();
-    this.st.rateLimiter.enabled = false;
+    this.st.rateLimiter.enabled = this.st.rateLimiter.enabledByDefault;
     this.st.clock.reset();
   }
 

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   resourceId?: string;
   /** Sees every ACS response (operation, status, parsed body); used by the contract tests. */
   onResponse?: ResponseRecorder;
+  /** ACS's published rate limits (default on, as in production); the control API can also switch them. */
+  rateLimits?: boolean;
 }
 
 export interface RunningEmulator {
@@ -96,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokens,
     clock: new Clock(),
     faults: new FaultInjector(),
-    rateLimiter: new RateLimiter(),
+    rateLimiter: new RateLimiter(options.rateLimits ?? true),
     accessKey,
     resourceId,
     counts: new Map(),

@@ -1,8 +1,9 @@
 import { ApiError } from './errors';
 
 /**
- * Optional throttling modelled on the published ACS service limits (off by default).
- * Fixed windows on the emulator clock; a rejected call gets 429 TooManyRequests with Retry-After.
+ * Throttling as ACS publishes it ("Service limits for Azure Communication Services", Chat and Identity sections),
+ * on by default so local development meets the 429s production will. Fixed windows on the emulator clock; a
+ * rejected call gets 429 TooManyRequests with Retry-After. The control API can switch it off for a test.
  */
 
 type Scope = 'resource' | 'user' | 'thread' | 'userThread';
@@ -20,7 +21,10 @@ export const RATE_RULES: Record<string, Rule[]> = {
   'identity.issueToken': [{ scope: 'resource', windowSec: 30, limit: 1000 }],
   'identity.revokeTokens': [{ scope: 'resource', windowSec: 30, limit: 500 }],
   'identity.exchangeTeamsToken': [{ scope: 'resource', windowSec: 30, limit: 500 }],
-  'chat.createThread': [{ scope: 'user', windowSec: 10, limit: 10 }],
+  'chat.createThread': [
+    { scope: 'user', windowSec: 10, limit: 10 },
+    { scope: 'resource', windowSec: 60, limit: 3000 },
+  ],
   'chat.deleteThread': [{ scope: 'user', windowSec: 10, limit: 10 }],
   'chat.updateThread': [{ scope: 'thread', windowSec: 10, limit: 5 }],
   'chat.addParticipants': [
@@ -88,8 +92,12 @@ function windowKey(operation: string, r: Rule, userId: string, threadId: string)
 }
 
 export class RateLimiter {
-  enabled = false;
+  enabled: boolean;
   private windows = new Map<string, { start: number; count: number }>();
+
+  constructor(readonly enabledByDefault = true) {
+    this.enabled = enabledByDefault;
+  }
 
   reset(): void {
     this.windows.clear();

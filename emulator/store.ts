@@ -172,7 +172,10 @@ export class Store {
   upsertParticipants(t: ThreadRecord, list: ParticipantRecord[]): ParticipantRecord[] {
     const added: ParticipantRecord[] = [];
     for (const p of list) {
-      if (!t.participants.has(p.id)) added.push(p);
+      // The contract (chat-2025-03-15.json, AddChatParticipants): "If participants already exist, no change occurs."
+      // Their shareHistoryTime and display name stay as they are.
+      if (t.participants.has(p.id)) continue;
+      added.push(p);
       t.participants.set(p.id, p);
       let set = this.userThreads.get(p.id);
       if (!set) this.userThreads.set(p.id, (set = new Set()));

@@ -6,6 +6,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { AcsChat } from './chat/acs-chat';
 import type { ChatDependencies } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
+import { FairUse } from './chat/fair-use';
 import { MessageService } from './chat/message-service';
 import { onePage } from './chat/paging';
 import { ParticipantService } from './chat/participant-service';
@@ -19,10 +20,12 @@ import { ActingTokens } from './identity/acting-tokens';
 import { IdentityService } from './identity/identity-service';
 import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
+import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
+import { UsageRepository } from './storage/usage-repository';
 import { fromUpstream, rethrowAs } from './upstream-errors';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
 
@@ -96,6 +99,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     people: new PeopleDirectory(identity),
     threads: new ThreadRepository(tables.threads, tables.activity),
     paging: new ContinuationCodec(pagingKey, endpoint),
+    fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse),
+    requests: new IdempotencyRepository(tables.requests),
   };
   const threads = new ThreadService(
     chat,

@@ -74,6 +74,9 @@ export const settingsSchema = z.object({
   // ACS accepts a threadCreationDate retention policy of whole days from 30 to 90 only.
   THREAD_MAX_AGE_DAYS: optionalText.pipe(integer(30, 90).optional()),
   PRUNE_SCHEDULE: ncrontab.default('0 0 3 * * *'),
+  // Per-user fair use, per clock hour: far above what a person does by hand, low enough to stop a script.
+  FAIR_USE_THREADS_PER_HOUR: integer(1, 1_000_000).default(200),
+  FAIR_USE_NEW_IDENTITIES_PER_HOUR: integer(0, 1_000_000).default(500),
 });
 
 export type AcsConfig =
@@ -95,6 +98,14 @@ export interface AppConfig {
   };
   userTokens: { allowedScopes: UserTokenScope[]; defaultScopes: UserTokenScope[]; defaultMinutes: number };
   pruning: { retentionDays: number; schedule: string; maxThreadAgeDays?: number };
+  fairUse: FairUseLimits;
+}
+
+export interface FairUseLimits {
+  /** Threads one user may create per clock hour. */
+  threadsPerHour: number;
+  /** ACS identities one user may cause to be created for others (people who never signed in) per clock hour. */
+  newIdentitiesPerHour: number;
 }
 
 /** Settings the app needs when it runs in Azure (keyless). Infra lint checks that the Bicep sets each of them. */
@@ -150,6 +161,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       retentionDays: s.THREAD_RETENTION_DAYS,
       schedule: s.PRUNE_SCHEDULE,
       ...(s.THREAD_MAX_AGE_DAYS !== undefined ? { maxThreadAgeDays: s.THREAD_MAX_AGE_DAYS } : {}),
+    },
+    fairUse: {
+      threadsPerHour: s.FAIR_USE_THREADS_PER_HOUR,
+      newIdentitiesPerHour: s.FAIR_USE_NEW_IDENTITIES_PER_HOUR,
     },
   };
 }

@@ -24,7 +24,15 @@ export const ERROR_CODES = {
   Conflict: { status: 409, meaning: 'The request conflicts with the current state.' },
   PayloadTooLarge: { status: 413, meaning: 'The request body exceeds the size limit.' },
   UnsupportedMediaType: { status: 415, meaning: 'The request body must be JSON.' },
+  IdempotencyKeyReused: {
+    status: 422,
+    meaning: 'This Idempotency-Key was already used by the caller with a different request body.',
+  },
   TooManyRequests: { status: 429, meaning: 'Slow down; retry after `Retry-After` seconds.' },
+  FairUseExceeded: {
+    status: 429,
+    meaning: "The caller's hourly fair-use allowance (threads, or identities created for others) is spent.",
+  },
   InternalError: { status: 500, meaning: 'An unexpected failure; nothing about it is disclosed.' },
   UpstreamFailure: { status: 502, meaning: 'A dependency failed in a way a quick retry will not fix.' },
   ServiceUnavailable: {

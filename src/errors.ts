@@ -70,10 +70,20 @@ export class ConflictError extends DomainError {
 
 /** The upstream (ACS or Storage) asked us to slow down; the client should retry after `retryAfterSeconds`. */
 export class ThrottledError extends DomainError {
-  readonly code = 'TooManyRequests';
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    readonly code: ErrorCodeWithStatus<429> = 'TooManyRequests',
+  ) {
+    super(message);
+  }
+}
+
+/** The request is well-formed but cannot be processed as sent (e.g. an Idempotency-Key reused for another body). */
+export class UnprocessableError extends DomainError {
+  constructor(
+    message: string,
+    readonly code: ErrorCodeWithStatus<422>,
   ) {
     super(message);
   }

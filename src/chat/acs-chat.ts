@@ -2,15 +2,16 @@ import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import type { CommonClientOptions } from '@azure/core-client';
 import type { InvocationContext } from '@azure/functions';
 
-import type { ActingCredential, ActingTokens } from '../identity/acting-tokens';
+import type { ActingCredential, ActingScope, ActingTokens } from '../identity/acting-tokens';
 import type { IdentityService } from '../identity/identity-service';
 import { LruCache } from '../lru';
 import { isStatus } from '../storage/errors';
 
 /**
- * The backend's ACS Chat calls, made as a given identity: as the caller (so ACS attributes and checks the call too)
- * or as the service identity (thread creation and management). Chat clients are cached per identity; a 401
- * (for instance after the user revoked their tokens) drops the cached token and retries once.
+ * The backend's ACS Chat calls, made as a given identity: as the caller (so ACS attributes and checks the call too,
+ * and its per-identity rate limits apply to that user alone), or as the service identity (participant management,
+ * and the fallback for deleting threads). Chat clients are cached per identity and scope; a 401 (for instance after
+ * the user revoked their tokens) drops the cached token and retries once.
  */
 export class AcsChat {
   private readonly clients = new LruCache<string, { client: ChatClient; credential: ActingCredential }>(2_000);
@@ -22,9 +23,16 @@ export class AcsChat {
     private readonly options: CommonClientOptions,
   ) {}
 
-  /** Runs `operation` with a ChatClient acting as `acsUserId`. */
-  asUser<T>(acsUserId: string, operation: (client: ChatClient) => Promise<T>): Promise<T> {
-    return this.run(acsUserId, 'user', operation);
+  /**
+   * Runs `operation` with a ChatClient acting as `acsUserId`; scope `chat` for creating, updating or deleting
+   * threads as their owner.
+   */
+  asUser<T>(
+    acsUserId: string,
+    operation: (client: ChatClient) => Promise<T>,
+    scope: ActingScope = 'chat.join.limited',
+  ): Promise<T> {
+    return this.run(acsUserId, scope, operation);
   }
 
   async asService<T>(
@@ -32,7 +40,7 @@ export class AcsChat {
     context?: InvocationContext,
   ): Promise<T> {
     const serviceAcsUserId = await this.identity.serviceAcsUserId(context);
-    return this.run(serviceAcsUserId, 'service', (client) => operation(client, serviceAcsUserId));
+    return this.run(serviceAcsUserId, 'chat', (client) => operation(client, serviceAcsUserId));
   }
 
   thread(client: ChatClient, threadId: string): ChatThreadClient {
@@ -41,24 +49,25 @@ export class AcsChat {
 
   private async run<T>(
     acsUserId: string,
-    kind: 'user' | 'service',
+    scope: ActingScope,
     operation: (client: ChatClient) => Promise<T>,
   ): Promise<T> {
-    const entry = this.clientFor(acsUserId, kind);
     try {
-      return await operation(entry.client);
+      return await operation(this.clientFor(acsUserId, scope).client);
     } catch (error) {
       if (!isStatus(error, 401)) throw error;
-      entry.credential.invalidate();
-      return operation(entry.client);
+      // The SDK's pipeline keeps the token it was given until it nears expiry, so a fresh token needs a fresh client.
+      this.clients.delete(`${scope}|${acsUserId}`);
+      this.tokens.forget(acsUserId);
+      return operation(this.clientFor(acsUserId, scope).client);
     }
   }
 
-  private clientFor(acsUserId: string, kind: 'user' | 'service'): { client: ChatClient; credential: ActingCredential } {
-    const key = `${kind}:${acsUserId}`;
+  private clientFor(acsUserId: string, scope: ActingScope): { client: ChatClient; credential: ActingCredential } {
+    const key = `${scope}|${acsUserId}`;
     let entry = this.clients.get(key);
     if (!entry) {
-      const credential = kind === 'service' ? this.tokens.forService(acsUserId) : this.tokens.forUser(acsUserId);
+      const credential = this.tokens.forIdentity(acsUserId, scope);
       entry = { client: new ChatClient(this.endpoint, credential, this.options), credential };
       this.clients.set(key, entry);
     }

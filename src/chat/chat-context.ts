@@ -1,11 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 
 import type { Caller } from '../http/authenticate';
+import type { IdempotencyRepository } from '../storage/idempotency-repository';
 import type { ThreadRecord, ThreadRepository } from '../storage/thread-repository';
 import { rethrowAs } from '../upstream-errors';
 import type { AcsChat } from './acs-chat';
 import type { ContinuationCodec } from './continuation';
 import { fromThreadCall, threadNotFound } from './errors';
+import type { FairUse } from './fair-use';
 import type { PeopleDirectory } from './people';
 
 /** What every chat service needs, built once by the composition root. */
@@ -14,6 +16,8 @@ export interface ChatDependencies {
   people: PeopleDirectory;
   threads: ThreadRepository;
   paging: ContinuationCodec;
+  fairUse: FairUse;
+  requests: IdempotencyRepository;
 }
 
 /** One request's view: who is calling, and the ACS identity they act as. */

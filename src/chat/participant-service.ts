@@ -1,7 +1,7 @@
 import type { ChatParticipant } from '@azure/communication-chat';
 
 import type { DetailCode } from '../error-codes';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
@@ -14,7 +14,12 @@ import { type Page, type ParticipantView, participantView } from './views';
 export interface AddParticipantsResult {
   added: string[];
   failed: Array<{ userId: string; error: { code: DetailCode; message: string } }>;
+  /** Already in the thread: nothing about them was changed (ACS: "If participants already exist, no change occurs"). */
+  alreadyParticipants: string[];
 }
+
+/** ACS allows 250 participants in a thread. */
+export const MAX_PARTICIPANTS_PER_THREAD = 250;
 
 /**
  * Participants, named by app user id. Listing is done as the caller; adding and removing are done by the service
@@ -46,13 +51,33 @@ export class ParticipantService {
     return { ...page, items };
   }
 
-  /** Any participant may add people; identities are created on demand; per-user failures are reported, not thrown. */
+  /**
+   * Any participant may add people. Everything that can be checked is checked before anything is spent: membership
+   * and the thread's current participants (one paged ACS listing, as the caller), ACS's 250-participant thread limit,
+   * and the caller's fair use of identities created for people who never signed in. People already in the thread are
+   * reported and left exactly as they are; per-user failures are reported, not thrown.
+   */
   async add(scope: CallScope, threadId: string, body: AddParticipantsBody): Promise<AddParticipantsResult> {
-    await Promise.all([this.access.record(threadId), this.access.assertParticipant(scope, threadId)]);
-    const failed: AddParticipantsResult['failed'] = [];
+    const [, present] = await Promise.all([this.access.record(threadId), this.currentParticipants(scope, threadId)]);
     const unique = [...new Map(body.participants.map((participant) => [participant.userId, participant])).values()];
+    const known = await Promise.all(unique.map((participant) => this.deps.people.findAcsUserId(participant.userId)));
+    const alreadyParticipants = unique.filter((_, index) => present.has(known[index] ?? '')).map((p) => p.userId);
+    const newcomers = unique.filter((_, index) => !present.has(known[index] ?? ''));
+    if (present.size + newcomers.length > MAX_PARTICIPANTS_PER_THREAD) {
+      throw new ValidationError(
+        `A thread can have at most ${MAX_PARTICIPANTS_PER_THREAD} participants (the backend's own identity included); ` +
+          `it has ${present.size}.`,
+        undefined,
+        'TooManyParticipants',
+      );
+    }
+    if (newcomers.length === 0) return { added: [], failed: [], alreadyParticipants };
+    const neverSignedIn = newcomers.filter((participant) => known[unique.indexOf(participant)] === undefined).length;
+    await this.deps.fairUse.spend(scope.caller.userId, { threads: 0, identities: neverSignedIn }, scope.context);
+
+    const failed: AddParticipantsResult['failed'] = [];
     const resolved = await Promise.all(
-      unique.map(async (participant) => {
+      newcomers.map(async (participant) => {
         try {
           return { ...participant, acsUserId: await this.deps.people.acsUserIdFor(participant.userId, scope.context) };
         } catch (error) {
@@ -66,7 +91,7 @@ export class ParticipantService {
       }),
     );
     const toAdd = resolved.filter((participant) => participant !== undefined);
-    if (toAdd.length === 0) return { added: [], failed };
+    if (toAdd.length === 0) return { added: [], failed, alreadyParticipants };
     const participants: ChatParticipant[] = toAdd.map((participant) => ({
       id: { communicationUserId: participant.acsUserId },
       ...(participant.displayName ? { displayName: participant.displayName } : {}),
@@ -89,7 +114,21 @@ export class ParticipantService {
         .filter((participant) => !rejected.has(participant.acsUserId))
         .map((participant) => participant.userId),
       failed,
+      alreadyParticipants,
     };
+  }
+
+  /** Everyone in the thread (ACS ids, the service identity included), listed as the caller (403/404: not in it). */
+  private async currentParticipants(scope: CallScope, threadId: string): Promise<Set<string>> {
+    const acsUserId = await this.access.callerAcsUserId(scope);
+    return this.deps.acs
+      .asUser(acsUserId, async (client) => {
+        const ids = new Set<string>();
+        const pages = client.getChatThreadClient(threadId).listParticipants({ maxPageSize: 200 }).byPage();
+        for await (const page of pages) for (const participant of page) ids.add(rawId(participant.id) ?? '');
+        return ids;
+      })
+      .catch(rethrowAs(fromThreadCall));
   }
 
   /** Yourself (leave), or anyone if you own the thread or are an admin. */

@@ -38,6 +38,17 @@ export class PeopleDirectory {
   findAcsUserId(userId: string): Promise<string | undefined> {
     return this.identity.findAcsUserId(userId);
   }
+
+  /** Those of `userIds` who have no ACS identity yet (one cached lookup each; creates nothing). */
+  async unknownUserIds(userIds: string[]): Promise<string[]> {
+    const known = await Promise.all(userIds.map((userId) => this.identity.findAcsUserId(userId)));
+    return userIds.filter((_, index) => known[index] === undefined);
+  }
+
+  /** The backend's own ACS identity, a participant of every thread it manages. */
+  serviceAcsUserId(context?: InvocationContext): Promise<string> {
+    return this.identity.serviceAcsUserId(context);
+  }
 }
 
 export function rawId(

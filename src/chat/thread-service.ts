@@ -4,9 +4,10 @@ import type { ChatParticipant, ChatThreadProperties } from '@azure/communication
 import type { InvocationContext } from '@azure/functions';
 
 import type { DetailCode } from '../error-codes';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, UnprocessableError, ValidationError } from '../errors';
 import { describeError } from '../logging';
-import type { ThreadRecord } from '../storage/thread-repository';
+import { isStatus } from '../storage/errors';
+import type { ActivityEntry, ThreadRecord } from '../storage/thread-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
@@ -25,9 +26,15 @@ export interface CreatedThread {
   invalidParticipants: InvalidParticipant[];
 }
 
+/** ACS takes at most 200 participants in one CreateThread request: the owner, the service identity and 198 others. */
+export const MAX_OTHERS_AT_CREATION = 198;
+const CREATE_OPERATION = 'createThread';
+
 /**
- * Threads: the service identity creates each one (with all participants, in one ACS call) and stays in it, so the
- * backend can always manage and delete what it created. Our record in Tables names the owner and tracks activity.
+ * Threads are created in ACS as their owner (the caller's own identity, with a server-side `chat` token), so ACS's
+ * per-identity limits bound each user rather than the whole deployment. The service identity joins every thread as a
+ * participant, so the backend can always manage it and delete it. Our record in Tables names the owner and tracks
+ * activity.
  */
 export class ThreadService {
   private readonly access: ThreadAccess;
@@ -42,6 +49,17 @@ export class ThreadService {
   async create(scope: CallScope, body: CreateThreadBody, idempotencyKey: string | undefined): Promise<CreatedThread> {
     const { caller, context } = scope;
     const others = dedupeParticipants(body.participants ?? [], caller.userId);
+    const repeatId = idempotencyKey ? repeatabilityId(caller.userId, idempotencyKey) : undefined;
+    const replay = repeatId ? await this.claimKey(repeatId, body) : false;
+    // Fair use is charged before any identity is created or any ACS call is made; a replay was charged already.
+    const newcomers = await this.deps.people.unknownUserIds([caller.userId, ...others.map((p) => p.userId)]);
+    if (!replay) {
+      await this.deps.fairUse.spend(
+        caller.userId,
+        { threads: 1, identities: newcomers.filter((userId) => userId !== caller.userId).length },
+        context,
+      );
+    }
     const ownerAcsUserId = await this.access.callerAcsUserId(scope);
     const resolved = await Promise.all(
       others.map(async (participant) => ({
@@ -49,11 +67,13 @@ export class ThreadService {
         acsUserId: await this.deps.people.acsUserIdFor(participant.userId, context),
       })),
     );
+    const serviceAcsUserId = await this.deps.people.serviceAcsUserId(context);
     const participants: ChatParticipant[] = [
       {
         id: { communicationUserId: ownerAcsUserId },
         ...(caller.displayName ? { displayName: caller.displayName } : {}),
       },
+      { id: { communicationUserId: serviceAcsUserId } },
       ...resolved.map((participant) => ({
         id: { communicationUserId: participant.acsUserId },
         ...(participant.displayName ? { displayName: participant.displayName } : {}),
@@ -61,30 +81,35 @@ export class ThreadService {
     ];
     const maxAge = this.options.maxThreadAgeDays;
     const result = await this.deps.acs
-      .asService(async (client, serviceAcsUserId) => {
-        return client.createChatThread(
-          { topic: body.topic },
-          {
-            participants: [{ id: { communicationUserId: serviceAcsUserId } }, ...participants],
-            ...(body.metadata ? { metadata: body.metadata } : {}),
-            ...(maxAge !== undefined
-              ? { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: Math.ceil(maxAge) } }
-              : {}),
-            ...(idempotencyKey ? { idempotencyToken: repeatabilityId(caller.userId, idempotencyKey) } : {}),
-          },
-        );
-      }, context)
+      .asUser(
+        ownerAcsUserId,
+        (client) =>
+          client.createChatThread(
+            { topic: body.topic },
+            {
+              participants,
+              ...(body.metadata ? { metadata: body.metadata } : {}),
+              ...(maxAge !== undefined
+                ? { retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: Math.ceil(maxAge) } }
+                : {}),
+              ...(repeatId ? { idempotencyToken: repeatId } : {}),
+            },
+          ),
+        'chat',
+      )
       .catch(rethrowAs(fromUpstream));
     const properties = result.chatThread;
     if (!properties) throw fromUpstream(new Error('ACS created no thread'));
     const record = await this.deps.threads
-      .create({ threadId: properties.id, ownerUserId: caller.userId, createdOn: properties.createdOn })
+      .create({ threadId: properties.id, ownerUserId: caller.userId, ownerAcsUserId, createdOn: properties.createdOn })
       .catch(async (error: unknown) => {
         // Tables failed after ACS created the thread. With an Idempotency-Key the client's retry gets the same thread
         // from ACS and records it; without one nobody could ever find it again, so it is deleted now.
-        if (!idempotencyKey) await this.discardUnrecorded(properties.id, context);
+        if (!repeatId) await this.discardUnrecorded(properties.id, ownerAcsUserId, context);
         throw fromUpstream(error);
       });
+    if (repeatId)
+      await this.deps.requests.complete(repeatId, CREATE_OPERATION, properties.id).catch(rethrowAs(fromUpstream));
     const userIdByAcs = new Map(resolved.map((participant) => [participant.acsUserId, participant.userId]));
     const invalidParticipants = (result.invalidParticipants ?? []).map((error) => ({
       userId: (error.target && userIdByAcs.get(error.target)) ?? error.target ?? 'unknown',
@@ -95,8 +120,32 @@ export class ThreadService {
       threadId: properties.id,
       participants: participants.length,
       invalid: invalidParticipants.length,
+      replay,
     });
     return { thread: threadView(properties, record), invalidParticipants };
+  }
+
+  /**
+   * Claims an Idempotency-Key for this request. True when it is a replay of an earlier request with the same body,
+   * whose thread still exists (ACS then answers the repeated create with that same thread); a different body is a 422
+   * and a thread deleted since is a 404.
+   */
+  private async claimKey(repeatId: string, body: CreateThreadBody): Promise<boolean> {
+    const requestHash = hashOf(body);
+    const earlier = await this.deps.requests
+      .claim(repeatId, CREATE_OPERATION, requestHash)
+      .catch(rethrowAs(fromUpstream));
+    if (!earlier) return false;
+    if (earlier.requestHash !== requestHash) {
+      throw new UnprocessableError(
+        'This Idempotency-Key was already used with a different request body.',
+        'IdempotencyKeyReused',
+      );
+    }
+    if (earlier.threadId && !(await this.deps.threads.get(earlier.threadId).catch(rethrowAs(fromUpstream)))) {
+      throw threadNotFound();
+    }
+    return true;
   }
 
   /** The caller's live threads, straight from ACS (so threads they left or that were deleted never show). */
@@ -122,44 +171,86 @@ export class ThreadService {
     return threadView(properties, record);
   }
 
+  /** Owner only, and only while they are a participant: the update is made as the owner, so ACS checks that too. */
   async update(scope: CallScope, threadId: string, body: UpdateThreadBody): Promise<Thread> {
     const record = await this.access.record(threadId);
     await this.requireOwner(scope, record);
+    const ownerAcsUserId = await this.access.callerAcsUserId(scope);
     const properties = await this.deps.acs
-      .asService(async (client) => {
-        const thread = client.getChatThreadClient(threadId);
-        await thread.updateProperties({
-          ...(body.topic !== undefined ? { topic: body.topic } : {}),
-          ...(body.metadata ? { metadata: body.metadata } : {}),
-        });
-        return thread.getProperties();
-      }, scope.context)
+      .asUser(
+        ownerAcsUserId,
+        async (client) => {
+          const thread = client.getChatThreadClient(threadId);
+          await thread.updateProperties({
+            ...(body.topic !== undefined ? { topic: body.topic } : {}),
+            ...(body.metadata ? { metadata: body.metadata } : {}),
+          });
+          return thread.getProperties();
+        },
+        'chat',
+      )
       .catch(rethrowAs(fromThreadCall));
     return threadView(properties, record);
   }
 
-  /** Owner or admin. Deletes in ACS first, then our records (see ThreadRepository.remove for the order). */
+  /**
+   * Owner (while still a participant) or admin. Deletes in ACS first, then our records (see ThreadRepository.remove
+   * for the order). An owner who left is a former participant: 404, like anyone else outside the thread.
+   */
   async delete(scope: CallScope, threadId: string): Promise<void> {
     const record = await this.access.record(threadId);
-    if (!scope.caller.isAdmin) await this.requireOwner(scope, record);
-    await this.purge(threadId, record.indexedActivityOn, scope.context);
+    if (scope.caller.isAdmin) return this.purge({ ...record, activityOn: record.indexedActivityOn }, scope.context);
+    await this.requireOwner(scope, record);
+    const ownerAcsUserId = await this.access.callerAcsUserId(scope);
+    await this.deps.acs
+      .asUser(ownerAcsUserId, (client) => client.deleteChatThread(threadId), 'chat')
+      .catch(rethrowAs(fromThreadCall));
+    await this.deps.threads.remove(threadId, record.indexedActivityOn).catch(rethrowAs(fromUpstream));
+    scope.context?.log('thread deleted', { threadId, by: 'owner' });
   }
 
-  /** Removes a thread everywhere; a thread already gone from ACS just has its records cleaned. */
-  async purge(threadId: string, indexedActivityOn: Date | undefined, context?: InvocationContext): Promise<void> {
-    await this.deps.acs
-      .asService((client) => client.deleteChatThread(threadId), context)
-      .catch((error: unknown) => {
-        const mapped = fromThreadCall(error);
-        if (!(mapped instanceof NotFoundError)) throw mapped;
-      });
-    await this.deps.threads.remove(threadId, indexedActivityOn).catch(rethrowAs(fromUpstream));
-    context?.log('thread deleted', { threadId });
+  /**
+   * Removes a thread everywhere (admin delete, pruning); a thread already gone from ACS just has its records cleaned.
+   * The delete is made as the thread's owner where possible, so deletions spread over the owners' own ACS limits
+   * (10 per 10 s each) instead of all queueing behind the service identity's; the service identity steps in for
+   * threads it created itself (before owners created their threads) and for owners who have left.
+   */
+  async purge(entry: ActivityEntry, context?: InvocationContext): Promise<void> {
+    const { threadId, ownerAcsUserId } = entry;
+    const deleted = ownerAcsUserId ? await this.deleteAsOwner(threadId, ownerAcsUserId) : false;
+    if (!deleted) {
+      await this.deps.acs
+        .asService((client) => client.deleteChatThread(threadId), context)
+        .catch((error: unknown) => {
+          const mapped = fromThreadCall(error);
+          if (!(mapped instanceof NotFoundError)) throw mapped;
+        });
+    }
+    await this.deps.threads.remove(threadId, entry.activityOn).catch(rethrowAs(fromUpstream));
+    context?.log('thread deleted', { threadId, by: deleted ? 'owner identity' : 'service identity' });
   }
 
-  private async discardUnrecorded(threadId: string, context?: InvocationContext): Promise<void> {
-    await this.deps.acs
-      .asService((client) => client.deleteChatThread(threadId), context)
+  /** True when ACS deleted the thread as its owner (or it was already gone); false when the owner may not. */
+  private async deleteAsOwner(threadId: string, ownerAcsUserId: string): Promise<boolean> {
+    try {
+      await this.deps.acs.asUser(ownerAcsUserId, (client) => client.deleteChatThread(threadId), 'chat');
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404)) return true;
+      if (isStatus(error, 403, 401)) return false;
+      throw fromThreadCall(error);
+    }
+  }
+
+  private async discardUnrecorded(
+    threadId: string,
+    ownerAcsUserId: string,
+    context?: InvocationContext,
+  ): Promise<void> {
+    await this.deleteAsOwner(threadId, ownerAcsUserId)
+      .then((deleted) =>
+        deleted ? undefined : this.deps.acs.asService((client) => client.deleteChatThread(threadId), context),
+      )
       .catch((error: unknown) =>
         context?.warn('could not delete a thread whose records failed', { threadId, error: describeError(error) }),
       );
@@ -188,13 +279,31 @@ function dedupeParticipants(
 ): NonNullable<CreateThreadBody['participants']> {
   const seen = new Set<string>([ownerUserId]);
   const unique = participants.filter((participant) => !seen.has(participant.userId) && seen.add(participant.userId));
-  if (unique.length + 2 > 250)
+  if (unique.length > MAX_OTHERS_AT_CREATION)
     throw new ValidationError(
-      'A thread can have at most 248 participants besides its owner.',
+      `A thread can be created with at most ${MAX_OTHERS_AT_CREATION} participants besides its owner ` +
+        '(ACS takes 200 per request, the owner and the backend included); add the rest afterwards.',
       undefined,
       'TooManyParticipants',
     );
   return unique;
+}
+
+/** A stable hash of a request body (object keys sorted), to tell a replay from a different request. */
+function hashOf(body: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([key, inner]) => [key, canonical(inner)]),
+        )
+      : Array.isArray(value)
+        ? value.map(canonical)
+        : value;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('base64url');
 }
 
 /**

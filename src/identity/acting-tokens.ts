@@ -1,5 +1,5 @@
 import type { CommunicationTokenCredential } from '@azure/communication-common';
-import type { CommunicationIdentityClient, TokenScope } from '@azure/communication-identity';
+import type { CommunicationIdentityClient } from '@azure/communication-identity';
 import type { AccessToken } from '@azure/core-auth';
 
 import { LruCache } from '../lru';
@@ -41,27 +41,32 @@ export class ActingCredential implements CommunicationTokenCredential {
   }
 }
 
-/** Per-instance cache of acting credentials: users act with `chat.join.limited`, the service identity with `chat`. */
+/** What the backend may do when it acts as an identity: `chat.join.limited` for everyday calls as a user, `chat`
+ * for creating, updating and deleting threads (as their owner) and for the service identity. */
+export type ActingScope = 'chat.join.limited' | 'chat';
+
+/**
+ * Per-instance cache of acting credentials, one per identity and scope. These tokens never leave the backend:
+ * clients only ever get the scopes configuration allows them.
+ */
 export class ActingTokens {
   private readonly credentials = new LruCache<string, ActingCredential>(5_000);
 
   constructor(private readonly identityClient: CommunicationIdentityClient) {}
 
-  forUser(acsUserId: string): ActingCredential {
-    return this.credentialFor(acsUserId, ['chat.join.limited']);
-  }
-
-  forService(acsUserId: string): ActingCredential {
-    return this.credentialFor(acsUserId, ['chat']);
+  forIdentity(acsUserId: string, scope: ActingScope): ActingCredential {
+    return this.credentialFor(acsUserId, [scope]);
   }
 
   /** Forget a revoked identity's tokens. */
   forget(acsUserId: string): void {
-    this.credentials.delete(acsUserId);
+    for (const scope of ['chat.join.limited', 'chat'] satisfies ActingScope[])
+      this.credentials.delete(`${scope}|${acsUserId}`);
   }
 
-  private credentialFor(acsUserId: string, scopes: TokenScope[]): ActingCredential {
-    const cached = this.credentials.get(acsUserId);
+  private credentialFor(acsUserId: string, scopes: [ActingScope]): ActingCredential {
+    const key = `${scopes[0]}|${acsUserId}`;
+    const cached = this.credentials.get(key);
     if (cached) return cached;
     const credential = new ActingCredential(async () => {
       const minted = await this.identityClient.getToken({ communicationUserId: acsUserId }, scopes, {
@@ -69,7 +74,7 @@ export class ActingTokens {
       });
       return { token: minted.token, expiresOnTimestamp: minted.expiresOn.getTime() };
     });
-    this.credentials.set(acsUserId, credential);
+    this.credentials.set(key, credential);
     return credential;
   }
 }

@@ -107,7 +107,7 @@ export class PruneService {
         return 'keptAlive';
       }
       step = 'delete';
-      await this.step(backoff, () => this.threadService.purge(entry.threadId, entry.activityOn, context));
+      await this.step(backoff, () => this.threadService.purge(entry, context));
       return 'deleted';
     } catch (error) {
       if (error instanceof OutOfBudget || (deadline.aborted && isAbort(error))) return 'deferred';

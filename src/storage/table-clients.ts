@@ -4,7 +4,7 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 import type { AppConfig } from '../config';
 
 /** The tables the backend keeps its records in, named with the configured prefix. */
-export const TABLE_ROLES = ['identities', 'threads', 'activity', 'settings'] as const;
+export const TABLE_ROLES = ['identities', 'threads', 'activity', 'settings', 'usage', 'requests'] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
 export type TableClients = Record<TableRole, TableClient>;
@@ -14,6 +14,8 @@ const TABLE_SUFFIX: Record<TableRole, string> = {
   threads: 'Threads',
   activity: 'Activity',
   settings: 'Settings',
+  usage: 'Usage',
+  requests: 'Requests',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

@@ -17,6 +17,8 @@ export const ACTIVITY_SHARDS = 8;
 export interface ThreadRecord {
   threadId: string;
   ownerUserId: string;
+  /** The owner's ACS identity, which created the thread in ACS; absent on threads the service identity created. */
+  ownerAcsUserId?: string;
   createdOn: Date;
   lastActivityOn: Date;
   /** The activity time of this thread's index entry (locates the entry for moves and deletes). */
@@ -26,12 +28,15 @@ export interface ThreadRecord {
 export interface ActivityEntry {
   threadId: string;
   activityOn: Date;
+  /** Carried in the index so that pruning can delete a thread as its owner without reading the record. */
+  ownerAcsUserId?: string;
 }
 
 interface ThreadEntity {
   partitionKey: string;
   rowKey: string;
   ownerUserId: string;
+  ownerAcsUserId?: string;
   createdOn: Date;
   lastActivityOn: Date;
   indexedActivityOn: Date;
@@ -41,6 +46,7 @@ interface ActivityEntity {
   partitionKey: string;
   rowKey: string;
   threadId: string;
+  ownerAcsUserId?: string;
 }
 
 const THREAD_ROW = 'thread';
@@ -67,14 +73,24 @@ export class ThreadRepository {
    * ACS thread id is harmless. The index entry goes first: an entry without a record is cleaned up by pruning,
    * whereas a record without an entry would never be pruned.
    */
-  async create(record: Pick<ThreadRecord, 'threadId' | 'ownerUserId' | 'createdOn'>): Promise<ThreadRecord> {
+  async create(
+    record: Pick<ThreadRecord, 'threadId' | 'ownerUserId' | 'ownerAcsUserId' | 'createdOn'>,
+  ): Promise<ThreadRecord> {
     const full: ThreadRecord = { ...record, lastActivityOn: record.createdOn, indexedActivityOn: record.createdOn };
-    await this.activity.upsertEntity<ActivityEntity>(activityEntity(record.threadId, record.createdOn), 'Replace');
+    await this.activity.upsertEntity<ActivityEntity>(
+      activityEntity({
+        threadId: record.threadId,
+        activityOn: record.createdOn,
+        ownerAcsUserId: record.ownerAcsUserId,
+      }),
+      'Replace',
+    );
     await this.threads.upsertEntity<ThreadEntity>(
       {
         partitionKey: record.threadId,
         rowKey: THREAD_ROW,
         ownerUserId: full.ownerUserId,
+        ...(full.ownerAcsUserId ? { ownerAcsUserId: full.ownerAcsUserId } : {}),
         createdOn: full.createdOn,
         lastActivityOn: full.lastActivityOn,
         indexedActivityOn: full.indexedActivityOn,
@@ -103,12 +119,16 @@ export class ThreadRepository {
     for (let shard = 0; shard < ACTIVITY_SHARDS; shard += 1) {
       const filter = `PartitionKey eq '${shardKey(shard)}' and RowKey lt '${upper}'`;
       const pages = this.activity
-        .listEntities<ActivityEntity>({ queryOptions: { filter, select: ['RowKey', 'threadId'] } })
+        .listEntities<ActivityEntity>({ queryOptions: { filter, select: ['RowKey', 'threadId', 'ownerAcsUserId'] } })
         .byPage({ maxPageSize: pageSize });
       for await (const page of pages) {
         for (const entity of page) {
           const activityOn = new Date(entity.rowKey.slice(0, entity.rowKey.indexOf('|')));
-          yield { threadId: entity.threadId, activityOn };
+          yield {
+            threadId: entity.threadId,
+            activityOn,
+            ...(entity.ownerAcsUserId ? { ownerAcsUserId: entity.ownerAcsUserId } : {}),
+          };
         }
       }
     }
@@ -118,7 +138,7 @@ export class ThreadRepository {
    * Moves a thread's index entry to its real last activity (pruning found it still active) and records that activity.
    */
   async reindex(entry: ActivityEntry, activityOn: Date): Promise<void> {
-    await this.activity.upsertEntity<ActivityEntity>(activityEntity(entry.threadId, activityOn), 'Replace');
+    await this.activity.upsertEntity<ActivityEntity>(activityEntity({ ...entry, activityOn }), 'Replace');
     try {
       await this.threads.updateEntity(
         { partitionKey: entry.threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn, indexedActivityOn: activityOn },
@@ -147,7 +167,7 @@ export class ThreadRepository {
   }
 
   async deleteEntry(entry: ActivityEntry): Promise<void> {
-    const entity = activityEntity(entry.threadId, entry.activityOn);
+    const entity = activityEntity(entry);
     try {
       await this.activity.deleteEntity(entity.partitionKey, entity.rowKey);
     } catch (error) {
@@ -160,14 +180,20 @@ function fromEntity(threadId: string, entity: ThreadEntity): ThreadRecord {
   return {
     threadId,
     ownerUserId: entity.ownerUserId,
+    ...(entity.ownerAcsUserId ? { ownerAcsUserId: entity.ownerAcsUserId } : {}),
     createdOn: new Date(entity.createdOn),
     lastActivityOn: new Date(entity.lastActivityOn),
     indexedActivityOn: new Date(entity.indexedActivityOn),
   };
 }
 
-function activityEntity(threadId: string, activityOn: Date): ActivityEntity {
-  return { partitionKey: shardKey(shardOf(threadId)), rowKey: `${activityOn.toISOString()}|${threadId}`, threadId };
+function activityEntity({ threadId, activityOn, ownerAcsUserId }: ActivityEntry): ActivityEntity {
+  return {
+    partitionKey: shardKey(shardOf(threadId)),
+    rowKey: `${activityOn.toISOString()}|${threadId}`,
+    threadId,
+    ...(ownerAcsUserId ? { ownerAcsUserId } : {}),
+  };
 }
 
 function shardKey(shard: number): string {

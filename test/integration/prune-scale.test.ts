@@ -55,13 +55,17 @@ describe('pruning at scale', () => {
         retryOptions: { maxRetries: 2, retryDelayInMs: 50 },
       },
     });
-    const caller = { userId: 'scale-owner', roles: [], isAdmin: false };
+    const owner = (i: number) => ({ userId: `scale-owner-${i}`, roles: [], isAdmin: false });
+    const caller = owner(0);
 
-    // 20 real threads (ACS + records), created before the split ...
+    // 20 real threads (ACS + records) of 4 owners, 5 each (within ACS's 10 creations and deletions per user per
+    // 10 s), created before the split ...
     const expired: string[] = [];
     for (let i = 0; i < EXPIRED; i += 5) {
       const created = await Promise.all(
-        Array.from({ length: 5 }, (_, j) => services.threads.create({ caller }, { topic: `old-${i + j}` }, undefined)),
+        Array.from({ length: 5 }, (_, j) =>
+          services.threads.create({ caller: owner(j % 4) }, { topic: `old-${i + j}` }, undefined),
+        ),
       );
       expired.push(...created.map((result) => result.thread.id));
     }

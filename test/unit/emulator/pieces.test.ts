@@ -83,10 +83,10 @@ describe('faults', () => {
 });
 
 describe('rate limiter', () => {
-  it('is off by default, then limits per window and recovers in the next one', () => {
+  it('is on by default, limits per window and recovers in the next one; off when asked', () => {
+    const off = new RateLimiter(false);
+    for (let i = 0; i < 20; i++) off.check('chat.createThread', 0, 'u');
     const r = new RateLimiter();
-    for (let i = 0; i < 20; i++) r.check('chat.createThread', 0, 'u');
-    r.enabled = true;
     for (let i = 0; i < 10; i++) r.check('chat.createThread', 1000, 'u');
     expect(() => r.check('chat.createThread', 1000, 'u')).toThrow(
       expect.objectContaining({ status: 429, headers: { 'retry-after': '9' } }),
