@@ -27,6 +27,7 @@ import { createTableClients, ensureTables, type TableClients } from './storage/t
 import { ThreadRepository } from './storage/thread-repository';
 import { UsageRepository } from './storage/usage-repository';
 import { fromUpstream, rethrowAs } from './upstream-errors';
+import { failFastOnThrottlingPolicy } from './upstream-throttling';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
 
 /**
@@ -71,13 +72,14 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     policy: timeoutPolicy(options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
     position: 'perRetry' as const,
   };
+  const failFast = { policy: failFastOnThrottlingPolicy(), position: 'perRetry' as const };
   const acsClientOptions: CommonClientOptions = {
     ...options.acsClientOptions,
-    additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout],
+    additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout, failFast],
   };
   const tablesClientOptions: TableServiceClientOptions = {
     ...options.tablesClientOptions,
-    additionalPolicies: [...(options.tablesClientOptions?.additionalPolicies ?? []), timeout],
+    additionalPolicies: [...(options.tablesClientOptions?.additionalPolicies ?? []), timeout, failFast],
   };
   const tablesCredential = credentialFor(config.tables.kind === 'managedIdentity' ? config.tables.clientId : undefined);
   const tables = createTableClients(config.tables, tablesCredential, tablesClientOptions);

@@ -174,15 +174,21 @@ describe('authorization matrix over real HTTP', () => {
   });
   afterAll(() => stack.close());
 
-  /** A fresh thread per case: owner, participant, and someone who was a participant and left. */
+  let fixtures = 0;
+  /**
+   * A fresh thread per case: owner, participant, and someone who was a participant and left. Each case has an owner
+   * of its own, as real threads do: ACS lets one user create 10 threads per 10 s, and the emulator enforces it.
+   */
   async function fixture(): Promise<Fixture> {
-    const created = await users.owner.request<{ thread: { id: string } }>('POST', '/threads', {
+    fixtures += 1;
+    const owner = await signIn(stack, `az-owner-${fixtures}`);
+    const created = await owner.request<{ thread: { id: string } }>('POST', '/threads', {
       topic: 'matrix',
       participants: [{ userId: users.participant.userId }, { userId: users.removed.userId }],
     });
     expect(created.status).toBe(201);
     const threadId = created.body.thread.id;
-    const ownerMessage = await users.owner.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
+    const ownerMessage = await owner.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
       content: 'from owner',
     });
     const participantMessage = await users.participant.request<{ id: string }>(
@@ -193,7 +199,12 @@ describe('authorization matrix over real HTTP', () => {
     expect(
       (await users.removed.request('DELETE', threadPath(threadId, `/participants/${users.removed.userId}`))).status,
     ).toBe(204);
-    return { threadId, ownerMessageId: ownerMessage.body.id, participantMessageId: participantMessage.body.id, users };
+    return {
+      threadId,
+      ownerMessageId: ownerMessage.body.id,
+      participantMessageId: participantMessage.body.id,
+      users: { ...users, owner },
+    };
   }
 
   const cases = ENDPOINTS.flatMap((endpoint) =>
