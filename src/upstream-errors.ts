@@ -1,4 +1,4 @@
-import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { type HttpHeaders, isRestError, type RestError } from '@azure/core-rest-pipeline';
 
 import {
   DomainError,
@@ -49,8 +49,12 @@ export function rethrowAs(map: (error: unknown) => Error): (error: unknown) => n
   };
 }
 
-export function retryAfterSeconds(error: RestError): number | undefined {
-  const headers = error.response?.headers;
+export function retryAfterSeconds(error: RestError & { retryAfterSeconds?: number }): number | undefined {
+  return error.retryAfterSeconds ?? retryAfterFromHeaders(error.response?.headers);
+}
+
+/** Retry-After as the Azure services send it: `retry-after-ms`, `x-ms-retry-after-ms`, or seconds or a date. */
+export function retryAfterFromHeaders(headers: HttpHeaders | undefined): number | undefined {
   const ms = headers?.get('retry-after-ms') ?? headers?.get('x-ms-retry-after-ms');
   if (ms && /^\d+$/.test(ms)) return Math.ceil(Number(ms) / 1000);
   const value = headers?.get('retry-after');
