@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   composition?: CompositionOptions;
   /** Browser origins allowed to call the API (`*` for any). */
   corsOrigins?: string[];
+  /** ACS's published rate limits in the emulator (default on, as in production). */
+  acsRateLimits?: boolean;
 }
 
 export interface DevStackInfo {
@@ -76,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulator = await startEmulator({
         port: options.acsPort ?? 0,
         ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}),
+        rateLimits: options.acsRateLimits ?? true,
       });
       closers.push(() => emulator!.close());
     }

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     acsPort: portSetting('DEV_ACS_PORT', 7443),
     dataDir,
     env: process.env,
+    // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
+    acsRateLimits: process.env.DEV_ACS_RATE_LIMITS !== 'off',
     // Local browser apps on any port may call the dev API, as with `Host.CORS: "*"` for func start.
     corsOrigins: (process.env.DEV_CORS_ORIGINS ?? '*')
       .split(',')

@@ -181,6 +181,9 @@ describe('authorization matrix over real HTTP', () => {
    */
   async function fixture(): Promise<Fixture> {
     fixtures += 1;
+    // The same participant, removed user and stranger act in every case; each case gets a fresh 10 s of ACS time
+    // (ACS allows each user 50 thread reads per 10 s, for instance).
+    stack.emulator!.control.advanceClock(10_000);
     const owner = await signIn(stack, `az-owner-${fixtures}`);
     const created = await owner.request<{ thread: { id: string } }>('POST', '/threads', {
       topic: 'matrix',

@@ -26,6 +26,9 @@ describe('chat operations', () => {
     ]);
   });
   afterAll(() => stack.close());
+  // ACS lets one user create 10 threads per 10 s, and alice creates most threads here: every test starts in a fresh
+  // 10 s of ACS time (the emulator's clock, which its rate windows run on).
+  beforeEach(() => stack.emulator!.control.advanceClock(10_000));
 
   /** A user whose ACS identity was deleted behind the backend's back: ACS refuses to add them. */
   async function ghost(userId: string): Promise<void> {
@@ -177,7 +180,7 @@ describe('chat operations', () => {
       const { body } = await createThread({ topic: 'history' });
       const threadId = body.thread.id;
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'before bob' });
-      const joinedAt = new Date(Date.now() + 5).toISOString();
+      const joinedAt = new Date(stack.emulator!.control.now() + 5).toISOString();
       await new Promise((resolve) => setTimeout(resolve, 20));
       await alice.request('POST', threadPath(threadId, '/participants'), {
         participants: [{ userId: 'op-bob', shareHistoryTime: joinedAt }],
@@ -199,7 +202,7 @@ describe('chat operations', () => {
       const threadId = body.thread.id;
       const first = await alice.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'one' });
       await new Promise((resolve) => setTimeout(resolve, 30));
-      const cut = new Date().toISOString();
+      const cut = new Date(stack.emulator!.control.now()).toISOString();
       await new Promise((resolve) => setTimeout(resolve, 30));
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'two' });
 

@@ -223,6 +223,32 @@ describe('dev host serving a route table', () => {
     expect((await call(`${host.origin}/admin/functions/sweepThings`)).status).toBe(405);
   });
 
+  it('refuses cross-origin browser requests to the admin API and never sends it CORS headers', async () => {
+    const before = timerRuns.length;
+    for (const origin of ['http://localhost:3000', 'https://evil.example']) {
+      const res = await call(`${host.origin}/admin/functions/sweepThings`, {
+        method: 'POST',
+        headers: { Origin: origin },
+        json: { input: '' },
+      });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const preflight = await fetch(`${host.origin}/admin/functions/sweepThings`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(timerRuns.length).toBe(before);
+    // The dev host's own origin (its own pages) may.
+    const own = await call(`${host.origin}/admin/functions/sweepThings`, {
+      method: 'POST',
+      headers: { Origin: host.origin },
+      json: { input: '' },
+    });
+    expect(own.status).toBe(202);
+  });
+
   it('routes only http definitions and reports invocation logs with the function name', async () => {
     const httpNames = fixtures.filter((f): f is HttpFunctionDefinition => f.kind === 'http').map((f) => f.name);
     expect(logs.filter((r) => r.args[0] === 'request completed').every((r) => httpNames.includes(r.functionName))).toBe(

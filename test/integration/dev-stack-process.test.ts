@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -83,6 +83,8 @@ describe('npm run dev', () => {
           : undefined,
       20_000,
     );
+    // It holds the emulator's access key: the developer's alone.
+    expect(statSync(stackFile).mode & 0o777).toBe(0o600);
     const health = await fetch(`${info.apiBaseUrl}/health`);
     expect(health.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -34,9 +34,20 @@ describe('pruning idle threads', () => {
 
   const control = () => stack.emulator!.control;
 
+  let owners = 0;
+  /**
+   * Threads of owners of their own (as real threads are; ACS lets one user create and delete only 10 per 10 s), each
+   * with alice in it.
+   */
   async function createThreads(count: number, topic = 'prune'): Promise<string[]> {
     const responses = await Promise.all(
-      Array.from({ length: count }, (_, i) => alice.request<Created>('POST', '/threads', { topic: `${topic}-${i}` })),
+      Array.from({ length: count }, async (_, i) => {
+        const owner = await signIn(stack, `pr-owner-${(owners += 1)}`);
+        return owner.request<Created>('POST', '/threads', {
+          topic: `${topic}-${i}`,
+          participants: [{ userId: alice.userId }],
+        });
+      }),
     );
     expect(responses.map((res) => res.status)).toEqual(Array(count).fill(201));
     return responses.map((res) => res.body.thread.id);
@@ -229,9 +240,11 @@ describe('pruning idle threads', () => {
     const startedAt = Date.now();
     const first = await prune({ budgetSeconds: 1 });
     expect(Date.now() - startedAt).toBeLessThan(10_000); // it did not sit out the 30 s
-    expect(first).toMatchObject({ candidates: 6, failed: 0, complete: false });
+    // The first 429 pauses every worker, so the run stops taking candidates from the index as well.
+    expect(first).toMatchObject({ failed: 0, complete: false });
     expect(first.deferred).toBeGreaterThanOrEqual(1);
-    expect(first.deleted + first.deferred).toBe(6);
+    expect(first.deleted + first.deferred).toBe(first.candidates);
+    const left = 6 - first.deleted;
     await expectConsistent();
 
     // Short throttling is waited out (Retry-After honoured, not hammered): every throttled call is made once more.
@@ -239,14 +252,8 @@ describe('pruning idle threads', () => {
     control().injectFault({ operation: 'chat.listMessages', status: 429, count: 3, retryAfterMs: 100 });
     control().resetCounts();
     const second = await prune();
-    expect(second).toMatchObject({
-      candidates: first.deferred,
-      deleted: first.deferred,
-      failed: 0,
-      deferred: 0,
-      complete: true,
-    });
-    expect(control().requestCounts()['chat.listMessages']).toBe(first.deferred + 3);
+    expect(second).toMatchObject({ candidates: left, deleted: left, failed: 0, deferred: 0, complete: true });
+    expect(control().requestCounts()['chat.listMessages']).toBe(left + 3);
     await expectGone(threadIds);
     await expectConsistent();
   });

@@ -19,9 +19,14 @@ describe('Chat participants through the official SDK', () => {
       ],
     });
     expect(res.invalidParticipants).toBeUndefined();
-    await tc.addParticipants({ participants: [{ id: { communicationUserId: bob.id }, displayName: 'Bob' }] });
+    // "If participants already exist, no change occurs" (the contract): name and shareHistoryTime stay.
+    await tc.addParticipants({
+      participants: [
+        { id: { communicationUserId: bob.id }, displayName: 'Robert', shareHistoryTime: new Date('1970-01-01') },
+      ],
+    });
     const bobP = (await all(tc.listParticipants())).find((p) => idOf(p) === bob.id);
-    expect(bobP).toMatchObject({ displayName: 'Bob' });
+    expect(bobP).toMatchObject({ displayName: 'Bob', shareHistoryTime: share });
     const added = (await all(tc.listMessages())).filter((m) => m.type === 'participantAdded');
     expect(added).toHaveLength(2); // creation + bob, not the repeat
     expect(added[0]?.content?.participants?.map(idOf)).toEqual([bob.id]);

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { loadOrCreateSigningKey, signDevToken } from '../dev/issuer';
+import type { DevStackInfo } from '../dev/local-stack';
+import { EmulatorControlClient } from '../emulator';
+
+/** `npm run dev` in a process of its own on free ports, for benchmarks: its info, tokens, control API, HTTP. */
+export interface BenchStack {
+  info: DevStackInfo;
+  control: EmulatorControlClient;
+  /** A bearer token the stack accepts for `userId`. */
+  token(userId: string, claims?: { roles?: string[] }): Promise<string>;
+  send(url: string, method: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(env: Record<string, string> = {}, maxSockets = 64): Promise<BenchStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../dev/stack.ts')], {
+    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stackFile = join(dataDir, 'dev-stack.json');
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(stackFile)) {
+    if (Date.now() > deadline) throw new Error('dev stack did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const info = JSON.parse(readFileSync(stackFile, 'utf8')) as DevStackInfo;
+  const key = await loadOrCreateSigningKey(join(dataDir, 'dev-issuer', 'signing-key.json'));
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  return {
+    info,
+    control: EmulatorControlClient.fromConnectionString(
+      info.acs.connectionString!,
+      readFileSync(info.acs.caCertPath!, 'utf8'),
+    ),
+    token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
+    send: (url, method, token, body) => send(agent, url, method, token, body),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+      agent.destroy();
+    },
+  };
+}
+
+function send(
+  agent: Agent,
+  url: string,
+  method: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
