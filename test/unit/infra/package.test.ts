@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -72,6 +72,14 @@ function runtimeClosure(app: Manifest, packages: Map<string, Manifest>): { neede
   return { needed, missing };
 }
 
+/** Every file below `root`, as `/`-separated relative paths. */
+async function listFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
 describe('npm run package (the zip azd deploys)', () => {
   let outDir: string;
   let result: PackageResult;
@@ -81,7 +89,7 @@ describe('npm run package (the zip azd deploys)', () => {
   let packages: Map<string, Manifest>;
 
   beforeAll(async () => {
-    outDir = await mkdtemp(path.join(tmpdir(), 'package-'));
+    outDir = await realpath(await mkdtemp(path.join(tmpdir(), 'package-')));
     result = await buildPackage({ projectRoot: repoRoot, outDir });
     app = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
     zip = await readFile(result.zipPath ?? '');
@@ -123,32 +131,29 @@ describe('npm run package (the zip azd deploys)', () => {
     expect(names.filter((name) => localOnly.test(name))).toEqual([]);
   });
 
-  it('starts: the entry point loads from an unpacked copy, with nothing from outside it', async () => {
-    const unpacked = await mkdtemp(path.join(tmpdir(), 'package-unpacked-'));
-    try {
-      for (const [name, data] of Object.entries(unzipSync(zip))) {
-        await mkdir(path.dirname(path.join(unpacked, name)), { recursive: true });
-        await writeFile(path.join(unpacked, name), data);
-      }
-      const settings = Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/']));
-      const load = [
-        "require(require('node:path').resolve(require('./package.json').main));",
-        'const loaded = Object.keys(require.cache);',
-        'console.log(JSON.stringify({ loaded: loaded.length, outside: loaded.filter((f) => !f.startsWith(process.cwd())) }));',
-      ].join('\n');
-      const run = spawnSync(process.execPath, ['-e', load], {
-        cwd: unpacked,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, ...settings },
-      });
-      expect(run.stderr).not.toMatch(/Error/);
-      expect(run.status).toBe(0);
-      const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { loaded: number; outside: string[] };
-      expect(report.outside).toEqual([]);
-      expect(report.loaded).toBeGreaterThan(100);
-    } finally {
-      await rm(unpacked, { recursive: true, force: true });
-    }
+  it('holds exactly the stage azd zips, less its .funcignore', async () => {
+    const staged = await listFiles(result.stageDir);
+    expect([...names].sort()).toEqual(staged.filter((file) => file !== '.funcignore').sort());
+  });
+
+  it('starts: the entry point loads from the stage, with nothing from outside it', () => {
+    // The stage is in a temporary folder, so Node finds no node_modules above it to fall back on.
+    const settings = Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/']));
+    const load = [
+      "require(require('node:path').resolve(require('./package.json').main));",
+      'const loaded = Object.keys(require.cache);',
+      'console.log(JSON.stringify({ loaded: loaded.length, outside: loaded.filter((f) => !f.startsWith(process.cwd())) }));',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['-e', load], {
+      cwd: result.stageDir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...settings },
+    });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { loaded: number; outside: string[] };
+    expect(report.outside).toEqual([]);
+    expect(report.loaded).toBeGreaterThan(100);
   });
 });
 
