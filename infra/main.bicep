@@ -8,8 +8,45 @@ targetScope = 'subscription'
 @description('Name of the azd environment; seeds the resource token and tags every resource.')
 param environmentName string
 
+// Regions that offer Flex Consumption, as Microsoft's Flex Consumption azd quickstarts list them (Azure-Samples/
+// functions-quickstart-typescript-azd, 2026-02), so that a wrong region fails before anything is created. If
+// `az functionapp list-flexconsumption-locations` shows a region missing here, add it.
 @minLength(1)
 @description('Azure region of the resource group and every regional resource (must offer Flex Consumption).')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'eastus2euap'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -17,11 +54,17 @@ param environmentName string
 })
 param location string
 
+// main.parameters.json repeats this default (${ACS_DATA_LOCATION=United States}): azd passes an unset variable as an
+// empty string, not as "use the Bicep default", and an empty dataLocation fails. npm run lint:infra checks the pair.
+@minLength(1)
 @description('Where ACS stores data at rest, e.g. "United States", "Europe", "UK". Fixed once created.')
 param acsDataLocation string = 'United States'
 
 @description('Turn off ACS access keys so only Entra ID callers get in.')
 param acsDisableLocalAuth bool = true
+
+@description('Put a CanNotDelete lock on the ACS resource (needs Microsoft.Authorization/locks/write: Owner or User Access Administrator). Remove it before azd down.')
+param acsDeleteLock bool = true
 
 @minLength(1)
 @description('OIDC issuer of the user tokens the API accepts (AUTH_ISSUER).')
@@ -49,8 +92,11 @@ param pruneSchedule string = ''
 @description('Browser origins allowed to call the API, comma-separated (CORS). Empty allows none.')
 param corsAllowedOrigins string = ''
 
-@description('Object id of the deploying user; gets data roles to run the app locally against Azure. Empty skips them.')
+@description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID on every run).')
 param principalId string = ''
+
+@description('Grant principalId the data roles the app has (Storage blobs and tables, ACS), to run it locally against this environment. Off unless asked for.')
+param allowUserIdentityPrincipal bool = false
 
 @description('Optional override of the resource group name.')
 param resourceGroupName string = ''
@@ -109,6 +155,7 @@ module communication './core/communication/communication-service.bicep' = {
     name: '${abbrs.communicationCommunicationServices}${resourceToken}'
     dataLocation: acsDataLocation
     disableLocalAuth: acsDisableLocalAuth
+    lockAgainstDeletion: acsDeleteLock
     tags: tags
   }
 }
@@ -146,7 +193,7 @@ module rbac './app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: communication.outputs.name
     appPrincipalId: apiIdentity.outputs.principalId
-    developerPrincipalId: principalId
+    developerPrincipalId: allowUserIdentityPrincipal ? principalId : ''
   }
 }
 
@@ -158,6 +205,8 @@ output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
 output ACS_ENDPOINT string = communication.outputs.endpoint
+// Empty when acsDeleteLock is off. `az lock delete --ids "$(azd env get-value ACS_DELETE_LOCK_ID)"` before azd down.
+output ACS_DELETE_LOCK_ID string = communication.outputs.deleteLockId
 // Echoed so that values azd prompted for also land in the environment (.env) for the hook and the next provision.
 output AUTH_ISSUER string = authIssuer
 output AUTH_AUDIENCE string = authAudience

@@ -15,7 +15,7 @@ param communicationServiceName string
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param appPrincipalId string
 
-@description('Object id of the deploying user or service principal; empty skips the developer assignments.')
+@description('Object id of a developer who runs the app locally against this environment (main.bicep passes AZURE_PRINCIPAL_ID only when allowUserIdentityPrincipal is on); empty skips the developer assignments.')
 param developerPrincipalId string = ''
 
 var roleIds = {
@@ -72,7 +72,7 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// Justification: ACS has no data-plane-only built-in role; Entra callers of the Identity API (create users, issue and revoke tokens) need a role on the resource, and this one covers only Communication/Email resources, unlike Contributor, and only this resource.
+// Justification: ACS has no data-plane-only built-in role; Entra callers of the Identity API (create users, issue and revoke tokens) need a role on the resource. This is the narrowest built-in one, but it also lets the identity change or delete the resource and list or regenerate its keys: scoped to this one resource, which a CanNotDelete lock protects (docs/deploy.md).
 resource appCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(communicationService.id, appPrincipalId, roleIds.communicationAndEmailServiceOwner)
   scope: communicationService
@@ -83,7 +83,7 @@ resource appCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-// Justification: lets the developer run the Functions host locally (func start) against the deployed host storage, as the app identity does.
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the Functions host locally (func start) against the deployed host storage, as the app identity does.
 resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
   name: guid(storage.id, developerPrincipalId, roleIds.storageBlobDataOwner)
   scope: storage
@@ -93,7 +93,7 @@ resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
-// Justification: lets the developer run the app locally against the deployed tables.
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the app locally against the deployed tables.
 resource developerTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
   name: guid(storage.id, developerPrincipalId, roleIds.storageTableDataContributor)
   scope: storage
@@ -103,7 +103,7 @@ resource developerTableDataContributor 'Microsoft.Authorization/roleAssignments@
   }
 }
 
-// Justification: lets the developer run the app locally against the deployed ACS resource with az/azd sign-in instead of an access key.
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the app locally against the deployed ACS resource with az/azd sign-in instead of an access key.
 resource developerCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
   name: guid(communicationService.id, developerPrincipalId, roleIds.communicationAndEmailServiceOwner)
   scope: communicationService

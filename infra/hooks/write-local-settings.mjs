@@ -5,7 +5,8 @@
 // It copies only endpoints and plain settings from `azd env get-values`, never a
 // key or connection string: locally the app signs in with your `az login` /
 // `azd auth login` identity (DefaultAzureCredential), which main.bicep grants
-// the data roles it needs. local.settings.json is gitignored.
+// the data roles it needs only when ALLOW_USER_IDENTITY_PRINCIPAL is true in the
+// azd environment (off by default). local.settings.json is gitignored.
 //
 // Usage: node infra/hooks/write-local-settings.mjs [--values-file <dotenv>] [--out <path>]
 //   --values-file  read azd values from this dotenv file instead of running azd (for tests)
@@ -135,6 +136,12 @@ function main() {
   if (removed.length > 0)
     console.log(`Removed settings that would override the deployed configuration: ${removed.join(', ')}`);
   console.log('Sign in with `az login` (or `azd auth login`) so DefaultAzureCredential can reach Storage and ACS.');
+  if (azdValues.ALLOW_USER_IDENTITY_PRINCIPAL?.toLowerCase() !== 'true') {
+    console.log(
+      'Your identity has no data roles in this environment: to run locally against it, ' +
+        '`azd env set ALLOW_USER_IDENTITY_PRINCIPAL true` and `azd provision` (docs/deploy.md).',
+    );
+  }
 }
 
 try {

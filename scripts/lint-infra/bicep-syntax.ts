@@ -76,12 +76,21 @@ export function parameterIsOptional(declaration: Declaration): boolean {
 
 /** Decorator names (`secure`, `description`, …) written above a declaration. */
 export function decoratorNames(declarationNode: Node): string[] {
+  return decoratorCalls(declarationNode).map((call) => call.name);
+}
+
+/** Arguments of the decorator `name` above a declaration (`@minLength(1)` → [1]); undefined without one. */
+export function decoratorArguments(declarationNode: Node, name: string): Node[] | undefined {
+  return decoratorCalls(declarationNode).find((call) => call.name === name)?.args;
+}
+
+function decoratorCalls(declarationNode: Node): { name: string; args: Node[] }[] {
   const previous = declarationNode.previousNamedSibling;
   if (previous?.type !== 'decorators') return [];
   return previous.namedChildren.flatMap((decorator) => {
     const call = decorator.namedChildren.find((child) => child.type === 'call_expression');
-    const callee = call?.namedChildren[0];
-    return callee ? [callee.text] : [];
+    const parsed = call ? callOf(call) : undefined;
+    return parsed ? [parsed] : [];
   });
 }
 

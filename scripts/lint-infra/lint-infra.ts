@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { displayPathOf, loadBicepFiles } from './bicep-file';
+import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
 import { checkModulePaths } from './checks/module-paths';
+import { checkParameterDefaults } from './checks/parameter-defaults';
 import { checkParameters } from './checks/parameters';
 import { checkPreviewApiVersions } from './checks/preview-api-versions';
 import { checkRequiredAppSettings } from './checks/required-app-settings';
@@ -12,6 +13,7 @@ import { checkSecretOutputs } from './checks/secret-outputs';
 import { checkSecretSources } from './checks/secret-sources';
 import { checkSyntax } from './checks/syntax';
 import type { Finding } from './finding';
+import type { ParametersFile } from './parameters-file';
 
 export interface LintInfraOptions {
   /** Folder holding main.bicep, main.parameters.json and the modules. */
@@ -34,6 +36,7 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
   }
   const parametersPath = path.join(infraDir, 'main.parameters.json');
   const parametersText = await readFile(parametersPath, 'utf8').catch(() => undefined);
+  const parametersDisplayPath = displayPathOf(parametersPath, displayBase);
 
   const findings: Finding[] = [
     ...files.flatMap((file) => [
@@ -47,14 +50,18 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...(parametersText === undefined
       ? [
           {
-            file: displayPathOf(parametersPath, displayBase),
+            file: parametersDisplayPath,
             line: 1,
             check: 'layout',
             message: 'main.parameters.json not found',
           },
         ]
-      : checkParameters(mainBicep, { displayPath: displayPathOf(parametersPath, displayBase), text: parametersText })),
+      : checkParametersFile(mainBicep, { displayPath: parametersDisplayPath, text: parametersText })),
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
+function checkParametersFile(mainBicep: BicepFile, parametersFile: ParametersFile): Finding[] {
+  return [...checkParameters(mainBicep, parametersFile), ...checkParameterDefaults(mainBicep, parametersFile)];
 }

@@ -1,11 +1,7 @@
 import { type BicepFile, lineOf } from '../bicep-file';
 import { parameterIsOptional, topLevelDeclarations } from '../bicep-syntax';
 import type { Finding } from '../finding';
-
-export interface ParametersFile {
-  displayPath: string;
-  text: string;
-}
+import { lineOfKey, type ParametersFile, parseParameters } from '../parameters-file';
 
 /**
  * main.parameters.json and main.bicep agree: every parameter the file sets is
@@ -18,17 +14,9 @@ export function checkParameters(mainBicep: BicepFile, parametersFile: Parameters
     check: 'parameters',
     message,
   });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(parametersFile.text);
-  } catch (error) {
-    return [finding(1, `is not valid JSON: ${(error as Error).message}`)];
-  }
-  const parameters = (parsed as { parameters?: unknown }).parameters;
-  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-    return [finding(1, 'has no "parameters" object')];
-  }
-  const setNames = Object.keys(parameters);
+  const parsed = parseParameters(parametersFile);
+  if ('problem' in parsed) return [finding(1, parsed.problem)];
+  const setNames = Object.keys(parsed.parameters);
   const declared = topLevelDeclarations(mainBicep.root).filter((declaration) => declaration.kind === 'param');
   const declaredNames = new Set(declared.map((declaration) => declaration.name));
 
@@ -47,11 +35,4 @@ export function checkParameters(mainBicep: BicepFile, parametersFile: Parameters
       ),
     );
   return [...undeclared, ...unset];
-}
-
-function lineOfKey(text: string, key: string): number {
-  const lines = text.split('\n');
-  const pattern = new RegExp(`^\\s*"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:`);
-  const index = lines.findIndex((line) => pattern.test(line));
-  return index < 0 ? 1 : index + 1;
 }

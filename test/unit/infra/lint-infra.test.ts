@@ -159,6 +159,34 @@ describe('lint:infra on broken copies', () => {
     ]);
   });
 
+  it('reports a ${VAR} without default that would hide the Bicep default of a parameter that must not be empty', async () => {
+    await copy.replace('main.parameters.json', '${ACS_DATA_LOCATION=United States}', '${ACS_DATA_LOCATION}');
+    expect(summary(await lint(copy.dir))).toEqual([
+      expect.stringMatching(
+        /infra\/main\.parameters\.json:\d+ \[parameter-default\] "acsDataLocation": \$\{ACS_DATA_LOCATION\} has no default: azd passes '' when ACS_DATA_LOCATION is unset, .*write \$\{ACS_DATA_LOCATION=United States\}$/,
+      ),
+    ]);
+  });
+
+  it('reports a ${VAR} without default in front of any non-empty Bicep default, but not where azd asks instead', async () => {
+    await copy.replace('main.bicep', "param authAdminRole string = ''", "param authAdminRole string = 'Chat.Admin'");
+    // authIssuer has no Bicep default: azd prompts for an unset AUTH_ISSUER, so ${AUTH_ISSUER} stays as it is.
+    expect(summary(await lint(copy.dir))).toEqual([
+      expect.stringMatching(/\[parameter-default\] "authAdminRole": \$\{AUTH_ADMIN_ROLE\} has no default/),
+    ]);
+  });
+
+  it('reports a default that is empty for a @minLength parameter or disagrees with the Bicep default', async () => {
+    await copy.replace('main.parameters.json', '${ACS_DATA_LOCATION=United States}', '${ACS_DATA_LOCATION=}');
+    await copy.replace('main.parameters.json', '${ACS_DELETE_LOCK=true}', '${ACS_DELETE_LOCK=false}');
+    expect(summary(await lint(copy.dir))).toEqual([
+      expect.stringMatching(/"acsDataLocation": \$\{ACS_DATA_LOCATION\} defaults to '', which acsDataLocation/),
+      expect.stringMatching(
+        /"acsDeleteLock": \$\{ACS_DELETE_LOCK\} defaults to 'false' but the Bicep default is 'true'/,
+      ),
+    ]);
+  });
+
   it('reports a module path that does not exist', async () => {
     await copy.replace('main.bicep', "'./app/rbac.bicep'", "'./app/rbac-missing.bicep'");
     expect(summary(await lint(copy.dir))).toEqual([

@@ -38,10 +38,15 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function runHook(): Promise<LocalSettings> {
+  /** Runs the hook on azd.env and returns what it printed. */
+  async function hookOutput(): Promise<string> {
     const out = path.join(dir, 'local.settings.json');
-    await run(process.execPath, [hook, '--values-file', path.join(dir, 'azd.env'), '--out', out]);
-    return JSON.parse(await readFile(out, 'utf8')) as LocalSettings;
+    return (await run(process.execPath, [hook, '--values-file', path.join(dir, 'azd.env'), '--out', out])).stdout;
+  }
+
+  async function runHook(): Promise<LocalSettings> {
+    await hookOutput();
+    return JSON.parse(await readFile(path.join(dir, 'local.settings.json'), 'utf8')) as LocalSettings;
   }
 
   it('writes endpoints and plain settings for the deployed environment, and no identity client id', async () => {
@@ -75,6 +80,12 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     expect(settings.Values).not.toHaveProperty('ACS_CONNECTION_STRING');
     expect(settings.Values).not.toHaveProperty('AzureWebJobsStorage');
     expect(JSON.stringify(settings)).not.toMatch(/accesskey|AccountKey/i);
+  });
+
+  it('says how to get data roles when the environment grants the developer none (the default)', async () => {
+    expect(await hookOutput()).toMatch(/azd env set ALLOW_USER_IDENTITY_PRINCIPAL true/);
+    await writeFile(path.join(dir, 'azd.env'), `${AZD_VALUES}ALLOW_USER_IDENTITY_PRINCIPAL="true"\n`);
+    expect(await hookOutput()).not.toMatch(/ALLOW_USER_IDENTITY_PRINCIPAL/);
   });
 
   it('fails with a clear message when the environment has not been provisioned', async () => {
