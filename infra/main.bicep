@@ -89,6 +89,12 @@ param threadRetentionDays string = ''
 @description('NCRONTAB schedule of the prune timer; empty means the app default (PRUNE_SCHEDULE).')
 param pruneSchedule string = ''
 
+@description('Threads one user may create per hour; empty means the app default (FAIR_USE_THREADS_PER_HOUR).')
+param fairUseThreadsPerHour string = ''
+
+@description('Identities one user may cause to be created for others per hour; empty means the app default (FAIR_USE_NEW_IDENTITIES_PER_HOUR).')
+param fairUseNewIdentitiesPerHour string = ''
+
 @description('Browser origins allowed to call the API, comma-separated (CORS). Empty allows none.')
 param corsAllowedOrigins string = ''
 
@@ -181,6 +187,8 @@ module api './app/api.bicep' = {
     userTokenScopes: userTokenScopes
     threadRetentionDays: threadRetentionDays
     pruneSchedule: pruneSchedule
+    fairUseThreadsPerHour: fairUseThreadsPerHour
+    fairUseNewIdentitiesPerHour: fairUseNewIdentitiesPerHour
     corsAllowedOrigins: corsOrigins
   }
 }

@@ -57,6 +57,12 @@ param threadRetentionDays string = ''
 @description('NCRONTAB schedule of the prune timer; empty means the app default (PRUNE_SCHEDULE).')
 param pruneSchedule string = ''
 
+@description('Threads one user may create per hour; empty means the app default (FAIR_USE_THREADS_PER_HOUR).')
+param fairUseThreadsPerHour string = ''
+
+@description('Identities one user may cause to be created for others per hour; empty means the app default (FAIR_USE_NEW_IDENTITIES_PER_HOUR).')
+param fairUseNewIdentitiesPerHour string = ''
+
 @description('Browser origins allowed to call the API (CORS).')
 param corsAllowedOrigins array = []
 
@@ -161,6 +167,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       USER_TOKEN_SCOPES: userTokenScopes
       THREAD_RETENTION_DAYS: threadRetentionDays
       PRUNE_SCHEDULE: pruneSchedule
+      FAIR_USE_THREADS_PER_HOUR: fairUseThreadsPerHour
+      FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour
     }
   }
 }

@@ -83,8 +83,8 @@ describe('lint:infra on broken copies', () => {
     );
     await copy.replace(
       'app/api.bicep',
-      '      PRUNE_SCHEDULE: pruneSchedule\n    }\n',
-      '      PRUNE_SCHEDULE: pruneSchedule\n    })\n',
+      '      FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour\n    }\n',
+      '      FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour\n    })\n',
     );
     await copy.replace('app/api.bicep', 'resource storage ', "var moreSettings = { OTHER: 'x' }\n\nresource storage ");
     await copy.replace(
