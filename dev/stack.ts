@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       `  Tables         ${info.storage.connectionString}`,
       `  Auth issuer    ${info.auth.issuer}`,
       `  Auth audience  ${info.auth.audience}`,
+      ...(info.chatEvents ? [`  Chat events    emulator → ${info.chatEvents.webhook}`] : []),
       `  Run a timer    curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
       `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
       `  Written to     ${path.relative(process.cwd(), stackFile)}`,
