@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
+import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkModulePaths } from './checks/module-paths';
 import { checkParameters } from './checks/parameters';
 import { checkPreviewApiVersions } from './checks/preview-api-versions';
@@ -55,6 +56,7 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
         ]
       : checkParameters(mainBicep, { displayPath: displayPathOf(parametersPath, displayBase), text: parametersText })),
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
+    ...checkEventSubscriptions(files, mainBicep),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
