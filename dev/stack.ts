@@ -26,7 +26,9 @@ async function main(): Promise<void> {
       .map((origin) => origin.trim())
       .filter(Boolean),
   });
-  await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`);
+  // Atomically (temp file + rename): scripts and tests poll for this file and must never read it half-written.
+  await fs.writeFile(`${stackFile}.tmp`, `${JSON.stringify(stack.info, null, 2)}\n`);
+  await fs.rename(`${stackFile}.tmp`, stackFile);
 
   const { info } = stack;
   console.log(
