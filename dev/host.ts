@@ -12,14 +12,21 @@ import {
   type Timer,
 } from '@azure/functions';
 
-import type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from '../src/functions/definition';
+import type {
+  EventGridFunctionDefinition,
+  FunctionDefinition,
+  HttpFunctionDefinition,
+  TimerFunctionDefinition,
+} from '../src/functions/definition';
 import { applyCors } from './cors';
+import { serveEventGridWebhook } from './eventgrid-webhook';
 import { RouteTemplate } from './route-template';
 
 /**
  * A local stand-in for the Azure Functions host that serves our route table over real HTTP:
  * the same `HttpRequest`/`InvocationContext` objects from @azure/functions, the `/api` route prefix,
- * 404/405, and `POST /admin/functions/{name}` to run a timer function now (as Core Tools does).
+ * 404/405, `POST /admin/functions/{name}` to run a timer function now, and Event Grid triggers at
+ * `POST /runtime/webhooks/eventgrid?functionName={name}` (all as Core Tools does).
  */
 
 export interface LogRecord {
@@ -71,6 +78,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const mounts = [...(options.mounts ?? [])];
   let routes: CompiledRoute[] = [];
   let timers = new Map<string, TimerFunctionDefinition>();
+  let eventGridFunctions = new Map<string, EventGridFunctionDefinition>();
   const setFunctions = (functions: FunctionDefinition[]): void => {
     routes = functions
       .filter((definition): definition is HttpFunctionDefinition => definition.kind === 'http')
@@ -79,6 +87,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     timers = new Map(
       functions
         .filter((definition): definition is TimerFunctionDefinition => definition.kind === 'timer')
+        .map((definition) => [definition.name.toLowerCase(), definition]),
+    );
+    eventGridFunctions = new Map(
+      functions
+        .filter((definition): definition is EventGridFunctionDefinition => definition.kind === 'eventGrid')
         .map((definition) => [definition.name.toLowerCase(), definition]),
     );
   };
@@ -109,6 +122,18 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     if (applyCors(options.corsOrigins ?? [], request, response)) return;
     for (const mount of mounts) {
       if (await mount(request, response)) return;
+    }
+    if (/^\/runtime\/webhooks\/eventgrid\/?$/i.test(url.pathname)) {
+      const name = url.searchParams.get('functionName') ?? '';
+      const definition = eventGridFunctions.get(name.toLowerCase());
+      const body = await readBody(request, maxRequestBytes);
+      if (body === undefined) return sendStatus(response, 413, 'PayloadTooLarge', 'The request body is too large.');
+      return serveEventGridWebhook(
+        request,
+        body,
+        response,
+        definition && { definition, createContext: () => createContext(definition.name, log) },
+      );
     }
 
     if (url.pathname.toLowerCase() !== prefix && !url.pathname.toLowerCase().startsWith(`${prefix}/`)) {
@@ -202,7 +227,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   };
 }
 
-function createContext(functionName: string, log: LogSink): InvocationContext {
+export function createContext(functionName: string, log: LogSink): InvocationContext {
   const invocationId = randomUUID();
   return new InvocationContext({
     invocationId,

@@ -4,6 +4,7 @@ import { type RunningEmulator, startEmulator } from '../emulator';
 import { type CompositionOptions, createServices, lazyServices, type ServicesProvider } from '../src/composition';
 import { type AppConfig, loadConfig } from '../src/config';
 import { buildFunctionTable } from '../src/functions';
+import type { FunctionDefinition } from '../src/functions/definition';
 import { acsEndpoint } from '../src/identity/acs-clients';
 import { type RunningAzurite, startAzuriteTables } from './azurite';
 import { type DevHost, type LogSink, startDevHost } from './host';
@@ -36,6 +37,11 @@ export interface LocalStackOptions {
   corsOrigins?: string[];
   /** ACS's published rate limits in the emulator (default on, as in production). */
   acsRateLimits?: boolean;
+  /**
+   * Subscribe the emulator's chat events to the dev host's Event Grid triggers (default true, as `npm run dev`);
+   * tests that do not exercise events turn it off so that deliveries do not run under their feet.
+   */
+  subscribeChatEvents?: boolean;
 }
 
 export interface DevStackInfo {
@@ -43,6 +49,8 @@ export interface DevStackInfo {
   acs: { endpoint: string; connectionString?: string; caCertPath?: string };
   storage: { connectionString: string };
   auth: { issuer: string; audience: string };
+  /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
+  chatEvents?: { webhook: string; subscriptionId: string };
 }
 
 export interface LocalStack {
@@ -111,7 +119,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
     };
     const services = lazyServices(() => createServices(config, composition));
-    host.setFunctions(buildFunctionTable(config, services));
+    const functions = buildFunctionTable(config, services);
+    host.setFunctions(functions);
+    const chatEvents =
+      emulator && options.subscribeChatEvents !== false
+        ? await subscribeChatEvents(emulator, host, functions)
+        : undefined;
+    if (chatEvents)
+      closers.push(async () => {
+        emulator?.control.unsubscribeEvents(chatEvents.subscriptionId);
+      });
 
     const info: DevStackInfo = {
       apiBaseUrl: host.apiBaseUrl,
@@ -120,10 +137,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : { endpoint: acsEndpoint(config.acs) },
       storage: { connectionString: tablesConnectionString },
       auth: { issuer: config.auth.issuer, audience: config.auth.audiences[0] ?? DEV_AUDIENCE },
+      ...(chatEvents ? { chatEvents } : {}),
     };
     return { host, issuer, ...(emulator ? { emulator } : {}), config, services, info, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Subscribes the emulator to every Event Grid trigger of the route table, for the event types it handles (as infra
+ * does in Azure). A subscription kept in the emulator's data dir from an earlier run is replaced.
+ */
+async function subscribeChatEvents(
+  emulator: RunningEmulator,
+  host: DevHost,
+  functions: FunctionDefinition[],
+): Promise<{ webhook: string; subscriptionId: string } | undefined> {
+  const trigger = functions.find((definition) => definition.kind === 'eventGrid');
+  if (!trigger) return undefined;
+  const webhook = `${host.origin}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(trigger.name)}`;
+  for (const existing of emulator.control.listEventSubscriptions()) {
+    if (existing.endpoint === webhook) emulator.control.unsubscribeEvents(existing.id);
+  }
+  const subscription = await emulator.control.subscribeEvents({
+    endpoint: webhook,
+    includedEventTypes: [...trigger.eventTypes],
+  });
+  return { webhook, subscriptionId: subscription.id };
 }

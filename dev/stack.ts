@@ -28,9 +28,11 @@ async function main(): Promise<void> {
       .map((origin) => origin.trim())
       .filter(Boolean),
   });
-  // It holds the emulator's access key: readable by the developer alone.
-  await fs.writeFile(stackFile, `${JSON.stringify(stack.info, null, 2)}\n`, { mode: 0o600 });
-  await fs.chmod(stackFile, 0o600);
+  // It holds the emulator's access key: readable by the developer alone. Written atomically (temp file + rename):
+  // scripts and tests poll for this file and must never read it half-written.
+  await fs.writeFile(`${stackFile}.tmp`, `${JSON.stringify(stack.info, null, 2)}\n`, { mode: 0o600 });
+  await fs.chmod(`${stackFile}.tmp`, 0o600);
+  await fs.rename(`${stackFile}.tmp`, stackFile);
 
   const { info } = stack;
   console.log(
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
       `  Tables         ${info.storage.connectionString}`,
       `  Auth issuer    ${info.auth.issuer}`,
       `  Auth audience  ${info.auth.audience}`,
+      ...(info.chatEvents ? [`  Chat events    emulator → ${info.chatEvents.webhook}`] : []),
       `  Run a timer    curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
       `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
       `  Written to     ${path.relative(process.cwd(), stackFile)}`,

@@ -51,6 +51,7 @@ const sendMessage: Handler = async (ctx, st) => {
   if (senderDisplayName !== undefined) rec.senderDisplayName = senderDisplayName;
   if (metadata !== undefined) rec.metadata = metadata;
   const m = st.store.appendMessage(call.thread, rec, call.now);
+  st.events.messageReceived(call.thread, m, call.now);
   const path = `/chat/threads/${encodeURIComponent(call.thread.id)}/messages/${m.id}`;
   return { status: 201, body: { id: m.id }, headers: locationHeader(ctx.baseUrl, path) };
 };
@@ -111,6 +112,7 @@ const updateMessage: Handler = async (ctx, st) => {
   m.editedOn = call.now;
   m.version = st.store.nextMessageId(call.now);
   st.store.changed();
+  st.events.messageEdited(call.thread, m, call.now);
   return { status: 204 };
 };
 
@@ -121,6 +123,7 @@ const deleteMessage: Handler = async (ctx, st) => {
     m.deletedOn = call.now;
     m.version = st.store.nextMessageId(call.now);
     st.store.changed();
+    st.events.messageDeleted(call.thread, m, call.now);
   }
   return { status: 204 };
 };

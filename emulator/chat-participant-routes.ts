@@ -27,6 +27,7 @@ const addParticipants: Handler = async (ctx, st) => {
       { type: 'participantAdded', participants: added, initiatorId: call.caller.userId },
       call.now,
     );
+  st.events.participantsAdded(t, added, call.caller.userId, call.now);
   return { status: 201, body: invalid.length > 0 ? { invalidParticipants: invalid } : {} };
 };
 
@@ -49,6 +50,7 @@ const removeParticipant: Handler = async (ctx, st) => {
       { type: 'participantRemoved', participants: [removed], initiatorId: call.caller.userId },
       call.now,
     );
+  if (removed) st.events.participantRemoved(call.thread, removed, call.caller.userId, call.now);
   return { status: 204 };
 };
 

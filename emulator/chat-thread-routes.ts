@@ -57,6 +57,7 @@ const createThread: Handler = async (ctx, st) => {
   store.appendMessage(t, { type: 'topicUpdated', topic, initiatorId: call.caller.userId }, call.now);
   store.appendMessage(t, { type: 'participantAdded', participants: all, initiatorId: call.caller.userId }, call.now);
   if (repeatKey) store.repeatability.set(repeatKey, { threadId: t.id, invalidParticipants: invalid });
+  st.events.threadCreated(t, call.caller.userId, call.now);
   return createdResult(st, ctx.baseUrl, t.id, invalid);
 };
 
@@ -104,6 +105,7 @@ const updateThread: Handler = async (ctx, st) => {
     st.store.appendMessage(t, { type: 'topicUpdated', topic, initiatorId: call.caller.userId }, call.now);
   }
   st.store.changed();
+  st.events.threadUpdated(t, call.caller.userId, call.now);
   return { status: 204 };
 };
 
@@ -111,6 +113,7 @@ const deleteThread: Handler = async (ctx, st) => {
   const call = await beginThread(ctx, st);
   requireLevel(call, ['chat']);
   st.store.deleteThread(call.thread, call.now);
+  st.events.threadDeleted(call.thread, call.caller.userId, call.now);
   return { status: 204 };
 };
 

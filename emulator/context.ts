@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { Clock } from './clock';
+import type { ChatEventBuilder } from './eventgrid/chat-events';
+import type { EventDelivery } from './eventgrid/delivery';
 import type { FaultInjector } from './faults';
 import type { RateLimiter } from './ratelimit';
 import type { Store } from './store';
@@ -16,6 +18,9 @@ export interface EmulatorState {
   accessKey: string;
   resourceId: string;
   counts: Map<string, number>;
+  /** Publishes the chat events of each change (route handlers call it after the change is made). */
+  events: ChatEventBuilder;
+  delivery: EventDelivery;
 }
 
 export interface RequestContext {

@@ -2,6 +2,13 @@ import { request } from 'node:https';
 
 import { CONTROL_KEY_HEADER } from './auth';
 import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
+import type {
+  DeadLetteredEvent,
+  DeliverySettings,
+  DeliveryStats,
+  EventSubscription,
+  SubscriptionSpec,
+} from './eventgrid/delivery';
 import type { ActiveFault, FaultSpec } from './faults';
 
 /**
@@ -113,5 +120,37 @@ export class EmulatorControlClient {
 
   flush(): Promise<void> {
     return this.call('POST', 'flush');
+  }
+
+  subscribeEvents(spec: SubscriptionSpec): Promise<EventSubscription> {
+    return this.call('POST', 'eventgrid/subscriptions', spec);
+  }
+
+  async listEventSubscriptions(): Promise<EventSubscription[]> {
+    return (await this.call<{ value: EventSubscription[] }>('GET', 'eventgrid/subscriptions')).value;
+  }
+
+  unsubscribeEvents(id: string): Promise<void> {
+    return this.call('DELETE', `eventgrid/subscriptions/${encodeURIComponent(id)}`);
+  }
+
+  flushEvents(timeoutMs?: number): Promise<DeliveryStats & { settled: boolean }> {
+    return this.call('POST', 'eventgrid/flush', timeoutMs === undefined ? undefined : { timeoutMs });
+  }
+
+  eventDeliveryStats(): Promise<DeliveryStats> {
+    return this.call('GET', 'eventgrid/stats');
+  }
+
+  async listDeadLetters(): Promise<DeadLetteredEvent[]> {
+    return (await this.call<{ value: DeadLetteredEvent[] }>('GET', 'eventgrid/dead-letters')).value;
+  }
+
+  clearDeadLetters(): Promise<void> {
+    return this.call('DELETE', 'eventgrid/dead-letters');
+  }
+
+  setEventDelivery(settings: Partial<DeliverySettings>): Promise<DeliverySettings> {
+    return this.call('PUT', 'eventgrid/delivery', settings);
   }
 }

@@ -1,6 +1,8 @@
 import { requireControlAuth } from './auth';
 import type { EmulatorState, RequestContext } from './context';
 import { badRequest, notFound } from './errors';
+import { handleEventGridControl } from './eventgrid/control-routes';
+import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from './eventgrid/delivery';
 import type { ActiveFault, FaultSpec } from './faults';
 import { jsonBody, objectBody } from './request';
 import { messageModel, participantModel, readReceiptModel, type WireParticipant } from './serialize';
@@ -65,6 +67,22 @@ export interface EmulatorControl {
   now(): number;
   /** Writes pending state to the data directory (no-op in memory). */
   flush(): Promise<void>;
+  /** Event Grid: subscribe an endpoint (after the validation handshake) to the chat events. */
+  subscribeEvents(spec: {
+    endpoint: string;
+    includedEventTypes?: string[];
+    maxEventsPerBatch?: number;
+    retryPolicy?: { maxDeliveryAttempts?: number; eventTimeToLiveInMinutes?: number };
+  }): Promise<EventSubscription>;
+  listEventSubscriptions(): EventSubscription[];
+  unsubscribeEvents(id: string): boolean;
+  /** Resolves when no event is queued, waiting for a retry or in flight; with the delivery counts. */
+  flushEvents(timeoutMs?: number): Promise<DeliveryStats & { settled: boolean }>;
+  eventDeliveryStats(): DeliveryStats;
+  listDeadLetters(): DeadLetteredEvent[];
+  clearDeadLetters(): void;
+  /** Delivery policy (time scale, timeout) and faults (duplicates, reordering). */
+  setEventDelivery(settings: Partial<DeliverySettings>): DeliverySettings;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -97,6 +115,7 @@ export class InProcessControl implements EmulatorControl {
     this.st.rateLimiter.reset();
     this.st.rateLimiter.enabled = this.st.rateLimiter.enabledByDefault;
     this.st.clock.reset();
+    this.st.delivery.reset();
   }
 
   requestCounts(): Record<string, number> {
@@ -177,6 +196,8 @@ export class InProcessControl implements EmulatorControl {
   advanceClock(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw badRequest('advanceMs must be a non-negative number.');
     this.st.clock.advance(ms);
+    // Retention deletes (and their events) happen when their time comes, not only when someone next looks.
+    for (const id of this.st.store.threads.keys()) this.st.store.liveThread(id, this.st.clock.now());
     return this.st.clock.now();
   }
 
@@ -190,6 +211,38 @@ export class InProcessControl implements EmulatorControl {
 
   flush(): Promise<void> {
     return this.persist();
+  }
+
+  subscribeEvents(spec: Parameters<EmulatorControl['subscribeEvents']>[0]): Promise<EventSubscription> {
+    return this.st.delivery.subscribe(spec);
+  }
+
+  listEventSubscriptions(): EventSubscription[] {
+    return this.st.delivery.listSubscriptions();
+  }
+
+  unsubscribeEvents(id: string): boolean {
+    return this.st.delivery.unsubscribe(id);
+  }
+
+  flushEvents(timeoutMs?: number): Promise<DeliveryStats & { settled: boolean }> {
+    return this.st.delivery.flush(timeoutMs);
+  }
+
+  eventDeliveryStats(): DeliveryStats {
+    return this.st.delivery.stats();
+  }
+
+  listDeadLetters(): DeadLetteredEvent[] {
+    return this.st.delivery.listDeadLetters();
+  }
+
+  clearDeadLetters(): void {
+    this.st.delivery.clearDeadLetters();
+  }
+
+  setEventDelivery(settings: Partial<DeliverySettings>): DeliverySettings {
+    return this.st.delivery.updateSettings(settings);
   }
 }
 
@@ -206,6 +259,7 @@ export async function handleControl(
   st: EmulatorState,
 ): Promise<ControlResult> {
   requireControlAuth(ctx, st);
+  if (segments[0] === 'eventgrid') return handleEventGridControl(ctx, segments.slice(1), st.delivery);
   const [a, b] = segments;
   const route = `${ctx.method} ${a ?? ''}${b === undefined ? '' : '/*'}`;
   switch (route) {

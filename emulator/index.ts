@@ -7,6 +7,9 @@ import { join, resolve } from 'node:path';
 import { Clock } from './clock';
 import type { EmulatorState } from './context';
 import { type EmulatorControl, InProcessControl } from './control';
+import { ChatEventBuilder } from './eventgrid/chat-events';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, EventDelivery } from './eventgrid/delivery';
+import type { EventGridEvent } from './eventgrid/event-types';
 import { FaultInjector } from './faults';
 import { Persister } from './persist';
 import { RateLimiter } from './ratelimit';
@@ -20,6 +23,14 @@ import { TokenService } from './tokens';
 export { CONTROL_KEY_HEADER } from './auth';
 export type { EmulatorControl, EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
 export { EmulatorControlClient } from './control-client';
+export type {
+  DeadLetteredEvent,
+  DeliverySettings,
+  DeliveryStats,
+  EventSubscription,
+  SubscriptionSpec,
+} from './eventgrid/delivery';
+export { CHAT_EVENT_TYPES, type EventGridEvent } from './eventgrid/event-types';
 export type { ActiveFault, FaultSpec } from './faults';
 export { OPERATIONS } from './router';
 export type { ResponseRecorder } from './server';
@@ -37,6 +48,12 @@ export interface EmulatorOptions {
   onResponse?: ResponseRecorder;
   /** ACS's published rate limits (default on, as in production); the control API can also switch them. */
   rateLimits?: boolean;
+  /** ARM id of the emulated resource, the `topic` of its events (default: a fixed, made-up one). */
+  eventTopic?: string;
+  /** Event delivery policy (time scale of the retry schedule, timeout, concurrency). */
+  eventDelivery?: Partial<Pick<DeliverySettings, 'timeScale' | 'timeoutMs' | 'concurrency'>>;
+  /** Sees every chat event the emulator publishes, subscribed or not; used by the contract tests. */
+  onEvent?: (event: EventGridEvent) => void;
 }
 
 export interface RunningEmulator {
@@ -53,6 +70,8 @@ export interface RunningEmulator {
   caBundlePath: string;
   dataDir: string | undefined;
   control: EmulatorControl;
+  /** The `topic` of its Event Grid events. */
+  eventTopic: string;
   /** Closes the server and all keep-alive sockets, and flushes state to the data dir. */
   close(): Promise<void>;
 }
@@ -93,6 +112,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store.onChange = () => p.schedule();
   }
 
+  const delivery = new EventDelivery({ ...DEFAULT_DELIVERY_SETTINGS, ...options.eventDelivery });
+  let eventPersister: Persister | undefined;
+  if (dataDir) {
+    const eventFile = join(dir, 'eventgrid.json');
+    delivery.restore(Persister.load(eventFile));
+    eventPersister = new Persister(eventFile, () => delivery.snapshot());
+    const p = eventPersister;
+    delivery.onChange = () => p.schedule();
+  }
+  const eventTopic = options.eventTopic ?? defaultTopic(resourceId);
+  const onEvent = options.onEvent;
+  const events = new ChatEventBuilder(eventTopic, (published) => {
+    if (onEvent) for (const event of published) onEvent(event);
+    delivery.publish(published);
+  });
+  store.onRetentionDelete = (t) => events.threadDeleted(t, undefined, t.deletedOn ?? Date.now());
+
   const st: EmulatorState = {
     store,
     tokens,
@@ -102,8 +138,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     accessKey,
     resourceId,
     counts: new Map(),
+    events,
+    delivery,
   };
-  const control = new InProcessControl(st, () => persister?.flush() ?? Promise.resolve());
+  const control = new InProcessControl(st, async () => {
+    await persister?.flush();
+    await eventPersister?.flush();
+  });
   const server = createEmulatorServer(tls, st, control, options.onResponse);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -117,8 +158,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     (closed ??= (async () => {
       const done = new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();
+      delivery.close();
       await done;
       await persister?.flush();
+      await eventPersister?.flush();
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     })());
 
@@ -132,6 +175,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     caBundlePath: tls.caBundlePath,
     dataDir,
     control,
+    eventTopic,
     close,
   };
+}
+
+/** Made up, but shaped like the ARM id Event Grid stamps on ACS events. */
+function defaultTopic(resourceId: string): string {
+  return (
+    '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/acs-emulator/providers/' +
+    `Microsoft.Communication/communicationServices/acs-emulator-${resourceId.slice(0, 8)}`
+  );
 }

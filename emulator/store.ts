@@ -89,6 +89,8 @@ export class Store {
   repeatability = new Map<string, CreateThreadOutcome>();
   private ids = new MessageIdSource();
   onChange: () => void = () => undefined;
+  /** Called when ACS itself deletes a thread (retention policy), so its events can be published. */
+  onRetentionDelete: (t: ThreadRecord) => void = () => undefined;
 
   constructor(readonly resourceId: string) {}
 
@@ -132,6 +134,7 @@ export class Store {
     const rp = t.retentionPolicy;
     if (rp?.kind === 'threadCreationDate' && t.createdOn + rp.deleteThreadAfterDays * DAY_MS <= now) {
       this.deleteThread(t, t.createdOn + rp.deleteThreadAfterDays * DAY_MS);
+      this.onRetentionDelete(t);
       return undefined;
     }
     return t;

@@ -193,6 +193,18 @@ module api './app/api.bicep' = {
   }
 }
 
+// Chat events: the system topic now, the subscription after `azd deploy` (postdeploy hook; see the module).
+module chatEvents './app/eventgrid.bicep' = {
+  name: 'chatEvents'
+  scope: rg
+  params: {
+    communicationServiceName: communication.outputs.name
+    storageAccountName: storage.outputs.name
+    functionAppName: api.outputs.name
+    tags: tags
+  }
+}
+
 module rbac './app/rbac.bicep' = {
   name: 'rbac'
   scope: rg

@@ -13,6 +13,7 @@ import { ParticipantService } from './chat/participant-service';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
 import type { AppConfig } from './config';
+import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
 import { HealthService } from './health';
 import { type Authenticator, createAuthenticator } from './http/authenticate';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
@@ -60,6 +61,7 @@ export interface Services {
   pruning: PruneService;
   messages: MessageService;
   participants: ParticipantService;
+  chatEvents: ChatEventService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -134,6 +136,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     pruning: new PruneService(chat.threads, threads, chat.acs, { retentionDays: config.pruning.retentionDays }),
     messages: new MessageService(chat),
     participants: new ParticipantService(chat),
+    chatEvents: new ChatEventService(chat.threads, {
+      activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays),
+    }),
   };
 }
 

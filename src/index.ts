@@ -9,15 +9,21 @@ const config = loadConfig(process.env);
 const services = lazyServices(() => createServices(config));
 
 for (const definition of buildFunctionTable(config, services)) {
-  if (definition.kind === 'http') {
-    app.http(definition.name, {
-      methods: definition.methods,
-      route: definition.route,
-      // Authentication is ours (JWT bearer), not function keys.
-      authLevel: 'anonymous',
-      handler: definition.handler,
-    });
-  } else {
-    app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
+  switch (definition.kind) {
+    case 'http':
+      app.http(definition.name, {
+        methods: definition.methods,
+        route: definition.route,
+        // Authentication is ours (JWT bearer), not function keys.
+        authLevel: 'anonymous',
+        handler: definition.handler,
+      });
+      break;
+    case 'timer':
+      app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
+      break;
+    case 'eventGrid':
+      app.eventGrid(definition.name, { handler: definition.handler });
+      break;
   }
 }

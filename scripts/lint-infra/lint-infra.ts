@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
+import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkModulePaths } from './checks/module-paths';
 import { checkParameterDefaults } from './checks/parameter-defaults';
 import { checkParameters } from './checks/parameters';
@@ -58,6 +59,7 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
         ]
       : checkParametersFile(mainBicep, { displayPath: parametersDisplayPath, text: parametersText })),
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
+    ...checkEventSubscriptions(files, mainBicep),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

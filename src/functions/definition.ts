@@ -1,4 +1,4 @@
-import type { HttpHandler, HttpMethod, TimerHandler } from '@azure/functions';
+import type { EventGridHandler, HttpHandler, HttpMethod, TimerHandler } from '@azure/functions';
 import type { z } from 'zod';
 
 /**
@@ -34,4 +34,13 @@ export interface TimerFunctionDefinition {
   handler: TimerHandler;
 }
 
-export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition;
+/** An Event Grid trigger: one event per invocation; a thrown error makes Event Grid deliver the event again. */
+export interface EventGridFunctionDefinition {
+  kind: 'eventGrid';
+  name: string;
+  /** The event types the handler acts on (others are acknowledged); infra subscribes exactly these. */
+  eventTypes: readonly string[];
+  handler: EventGridHandler;
+}
+
+export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition | EventGridFunctionDefinition;

@@ -1,5 +1,6 @@
 import type { ServicesProvider } from '../composition';
 import type { AppConfig } from '../config';
+import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
 import { messageFunctions } from './messages';
@@ -18,6 +19,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...messageFunctions(services),
     ...participantFunctions(services),
     ...pruneFunctions(config, services),
+    ...chatEventFunctions(services),
   ];
   return [...table, ...openApiFunctions(table)];
 }

@@ -45,7 +45,9 @@ function isAbort(error: unknown): boolean {
 
 /**
  * Deletes threads idle for longer than the retention period. Candidates come from the activity index (reads grow
- * with the number of expired entries only); each is confirmed with ACS before anything is deleted:
+ * with the number of expired entries only); each one's record is read (1 Tables read):
+ * - activity recorded since the cut-off: re-indexed at it, no ACS call;
+ * otherwise ACS confirms before anything is deleted:
  * - gone from ACS (404/403): its records are removed (1 ACS call);
  * - active since the cut-off (e.g. messages sent straight to ACS with a user token): re-indexed (1 ACS call);
  * - idle: deleted in ACS, then its record, then its index entry (2 ACS calls).
@@ -91,8 +93,17 @@ export class PruneService {
 
   private async pruneOne(entry: ActivityEntry, run: RunState): Promise<PruneOutcome> {
     const { cutoff, backoff, deadline, context } = run;
-    let step = 'check';
+    let step = 'record';
     try {
+      // Activity recorded since the cut-off (messages through the backend, chat events for messages sent straight to
+      // ACS) keeps the thread without asking ACS; otherwise ACS confirms before anything is deleted.
+      const record = await this.step(backoff, () => this.threads.get(entry.threadId));
+      if (record && record.lastActivityOn >= cutoff) {
+        step = 'reindex';
+        await this.step(backoff, () => this.threads.reindex(entry, record.lastActivityOn));
+        return 'keptAlive';
+      }
+      step = 'check';
       const activity = await this.step(backoff, () =>
         checkActivity(this.acs, entry.threadId, cutoff, { abortSignal: deadline, ...(context ? { context } : {}) }),
       );

@@ -4,7 +4,7 @@ export interface PruneSummary {
   candidates: number;
   /** Idle threads deleted in ACS, with their records. */
   deleted: number;
-  /** Threads ACS showed activity in since the cut-off; re-indexed at that activity. */
+  /** Threads active since the cut-off (by their record, or else by ACS); re-indexed at that activity. */
   keptAlive: number;
   /** Records removed for threads already gone from ACS (deleted elsewhere, or by an earlier, interrupted run). */
   cleaned: number;

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 
-import { isNotFound } from './errors';
+import { isNotFound, isPreconditionFailed } from './errors';
 
 /**
  * Thread records (table `<prefix>Threads`, one partition per thread) and the activity index
@@ -9,8 +9,11 @@ import { isNotFound } from './errors';
  * (RowKey `<ISO time>|<threadId>`), and a range query per shard returns exactly the expired entries.
  *
  * Message sends update only the thread record (at most one write); the index entry keeps the activity time it
- * was written with, and pruning re-indexes a thread it finds still active (after asking ACS).
+ * was written with, and pruning re-indexes a thread whose record (or, failing that, ACS) shows it still active.
  */
+
+/** What `recordActivity` did. */
+export type ActivityRecording = 'recorded' | 'recent' | 'unknownThread' | 'raced';
 
 export const ACTIVITY_SHARDS = 8;
 
@@ -110,6 +113,36 @@ export class ThreadRepository {
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /**
+   * Moves the record's last activity forward to `activityOn`, unless it already shows activity within `precisionMs`
+   * before it (or later: an event delivered late never moves activity back). One read, at most one write; the write
+   * is conditional on the record read, so a concurrent change wins (`raced`) and a deleted thread is never recreated.
+   */
+  async recordActivity(threadId: string, activityOn: Date, precisionMs: number): Promise<ActivityRecording> {
+    let entity: ThreadEntity & { etag: string };
+    try {
+      entity = await this.threads.getEntity<ThreadEntity>(threadId, THREAD_ROW);
+    } catch (error) {
+      if (isNotFound(error)) return 'unknownThread';
+      throw error;
+    }
+    if (new Date(entity.lastActivityOn).getTime() >= activityOn.getTime() - precisionMs) return 'recent';
+    try {
+      await this.threads.updateEntity(
+        { partitionKey: threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn },
+        'Merge',
+        {
+          etag: entity.etag,
+        },
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isNotFound(error)) return 'unknownThread';
+      if (isPreconditionFailed(error)) return 'raced';
+      throw error;
     }
   }
 

@@ -66,11 +66,12 @@ export interface TestStack extends LocalStack {
 
 /**
  * The same stack `npm run dev` runs (dev host + dev issuer + ACS emulator), in memory on free ports,
- * against the Azurite that jest's global set-up started, with tables of its own.
+ * against the Azurite that jest's global set-up started, with tables of its own. Chat events flow from the emulator
+ * to `chatEvents` only with `chatEvents: true`.
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  shared: { emulator?: RunningEmulator; upstreamTimeoutMs?: number } = {},
+  shared: { emulator?: RunningEmulator; upstreamTimeoutMs?: number; chatEvents?: boolean } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
   if (!tablesConnectionString)
@@ -84,6 +85,7 @@ export async function startTestStack(
     ...(shared.emulator ? { emulator: shared.emulator } : {}),
     env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
     log: (record) => logs.push(record),
+    subscribeChatEvents: shared.chatEvents ?? false,
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {

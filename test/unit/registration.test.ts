@@ -1,12 +1,13 @@
 /**
  * src/index.ts is what the Functions host loads: it must validate settings first and register the whole route
- * table, every HTTP function anonymous (authentication is ours) and the timer on the configured schedule.
+ * table, every HTTP function anonymous (authentication is ours), the timer on the configured schedule and the
+ * Event Grid trigger for chat events.
  * The `app` object of @azure/functions is replaced by a recorder; nothing else is faked.
  */
 interface Registration {
-  kind: 'http' | 'timer';
+  kind: 'http' | 'timer' | 'eventGrid';
   name: string;
-  options: { methods?: string[]; route?: string; authLevel?: string; schedule?: string };
+  options: { methods?: string[]; route?: string; authLevel?: string; schedule?: string; handler?: unknown };
 }
 
 const registrations: Registration[] = [];
@@ -16,6 +17,8 @@ jest.mock('@azure/functions', () => ({
   app: {
     http: (name: string, options: Registration['options']) => registrations.push({ kind: 'http', name, options }),
     timer: (name: string, options: Registration['options']) => registrations.push({ kind: 'timer', name, options }),
+    eventGrid: (name: string, options: Registration['options']) =>
+      registrations.push({ kind: 'eventGrid', name, options }),
   },
 }));
 
@@ -59,6 +62,10 @@ describe('src/index.ts', () => {
     expect(http.filter((registration) => /^admin(\/|$)/i.test(registration.options.route ?? ''))).toEqual([]);
     expect(registrations.filter((registration) => registration.kind === 'timer')).toEqual([
       { kind: 'timer', name: 'pruneThreads', options: expect.objectContaining({ schedule: '0 */30 * * * *' }) },
+    ]);
+    // Only a handler: app.eventGrid has no trigger options, and the infra subscription points at this name.
+    expect(registrations.filter((registration) => registration.kind === 'eventGrid')).toEqual([
+      { kind: 'eventGrid', name: 'chatEvents', options: { handler: expect.any(Function) } },
     ]);
   });
 

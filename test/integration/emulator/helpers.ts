@@ -2,7 +2,7 @@ import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient, type TokenScope } from '@azure/communication-identity';
 
-import { type RunningEmulator, startEmulator } from '../../../emulator';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../emulator';
 import { ContractValidator } from './contract';
 
 /**
@@ -36,11 +36,12 @@ export interface TestEmulator {
   newUser(scopes?: TokenScope[]): Promise<TestUser>;
 }
 
-export function useEmulator(): () => TestEmulator {
+export function useEmulator(options: Pick<EmulatorOptions, 'onEvent'> = {}): () => TestEmulator {
   let env: TestEmulator | undefined;
   const recorded: Recorded[] = [];
   beforeAll(async () => {
     const emu = await startEmulator({
+      ...options,
       onResponse: (operation, status, body) => recorded.push({ operation, status, body }),
     });
     const clientOptions = {

@@ -1,0 +1,71 @@
+import type { InvocationContext } from '@azure/functions';
+
+import type { ActivityRecording, ThreadRepository } from '../storage/thread-repository';
+import type { ChatEvent } from './chat-event-schemas';
+
+export type ChatEventOutcome = ActivityRecording | 'removed' | 'ignored' | 'invalid';
+
+export interface ChatEventOptions {
+  /** Activity already recorded this close to a message's time is not written again (default one minute). */
+  activityPrecisionMs?: number;
+  /** The backend's clock; ms since the epoch. */
+  now?: () => number;
+}
+
+const DEFAULT_ACTIVITY_PRECISION_MS = 60_000;
+
+/**
+ * What the backend does with ACS chat events. Event Grid delivers at least once and in no particular order, so every
+ * step is idempotent and never moves state backwards, and nothing is kept in memory:
+ * - a message in a thread records the thread's activity for pruning (one Tables read, at most one write; no ACS call);
+ * - a thread ACS deleted (by anyone, or by its retention policy) loses our records;
+ * - any other event, or one whose data does not match its schema, is logged and acknowledged (delivering it again
+ *   would not change it).
+ * A failure (Tables unavailable) is thrown, so that Event Grid delivers the event again later.
+ */
+export class ChatEventService {
+  private readonly precisionMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly threads: ThreadRepository,
+    options: ChatEventOptions = {},
+  ) {
+    this.precisionMs = options.activityPrecisionMs ?? DEFAULT_ACTIVITY_PRECISION_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  async handle(event: ChatEvent, context?: InvocationContext): Promise<ChatEventOutcome> {
+    const about = { eventId: event.id, eventType: event.eventType };
+    switch (event.kind) {
+      case 'messageReceivedInThread': {
+        // A message cannot be newer than now; a skewed clock must not keep a thread alive for longer.
+        const activityOn = new Date(Math.min(event.activityOn.getTime(), this.now()));
+        const outcome = await this.threads.recordActivity(event.threadId, activityOn, this.precisionMs);
+        context?.log('chat event handled', { ...about, threadId: event.threadId, outcome });
+        return outcome;
+      }
+      case 'threadDeleted':
+        await this.threads.remove(event.threadId);
+        context?.log('chat event handled', { ...about, threadId: event.threadId, outcome: 'removed' });
+        return 'removed';
+      case 'unhandled':
+        context?.log('chat event acknowledged without action', about);
+        return 'ignored';
+      case 'invalid':
+        context?.warn('chat event does not match its schema; acknowledged without action', {
+          ...about,
+          issues: event.issues.slice(0, 5),
+        });
+        return 'invalid';
+    }
+  }
+}
+
+/**
+ * A minute, or less when threads are pruned after a very short idle period (tests), so that recorded activity stays
+ * within 1 % of the retention period.
+ */
+export function activityPrecisionFor(retentionDays: number): number {
+  return Math.min(DEFAULT_ACTIVITY_PRECISION_MS, (retentionDays * 86_400_000) / 100);
+}
