@@ -47,7 +47,8 @@ export interface LocalStackOptions {
 export interface DevStackInfo {
   apiBaseUrl: string;
   acs: { endpoint: string; connectionString?: string; caCertPath?: string };
-  storage: { connectionString: string };
+  /** The Tables the app actually uses: a connection string, or an endpoint reached with Entra ID. */
+  storage: { connectionString: string } | { endpoint: string };
   auth: { issuer: string; audience: string };
   /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
   chatEvents?: { webhook: string; subscriptionId: string };
@@ -70,15 +71,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
   };
   try {
+    // TABLES_CONNECTION_STRING / TABLES_ENDPOINT point the app at other Tables: then no embedded Azurite is started.
+    const ownTables = Boolean(env.TABLES_CONNECTION_STRING?.trim() || env.TABLES_ENDPOINT?.trim());
     let azurite: RunningAzurite | undefined;
-    if (!options.tablesConnectionString) {
+    if (!options.tablesConnectionString && !ownTables) {
       azurite = await startAzuriteTables({
         port: options.tablesPort ?? 0,
         ...(options.dataDir ? { location: path.join(options.dataDir, 'azurite') } : {}),
       });
       closers.push(() => azurite!.close());
     }
-    const tablesConnectionString = options.tablesConnectionString ?? azurite!.connectionString;
+    const tablesConnectionString = options.tablesConnectionString ?? azurite?.connectionString;
 
     const useRealAcs = Boolean(env.ACS_CONNECTION_STRING?.trim() || env.ACS_ENDPOINT?.trim());
     let emulator: RunningEmulator | undefined = options.emulator;
@@ -106,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const settings = {
       ...env,
-      AzureWebJobsStorage: tablesConnectionString,
+      ...(tablesConnectionString ? { AzureWebJobsStorage: tablesConnectionString } : {}),
       ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
@@ -135,7 +138,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       acs: emulator
         ? { endpoint: emulator.endpoint, connectionString: emulator.connectionString, caCertPath: emulator.caCertPath }
         : { endpoint: acsEndpoint(config.acs) },
-      storage: { connectionString: tablesConnectionString },
+      storage:
+        config.tables.kind === 'connectionString'
+          ? { connectionString: config.tables.connectionString }
+          : { endpoint: config.tables.endpoint },
       auth: { issuer: config.auth.issuer, audience: config.auth.audiences[0] ?? DEV_AUDIENCE },
       ...(chatEvents ? { chatEvents } : {}),
     };

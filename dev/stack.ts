@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       `  ACS            ${info.acs.endpoint}${stack.emulator ? ' (emulator)' : ''}`,
       ...(info.acs.connectionString ? [`  ACS connection ${info.acs.connectionString}`] : []),
       ...(info.acs.caCertPath ? [`  ACS CA cert    ${info.acs.caCertPath}`] : []),
-      `  Tables         ${info.storage.connectionString}`,
+      `  Tables         ${'connectionString' in info.storage ? info.storage.connectionString : info.storage.endpoint}`,
       `  Auth issuer    ${info.auth.issuer}`,
       `  Auth audience  ${info.auth.audience}`,
       ...(info.chatEvents ? [`  Chat events    emulator → ${info.chatEvents.webhook}`] : []),

@@ -21,6 +21,7 @@ import { ActingTokens } from './identity/acting-tokens';
 import { IdentityService } from './identity/identity-service';
 import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
+import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { SettingsRepository } from './storage/settings-repository';
@@ -75,11 +76,15 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     position: 'perRetry' as const,
   };
   const failFast = { policy: failFastOnThrottlingPolicy(), position: 'perRetry' as const };
+  // Fail fast: at most two quick retries of transient failures inside an invocation; longer waits are the client's.
+  const retryOptions = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 };
   const acsClientOptions: CommonClientOptions = {
+    retryOptions,
     ...options.acsClientOptions,
     additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout, failFast],
   };
   const tablesClientOptions: TableServiceClientOptions = {
+    retryOptions,
     ...options.tablesClientOptions,
     additionalPolicies: [...(options.tablesClientOptions?.additionalPolicies ?? []), timeout, failFast],
   };
@@ -136,9 +141,20 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     pruning: new PruneService(chat.threads, threads, chat.acs, { retentionDays: config.pruning.retentionDays }),
     messages: new MessageService(chat),
     participants: new ParticipantService(chat),
-    chatEvents: new ChatEventService(chat.threads, {
-      activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays),
-    }),
+    chatEvents: new ChatEventService(
+      chat.threads,
+      { activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays) },
+      {
+        serviceAcsUserId: () => identity.serviceAcsUserId(),
+        deleteThread: (threadId) =>
+          chat.acs
+            .asService((client) => client.deleteChatThread(threadId))
+            .catch((error: unknown) => {
+              if (!isStatus(error, 404, 403)) throw error;
+            }),
+        graceMs: config.orphanThreadGraceSeconds * 1000,
+      },
+    ),
   };
 }
 

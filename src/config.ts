@@ -77,6 +77,8 @@ export const settingsSchema = z.object({
   // Per-user fair use, per clock hour: far above what a person does by hand, low enough to stop a script.
   FAIR_USE_THREADS_PER_HOUR: integer(1, 1_000_000).default(200),
   FAIR_USE_NEW_IDENTITIES_PER_HOUR: integer(0, 1_000_000).default(500),
+  // A thread ACS created without our record (its create timed out) is deleted after this long, unless recorded.
+  ORPHAN_THREAD_GRACE_SECONDS: integer(0, 86_400).default(300),
 });
 
 export type AcsConfig =
@@ -99,6 +101,7 @@ export interface AppConfig {
   userTokens: { allowedScopes: UserTokenScope[]; defaultScopes: UserTokenScope[]; defaultMinutes: number };
   pruning: { retentionDays: number; schedule: string; maxThreadAgeDays?: number };
   fairUse: FairUseLimits;
+  orphanThreadGraceSeconds: number;
 }
 
 export interface FairUseLimits {
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       threadsPerHour: s.FAIR_USE_THREADS_PER_HOUR,
       newIdentitiesPerHour: s.FAIR_USE_NEW_IDENTITIES_PER_HOUR,
     },
+    orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
   };
 }
 

@@ -1,6 +1,9 @@
+import { isStatus } from './storage/errors';
+
 /**
- * Dependency checks for GET /api/health. Results are cached briefly so an anonymous endpoint
- * cannot be used to hammer Storage or ACS, and they reveal only "ok" or "unavailable".
+ * Dependency checks for GET /api/health. Results are cached for a second and concurrent requests share one check, so
+ * an anonymous endpoint cannot be used to hammer Storage or ACS, while a failure or a recovery shows within 2 s.
+ * They reveal only "ok" or "unavailable". A dependency that answers 429 is up (it is throttling the probe), not down.
  */
 
 export type CheckStatus = 'ok' | 'unavailable';
@@ -13,15 +16,23 @@ export interface HealthReport {
 
 export class HealthService {
   private cached?: { report: HealthReport; expiresAt: number };
+  private inFlight?: Promise<HealthReport>;
 
   constructor(
     private readonly checks: Record<string, DependencyCheck>,
-    private readonly cacheMs = 10_000,
-    private readonly timeoutMs = 5_000,
+    private readonly cacheMs = 1_000,
+    private readonly timeoutMs = 1_500,
   ) {}
 
   async report(): Promise<HealthReport> {
     if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.report;
+    this.inFlight ??= this.check().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async check(): Promise<HealthReport> {
     const entries = await Promise.all(
       Object.entries(this.checks).map(async ([name, check]): Promise<[string, CheckStatus]> => [
         name,
@@ -42,8 +53,8 @@ export class HealthService {
     try {
       await Promise.race([check(), timeout]);
       return 'ok';
-    } catch {
-      return 'unavailable';
+    } catch (error) {
+      return isStatus(error, 429) ? 'ok' : 'unavailable';
     } finally {
       clearTimeout(timer);
     }

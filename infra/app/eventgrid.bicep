@@ -28,6 +28,7 @@ param tags object = {}
 var chatEventTypes = [
   'Microsoft.Communication.ChatMessageReceivedInThread'
   'Microsoft.Communication.ChatThreadDeleted'
+  'Microsoft.Communication.ChatThreadCreated'
 ]
 var deadLetterContainerName = 'chat-events-deadletter'
 var roleIds = {

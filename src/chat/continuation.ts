@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { ValidationError } from '../errors';
+import { fromUpstream, rethrowAs } from '../upstream-errors';
 
 /**
  * Continuation tokens handed to clients are opaque and signed: `base64url(json).base64url(hmac)`.
@@ -67,8 +68,8 @@ export class ContinuationCodec {
   }
 
   private async sign(body: string): Promise<string> {
-    return createHmac('sha256', await this.key())
-      .update(body)
-      .digest('base64url');
+    // The key is loaded from Tables on first use: a Storage outage then is a 503 with Retry-After, never a 500.
+    const key = await this.key().catch(rethrowAs(fromUpstream));
+    return createHmac('sha256', key).update(body).digest('base64url');
   }
 }

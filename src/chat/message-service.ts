@@ -1,10 +1,11 @@
 import type { ChatMessage } from '@azure/communication-chat';
 
-import { ForbiddenError } from '../errors';
+import { ForbiddenError, UnprocessableError } from '../errors';
 import { isStatus } from '../storage/errors';
-import { rethrowAs } from '../upstream-errors';
+import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
 import { fromThreadCall, messageNotFound } from './errors';
+import { hashOf, IDEMPOTENCY_METADATA_KEY, repeatabilityId } from './idempotency';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { ListMessagesQuery, PageQuery, SendMessageBody, UpdateMessageBody } from './schemas';
@@ -16,6 +17,10 @@ import {
   type ReadReceiptView,
   readReceiptView,
 } from './views';
+
+const SEND_OPERATION = 'sendMessage';
+/** How far before the key's first claim a retry looks for the message (clocks of Tables and ACS may differ). */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Record a thread's activity at most this often per instance (one Tables write per thread per minute). */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
@@ -32,10 +37,40 @@ export class MessageService {
     this.access = new ThreadAccess(deps);
   }
 
-  /** One ACS call and at most one Tables write. */
-  async send(scope: CallScope, threadId: string, body: SendMessageBody): Promise<{ id: string }> {
+  /**
+   * One ACS call and at most one Tables write. With an Idempotency-Key, a retry by the same caller returns the first
+   * message's id and never posts twice: the key is claimed in Tables (one insert) and carried into ACS in the
+   * message's metadata, so a retry after a first attempt whose outcome is unknown (it timed out after ACS stored the
+   * message) finds that message among the caller's recent ones instead of sending again.
+   */
+  async send(
+    scope: CallScope,
+    threadId: string,
+    body: SendMessageBody,
+    idempotencyKey?: string,
+  ): Promise<{ id: string }> {
     const acsUserId = await this.access.callerAcsUserId(scope);
+    const repeatId = idempotencyKey ? repeatabilityId(scope.caller.userId, idempotencyKey) : undefined;
+    if (repeatId) {
+      const earlier = await this.deps.requests
+        .claim(repeatId, SEND_OPERATION, hashOf({ threadId, body }))
+        .catch(rethrowAs(fromUpstream));
+      if (earlier) {
+        if (earlier.requestHash !== hashOf({ threadId, body })) {
+          throw new UnprocessableError(
+            'This Idempotency-Key was already used with a different request.',
+            'IdempotencyKeyReused',
+          );
+        }
+        const found = earlier.resultId ?? (await this.findSent(acsUserId, threadId, repeatId, earlier.claimedOn));
+        if (found) {
+          await this.deps.requests.complete(repeatId, SEND_OPERATION, found).catch(() => undefined);
+          return { id: found };
+        }
+      }
+    }
     const displayName = body.senderDisplayName ?? scope.caller.displayName;
+    const metadata = repeatId ? { ...body.metadata, [IDEMPOTENCY_METADATA_KEY]: repeatId } : body.metadata;
     const result = await this.deps.acs
       .asUser(acsUserId, (client) =>
         client.getChatThreadClient(threadId).sendMessage(
@@ -43,13 +78,35 @@ export class MessageService {
           {
             type: body.type,
             ...(displayName ? { senderDisplayName: displayName } : {}),
-            ...(body.metadata ? { metadata: body.metadata } : {}),
+            ...(metadata ? { metadata } : {}),
           },
         ),
       )
       .catch(rethrowAs(fromThreadCall));
+    // The message is acknowledged by ACS; noting it under the key only saves a later retry its search.
+    if (repeatId) await this.deps.requests.complete(repeatId, SEND_OPERATION, result.id).catch(() => undefined);
     await this.recordActivity(threadId, scope);
     return { id: result.id };
+  }
+
+  /** A message this caller sent with `repeatId` since (a little before) the key was first claimed, if any. */
+  private async findSent(
+    acsUserId: string,
+    threadId: string,
+    repeatId: string,
+    claimedOn: Date,
+  ): Promise<string | undefined> {
+    const startTime = new Date(claimedOn.getTime() - CLOCK_SKEW_MS);
+    return this.deps.acs
+      .asUser(acsUserId, async (client) => {
+        const messages = client.getChatThreadClient(threadId).listMessages({ startTime, maxPageSize: 200 });
+        for await (const message of messages) {
+          if (message.metadata?.[IDEMPOTENCY_METADATA_KEY] === repeatId && rawId(message.sender) === acsUserId)
+            return message.id;
+        }
+        return undefined;
+      })
+      .catch(rethrowAs(fromThreadCall));
   }
 
   /** One ACS call per page. */

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 import type { ChatParticipant, ChatThreadProperties } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
 
@@ -11,6 +9,7 @@ import type { ActivityEntry, ThreadRecord } from '../storage/thread-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
 import { fromThreadCall, notOwner, threadNotFound } from './errors';
+import { hashOf, repeatabilityId } from './idempotency';
 import { pageAs, pageSize } from './paging';
 import type { CreateThreadBody, PageQuery, UpdateThreadBody } from './schemas';
 import { type Page, type Thread, type ThreadSummary, threadSummaryView, threadView } from './views';
@@ -142,7 +141,7 @@ export class ThreadService {
         'IdempotencyKeyReused',
       );
     }
-    if (earlier.threadId && !(await this.deps.threads.get(earlier.threadId).catch(rethrowAs(fromUpstream)))) {
+    if (earlier.resultId && !(await this.deps.threads.get(earlier.resultId).catch(rethrowAs(fromUpstream)))) {
       throw threadNotFound();
     }
     return true;
@@ -287,33 +286,4 @@ function dedupeParticipants(
       'TooManyParticipants',
     );
   return unique;
-}
-
-/** A stable hash of a request body (object keys sorted), to tell a replay from a different request. */
-function hashOf(body: unknown): string {
-  const canonical = (value: unknown): unknown =>
-    value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
-      ? Object.fromEntries(
-          Object.entries(value)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([key, inner]) => [key, canonical(inner)]),
-        )
-      : Array.isArray(value)
-        ? value.map(canonical)
-        : value;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(body)))
-    .digest('base64url');
-}
-
-/**
- * ACS repeatability ids are UUIDs; derive one from the caller and their Idempotency-Key so keys never collide across
- * users.
- */
-export function repeatabilityId(userId: string, idempotencyKey: string): string {
-  const hash = createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -7,6 +7,7 @@ import type {
 } from '@azure/communication-chat';
 
 import type { ThreadRecord } from '../storage/thread-repository';
+import { IDEMPOTENCY_METADATA_KEY } from './idempotency';
 import { type Lookup, type Person, rawId } from './people';
 
 /** The API's response shapes: ACS models with people named by app user id (and ACS user id). */
@@ -109,8 +110,15 @@ export function messageView(message: ChatMessage, lookup: Lookup): MessageView {
     ...(sender ? { sender } : {}),
     ...(message.deletedOn ? { deletedOn: message.deletedOn.toISOString() } : {}),
     ...(message.editedOn ? { editedOn: message.editedOn.toISOString() } : {}),
-    ...(message.metadata && Object.keys(message.metadata).length > 0 ? { metadata: message.metadata } : {}),
+    ...clientMetadata(message.metadata),
   };
+}
+
+/** Message metadata as the client set it, without the backend's own idempotency marker. */
+function clientMetadata(metadata: Record<string, string> | undefined): { metadata?: Record<string, string> } {
+  if (!metadata) return {};
+  const { [IDEMPOTENCY_METADATA_KEY]: _marker, ...own } = metadata;
+  return Object.keys(own).length > 0 ? { metadata: own } : {};
 }
 
 export function readReceiptView(receipt: ChatMessageReadReceipt, lookup: Lookup): ReadReceiptView | undefined {

@@ -9,11 +9,13 @@ import { z } from 'zod';
 
 export const MESSAGE_RECEIVED_IN_THREAD = 'Microsoft.Communication.ChatMessageReceivedInThread';
 export const THREAD_DELETED = 'Microsoft.Communication.ChatThreadDeleted';
+export const THREAD_CREATED = 'Microsoft.Communication.ChatThreadCreated';
 
 /** What `chatEvents` handles, and so what infra subscribes it to. */
 export const HANDLED_CHAT_EVENT_TYPES = [
   MESSAGE_RECEIVED_IN_THREAD,
   THREAD_DELETED,
+  THREAD_CREATED,
 ] as const satisfies readonly (keyof SystemEventNameToEventData)[];
 
 type EventData<Name extends keyof SystemEventNameToEventData> = SystemEventNameToEventData[Name];
@@ -31,6 +33,17 @@ const threadDeletedData = z.object({
   deleteTime: isoTime.optional(),
 }) satisfies z.ZodType<Pick<EventData<typeof THREAD_DELETED>, 'threadId' | 'deleteTime'>>;
 
+const threadCreatedData = z.object({
+  threadId: z.string().min(1),
+  createTime: isoTime.optional(),
+  participants: z.array(z.object({ participantCommunicationIdentifier: z.object({ rawId: z.string() }) })),
+}) satisfies z.ZodType<{
+  threadId: string;
+  createTime?: string;
+  participants: Array<{ participantCommunicationIdentifier: { rawId: string } }>;
+}> &
+  z.ZodType<Pick<EventData<typeof THREAD_CREATED>, 'threadId'>>;
+
 /** The Event Grid schema envelope, as the Functions host hands it to an Event Grid trigger. */
 const envelope = z.object({
   id: z.string().min(1),
@@ -44,6 +57,7 @@ const envelope = z.object({
 export type ChatEvent = { id: string; eventType: string } & (
   | { kind: 'messageReceivedInThread'; threadId: string; messageId: string; activityOn: Date }
   | { kind: 'threadDeleted'; threadId: string }
+  | { kind: 'threadCreated'; threadId: string; createdOn: Date; participantIds: string[] }
   | { kind: 'unhandled' }
   | { kind: 'invalid'; issues: string[] }
 );
@@ -79,6 +93,17 @@ export function parseChatEvent(input: unknown): ChatEvent {
       const parsed = threadDeletedData.safeParse(data);
       if (!parsed.success) return { ...head, kind: 'invalid', issues: issuesOf(parsed.error) };
       return { ...head, kind: 'threadDeleted', threadId: parsed.data.threadId };
+    }
+    case THREAD_CREATED.toLowerCase(): {
+      const parsed = threadCreatedData.safeParse(data);
+      if (!parsed.success) return { ...head, kind: 'invalid', issues: issuesOf(parsed.error) };
+      return {
+        ...head,
+        kind: 'threadCreated',
+        threadId: parsed.data.threadId,
+        createdOn: new Date(parsed.data.createTime ?? eventTime),
+        participantIds: parsed.data.participants.map((p) => p.participantCommunicationIdentifier.rawId),
+      };
     }
     default:
       return { ...head, kind: 'unhandled' };

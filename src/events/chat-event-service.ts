@@ -3,7 +3,20 @@ import type { InvocationContext } from '@azure/functions';
 import type { ActivityRecording, ThreadRepository } from '../storage/thread-repository';
 import type { ChatEvent } from './chat-event-schemas';
 
-export type ChatEventOutcome = ActivityRecording | 'removed' | 'ignored' | 'invalid';
+export type ChatEventOutcome = ActivityRecording | 'removed' | 'ignored' | 'invalid' | 'known' | 'orphanDeleted';
+
+/** What the events service needs beyond our records: who the backend is in ACS, and a way to delete a thread. */
+export interface OrphanCleanup {
+  serviceAcsUserId(): Promise<string>;
+  deleteThread(threadId: string): Promise<void>;
+  /** A thread without a record is left this long for its creation (or an Idempotency-Key retry) to record it. */
+  graceMs: number;
+}
+
+/** Thrown to have Event Grid deliver a ChatThreadCreated again later, when the grace period may be over. */
+export class OrphanCheckDeferred extends Error {
+  override readonly name = 'OrphanCheckDeferred';
+}
 
 export interface ChatEventOptions {
   /** Activity already recorded this close to a message's time is not written again (default one minute). */
@@ -30,6 +43,7 @@ export class ChatEventService {
   constructor(
     private readonly threads: ThreadRepository,
     options: ChatEventOptions = {},
+    private readonly orphans?: OrphanCleanup,
   ) {
     this.precisionMs = options.activityPrecisionMs ?? DEFAULT_ACTIVITY_PRECISION_MS;
     this.now = options.now ?? Date.now;
@@ -49,6 +63,11 @@ export class ChatEventService {
         await this.threads.remove(event.threadId);
         context?.log('chat event handled', { ...about, threadId: event.threadId, outcome: 'removed' });
         return 'removed';
+      case 'threadCreated': {
+        const outcome = await this.checkRecorded(event);
+        context?.log('chat event handled', { ...about, threadId: event.threadId, outcome });
+        return outcome;
+      }
       case 'unhandled':
         context?.log('chat event acknowledged without action', about);
         return 'ignored';
@@ -59,6 +78,27 @@ export class ChatEventService {
         });
         return 'invalid';
     }
+  }
+
+  /**
+   * Every thread the backend creates has the service identity in it and a record in Tables. One that ACS created but
+   * that never got its record (the create timed out after ACS had acted, or Tables failed, and no Idempotency-Key
+   * retry came) is an orphan nobody could ever find: once the grace period is over it is deleted. Until then the event
+   * is refused, so that Event Grid delivers it again later (10 s, 30 s, 1 min, 5 min, ... in Azure). One Tables read;
+   * an ACS call only for an orphan.
+   */
+  private async checkRecorded(event: { threadId: string; createdOn: Date; participantIds: string[] }) {
+    if (!this.orphans) return 'ignored' as const;
+    const serviceAcsUserId = await this.orphans.serviceAcsUserId();
+    if (!event.participantIds.includes(serviceAcsUserId)) return 'ignored' as const;
+    if (await this.threads.get(event.threadId)) return 'known' as const;
+    // A creation time ahead of our clock (skew) counts as now.
+    const age = this.now() - Math.min(event.createdOn.getTime(), this.now());
+    if (age < this.orphans.graceMs) {
+      throw new OrphanCheckDeferred(`thread ${event.threadId} has no record yet; checking again later`);
+    }
+    await this.orphans.deleteThread(event.threadId);
+    return 'orphanDeleted' as const;
   }
 }
 

@@ -14,16 +14,17 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
       doc: {
         summary: 'Health of the backend and its dependencies',
         anonymous: true,
-        responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable' },
+        responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable (Retry-After: 2)' },
       },
       handler: httpHandler(async () => {
         const report = await services()
           .then((resolved) => resolved.health.report())
           .catch((): HealthReport => ({ status: 'degraded', checks: { storage: 'unavailable', acs: 'unavailable' } }));
+        const ok = report.status === 'ok';
         return {
-          status: report.status === 'ok' ? 200 : 503,
+          status: ok ? 200 : 503,
           jsonBody: report,
-          headers: { 'Cache-Control': 'no-store' },
+          headers: { 'Cache-Control': 'no-store', ...(ok ? {} : { 'Retry-After': '2' }) },
         };
       }),
     },

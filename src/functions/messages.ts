@@ -12,7 +12,7 @@ import type { ServicesProvider } from '../composition';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { created, noContent, ok } from '../http/handler';
-import { pathParams, queryParams } from '../http/request-parts';
+import { idempotencyKeyHeader, pathParams, queryParams } from '../http/request-parts';
 import type { FunctionDefinition } from './definition';
 
 export function messageFunctions(services: ServicesProvider): FunctionDefinition[] {
@@ -23,14 +23,15 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       methods: ['POST'],
       route: 'threads/{threadId}/messages',
       doc: {
-        summary: 'Send a message as the caller',
+        summary: 'Send a message as the caller (optional Idempotency-Key header: a retry never posts twice)',
         body: sendMessageBody,
         responses: { 201: 'The new message id', 404: 'No such thread, or not a participant', 413: 'Body too large' },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
+        const key = idempotencyKeyHeader(request);
         const body = await readJsonBody(request, sendMessageBody);
-        return created(await messages.send({ caller, context }, threadId, body));
+        return created(await messages.send({ caller, context }, threadId, body, key));
       }),
     },
     {

@@ -159,13 +159,22 @@ export class IdentityService {
     return { acsUserId: winner };
   }
 
+  /**
+   * Removes an identity that lost a race or could not be recorded: the ACS identity first (it does not need Tables,
+   * which may be the very thing that failed), then its reverse row, each on its own, so one failure never keeps the
+   * other from happening. A reverse row left behind maps an identity nobody uses and is harmless.
+   */
   private async deleteOrphan(acsUserId: string, context?: InvocationContext): Promise<void> {
-    try {
-      await this.repository.discard(acsUserId);
-      await this.client.deleteUser({ communicationUserId: acsUserId });
-    } catch (error) {
-      context?.warn('could not delete an unused acs identity', { acsUserId, error: describeError(error) });
-    }
+    await this.client
+      .deleteUser({ communicationUserId: acsUserId })
+      .catch((error: unknown) =>
+        context?.warn('could not delete an unused acs identity', { acsUserId, error: describeError(error) }),
+      );
+    await this.repository
+      .discard(acsUserId)
+      .catch((error: unknown) =>
+        context?.warn('could not remove the record of an unused acs identity', { error: describeError(error) }),
+      );
   }
 
   private remember(owner: Owner, acsUserId: string): void {

@@ -4,18 +4,20 @@ import { isConflict } from './errors';
 
 /**
  * What a caller's Idempotency-Key was first used for (table `<prefix>Requests`, one partition per key): the hash of
- * the request it came with and, once known, the thread it created.
+ * the request it came with, when it was first claimed, and, once known, what it created (a thread or message id).
  */
 export interface IdempotencyRecord {
   requestHash: string;
-  threadId?: string;
+  claimedOn: Date;
+  resultId?: string;
 }
 
 interface RequestEntity {
   partitionKey: string;
   rowKey: string;
   requestHash: string;
-  threadId?: string;
+  claimedOn: Date;
+  resultId?: string;
 }
 
 export class IdempotencyRepository {
@@ -27,17 +29,26 @@ export class IdempotencyRepository {
    */
   async claim(key: string, operation: string, requestHash: string): Promise<IdempotencyRecord | undefined> {
     try {
-      await this.table.createEntity<RequestEntity>({ partitionKey: key, rowKey: operation, requestHash });
+      await this.table.createEntity<RequestEntity>({
+        partitionKey: key,
+        rowKey: operation,
+        requestHash,
+        claimedOn: new Date(),
+      });
       return undefined;
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
     const entity = await this.table.getEntity<RequestEntity>(key, operation);
-    return { requestHash: entity.requestHash, ...(entity.threadId ? { threadId: entity.threadId } : {}) };
+    return {
+      requestHash: entity.requestHash,
+      claimedOn: new Date(entity.claimedOn),
+      ...(entity.resultId ? { resultId: entity.resultId } : {}),
+    };
   }
 
-  /** Notes the thread a claimed key created. One write. */
-  async complete(key: string, operation: string, threadId: string): Promise<void> {
-    await this.table.updateEntity({ partitionKey: key, rowKey: operation, threadId }, 'Merge', { etag: '*' });
+  /** Notes what a claimed key created. One write. */
+  async complete(key: string, operation: string, resultId: string): Promise<void> {
+    await this.table.updateEntity({ partitionKey: key, rowKey: operation, resultId }, 'Merge', { etag: '*' });
   }
 }
