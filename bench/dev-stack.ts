@@ -15,6 +15,14 @@ export interface BenchStack {
   /** A bearer token the stack accepts for `userId`. */
   token(userId: string, claims?: { roles?: string[] }): Promise<string>;
   send(url: string, method: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  /** Like send, with extra headers (an empty token sends none) and the response's Retry-After. */
+  sendFull(
+    url: string,
+    method: string,
+    token: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: unknown; retryAfter: string | null }>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +49,7 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
     ),
     token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
     send: (url, method, token, body) => send(agent, url, method, token, body),
+    sendFull: (url, method, token, body, headers) => send(agent, url, method, token, body, headers),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -56,7 +65,8 @@ function send(
   method: string,
   token: string,
   body?: unknown,
-): Promise<{ status: number; json: unknown }> {
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; json: unknown; retryAfter: string | null }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -64,21 +74,44 @@ function send(
       {
         method,
         agent,
-        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...extraHeaders,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
+          let json: unknown;
+          try {
+            json = text ? (JSON.parse(text) as unknown) : undefined;
+          } catch {
+            json = text;
+          }
+          const retryAfter = res.headers['retry-after'];
+          resolve({
+            status: res.statusCode ?? 0,
+            json,
+            retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+          });
         });
       },
     );
-    req.on('error', reject);
+    // A dropped connection is what a client sees as status 0.
+    req.on('error', (error) =>
+      isConnectionDrop(error) ? resolve({ status: 0, json: undefined, retryAfter: null }) : reject(error),
+    );
     req.end(payload);
   });
 }
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+function isConnectionDrop(error: Error): boolean {
+  const code = (error as Error & { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNREFUSED';
+}

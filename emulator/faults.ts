@@ -9,7 +9,7 @@ import { badRequest } from './errors';
  */
 
 export interface FaultSpec {
-  /** An operation name such as `chat.sendMessage`, or `*` for all. */
+  /** An operation name such as `chat.sendMessage`, a family such as `chat.*`, or `*` for all. */
   operation: string;
   status?: number;
   latencyMs?: number;
@@ -87,7 +87,7 @@ export class FaultInjector {
     const d: FaultDecision = { latencyMs: 0, drop: false };
     if (this.faults.length === 0) return d;
     for (const f of this.faults) {
-      if (f.operation !== operation && f.operation !== '*') continue;
+      if (!matches(f.operation, operation)) continue;
       if (f.remaining === 0) continue;
       if (f.percent !== undefined && this.random() * 100 >= f.percent) continue;
       f.hits++;
@@ -126,4 +126,9 @@ export function faultResponse(f: ActiveFault): {
   if (f.retryAfterSeconds !== undefined || retryable) headers['retry-after'] = String(f.retryAfterSeconds ?? 1);
   if (f.retryAfterMs !== undefined) headers['retry-after-ms'] = String(f.retryAfterMs);
   return { status, headers, body: { error: { code: f.code ?? code, message: f.message ?? message } } };
+}
+
+function matches(pattern: string, operation: string): boolean {
+  if (pattern === '*' || pattern === operation) return true;
+  return pattern.endsWith('.*') && operation.startsWith(pattern.slice(0, -1));
 }

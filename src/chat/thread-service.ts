@@ -99,6 +99,8 @@ export class ThreadService {
       .catch(rethrowAs(fromUpstream));
     const properties = result.chatThread;
     if (!properties) throw fromUpstream(new Error('ACS created no thread'));
+    // A repeat of a create whose thread has since been deleted (e.g. as an orphan nobody recorded) is not revived.
+    if (properties.deletedOn) throw threadNotFound();
     const record = await this.deps.threads
       .create({ threadId: properties.id, ownerUserId: caller.userId, ownerAcsUserId, createdOn: properties.createdOn })
       .catch(async (error: unknown) => {

@@ -14,10 +14,11 @@ describe('parseChatEvent', () => {
     metadataVersion: '1',
   });
 
-  it('handles exactly the message-in-thread and thread-deleted events', () => {
+  it('handles exactly the message-in-thread, thread-deleted and thread-created events', () => {
     expect(HANDLED_CHAT_EVENT_TYPES).toEqual([
       'Microsoft.Communication.ChatMessageReceivedInThread',
       'Microsoft.Communication.ChatThreadDeleted',
+      'Microsoft.Communication.ChatThreadCreated',
     ]);
   });
 
@@ -46,7 +47,9 @@ describe('parseChatEvent', () => {
   });
 
   it('acknowledges other event types, and reports data that does not match its schema', () => {
-    expect(parseChatEvent(event('Microsoft.Communication.ChatThreadCreated', {}))).toMatchObject({ kind: 'unhandled' });
+    expect(parseChatEvent(event('Microsoft.Communication.ChatThreadPropertiesUpdated', {}))).toMatchObject({
+      kind: 'unhandled',
+    });
     expect(parseChatEvent(event('Microsoft.Communication.ChatThreadDeleted', { threadId: 7 }))).toMatchObject({
       kind: 'invalid',
       issues: [expect.stringContaining('threadId')],
