@@ -1,15 +1,18 @@
+import { z } from 'zod';
+
 /**
  * Dependency checks for GET /api/health. Results are cached briefly so an anonymous endpoint
  * cannot be used to hammer Storage or ACS, and they reveal only "ok" or "unavailable".
  */
 
-export type CheckStatus = 'ok' | 'unavailable';
+const checkStatus = z.enum(['ok', 'unavailable']);
+export type CheckStatus = z.infer<typeof checkStatus>;
 export type DependencyCheck = () => Promise<void>;
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: Record<string, CheckStatus>;
-}
+export const healthReportSchema = z
+  .object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), checkStatus) })
+  .meta({ id: 'HealthReport' });
+export type HealthReport = z.infer<typeof healthReportSchema>;
 
 export class HealthService {
   private cached?: { report: HealthReport; expiresAt: number };
