@@ -28,7 +28,7 @@ describe('architecture', () => {
     expect(files.length).toBeGreaterThan(20);
   });
 
-  it.each(['dev', 'emulator', 'test', 'bench', 'scripts'])('src/ imports nothing from %s/', (folder) => {
+  it.each(['dev', 'emulator', 'test', 'bench', 'scripts', 'web', 'client'])('src/ imports nothing from %s/', (folder) => {
     const forbidden = path.join(root, folder);
     const offenders = files.flatMap((file) =>
       importsOf(file)
