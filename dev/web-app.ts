@@ -51,11 +51,25 @@ export function webAppMount(issuer: DevIssuer): Mount {
       return true;
     }
     if (request.method === 'POST' && pathname === '/dev-sign-in') {
-      await signIn(issuer, request, response);
+      if (!fromOwnPage(request))
+        send(response, 403, 'application/json', '{"error":"only the app\'s own page may sign in"}');
+      else await signIn(issuer, request, response);
       return true;
     }
     return false;
   };
+}
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/**
+ * Minting tokens is for this page alone: never for another site the developer visits (the dev API allows any CORS
+ * origin), nor for one that rebinds its DNS name to 127.0.0.1 (its Host header then names that site).
+ */
+function fromOwnPage(request: http.IncomingMessage): boolean {
+  const host = request.headers.host ?? '';
+  const origin = request.headers.origin;
+  return LOOPBACK_HOST.test(host) && (origin === undefined || origin === `http://${host}`);
 }
 
 async function signIn(issuer: DevIssuer, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
