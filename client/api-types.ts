@@ -528,7 +528,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeating a request with the same key (for 24 h) returns the first result instead of redoing it */
+                /** @description Repeating the request with the same key returns the first result instead of doing it again; the same key with another body is refused (422 IdempotencyKeyReused) */
                 "Idempotency-Key"?: string;
             };
             path?: never;

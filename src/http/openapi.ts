@@ -87,7 +87,8 @@ function operation(definition: HttpFunctionDefinition): JsonObject {
           in: 'header',
           required: false,
           description:
-            'Repeating a request with the same key (for 24 h) returns the first result instead of redoing it',
+            'Repeating the request with the same key returns the first result instead of doing it again; the same ' +
+            'key with another body is refused (422 IdempotencyKeyReused)',
           schema: jsonSchema(idempotencyKey),
         },
       ]
