@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', 'emulator/contract/'] },
+  { ignores: ['node_modules/', 'dist/', '.local/', 'coverage/', 'emulator/contract/', 'client/api-types.ts'] },
   eslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -9,6 +9,7 @@ import { acsEndpoint } from '../src/identity/acs-clients';
 import { type RunningAzurite, startAzuriteTables } from './azurite';
 import { type DevHost, type LogSink, startDevHost } from './host';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
+import { webAppMount } from './web-app';
 
 /**
  * Everything `npm run dev` runs, in one process: Azurite (Tables), the ACS emulator, the dev issuer and the
@@ -106,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const issuer = await createDevIssuer(host.origin, signingKey);
     host.mount(issuer.mount);
+    host.mount(webAppMount(issuer));
 
     const settings = {
       ...env,

@@ -3,7 +3,7 @@
 // run every jest test, and end with a plain summary line `N passed, N failed` (each check counts as one test).
 // Every step runs on the Node.js that runs this script, so `.ci/run` can run the whole suite on Node 20 and 22.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -29,12 +29,24 @@ function step(label, args) {
 console.log(`Node.js ${process.version}`);
 for (const [label, args] of [
   ['typecheck', [cli('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck web', [cli('typescript', 'tsc'), '-p', 'web/tsconfig.json']],
   ['lint', [cli('eslint'), '--max-warnings=0', '.']],
   ['format', [cli('prettier'), '--check', '--log-level=warn', '.']],
   ['lint:infra', ['--import', 'tsx', 'scripts/lint-infra/index.ts']],
 ]) {
   if (step(label, args)) passed += 1;
   else failed += 1;
+}
+
+// The browser test (test/browser) needs a Chromium (same search as test/helpers/chromium.ts); in CI it must run.
+const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (candidate) => candidate && existsSync(candidate),
+);
+if (!chromium && process.env.CI === 'true') {
+  console.log('\nbrowser test FAILED: no Chromium found and CI=true requires it (apt-get install -y chromium)');
+  failed += 1;
+} else if (!chromium) {
+  console.log('\nbrowser test skipped: no Chromium found (install: apt-get install -y chromium, or set CHROMIUM_PATH)');
 }
 
 rmSync(resultsFile, { force: true });

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 import { isStatus } from './storage/errors';
 
 /**
@@ -6,13 +8,14 @@ import { isStatus } from './storage/errors';
  * They reveal only "ok" or "unavailable". A dependency that answers 429 is up (it is throttling the probe), not down.
  */
 
-export type CheckStatus = 'ok' | 'unavailable';
+const checkStatus = z.enum(['ok', 'unavailable']);
+export type CheckStatus = z.infer<typeof checkStatus>;
 export type DependencyCheck = () => Promise<void>;
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: Record<string, CheckStatus>;
-}
+export const healthReportSchema = z
+  .object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), checkStatus) })
+  .meta({ id: 'HealthReport' });
+export type HealthReport = z.infer<typeof healthReportSchema>;
 
 export class HealthService {
   private cached?: { report: HealthReport; expiresAt: number };

@@ -1,6 +1,5 @@
 import type { ChatParticipant } from '@azure/communication-chat';
 
-import type { DetailCode } from '../error-codes';
 import { NotFoundError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { rethrowAs } from '../upstream-errors';
@@ -9,14 +8,9 @@ import { fromThreadCall, notOwner } from './errors';
 import { pageAs, pageSize } from './paging';
 import { rawId } from './people';
 import type { AddParticipantsBody, PageQuery } from './schemas';
-import { type Page, type ParticipantView, participantView } from './views';
+import { type AddParticipantsResult, type Page, type ParticipantView, participantView } from './views';
 
-export interface AddParticipantsResult {
-  added: string[];
-  failed: Array<{ userId: string; error: { code: DetailCode; message: string } }>;
-  /** Already in the thread: nothing about them was changed (ACS: "If participants already exist, no change occurs"). */
-  alreadyParticipants: string[];
-}
+export type { AddParticipantsResult } from './views';
 
 /** ACS allows 250 participants in a thread. */
 export const MAX_PARTICIPANTS_PER_THREAD = 250;

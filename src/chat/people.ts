@@ -1,13 +1,12 @@
 import type { CommunicationIdentifier, CommunicationIdentifierKind } from '@azure/communication-common';
 import type { InvocationContext } from '@azure/functions';
+import { z } from 'zod';
 
 import type { IdentityService } from '../identity/identity-service';
 
 /** A person as the API names them: the app user id (null when the identity is not one of ours) and the ACS user id. */
-export interface Person {
-  userId: string | null;
-  acsUserId: string;
-}
+export const personSchema = z.object({ userId: z.string().nullable(), acsUserId: z.string() }).meta({ id: 'Person' });
+export type Person = z.infer<typeof personSchema>;
 
 /** Resolves an ACS user id to a person; undefined for the service identity, which is never shown. */
 export type Lookup = (acsUserId: string | undefined) => Person | undefined;

@@ -1,7 +1,6 @@
 import type { ChatParticipant, ChatThreadProperties } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
 
-import type { DetailCode } from '../error-codes';
 import { NotFoundError, UnprocessableError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { isStatus } from '../storage/errors';
@@ -12,18 +11,9 @@ import { fromThreadCall, notOwner, threadNotFound } from './errors';
 import { hashOf, repeatabilityId } from './idempotency';
 import { pageAs, pageSize } from './paging';
 import type { CreateThreadBody, PageQuery, UpdateThreadBody } from './schemas';
-import { type Page, type Thread, type ThreadSummary, threadSummaryView, threadView } from './views';
+import { type CreatedThread, type Page, type Thread, type ThreadSummary, threadSummaryView, threadView } from './views';
 
-export interface InvalidParticipant {
-  userId: string;
-  code: DetailCode;
-  message: string;
-}
-
-export interface CreatedThread {
-  thread: Thread;
-  invalidParticipants: InvalidParticipant[];
-}
+export type { CreatedThread, InvalidParticipant } from './views';
 
 /** ACS takes at most 200 participants in one CreateThread request: the owner, the service identity and 198 others. */
 export const MAX_OTHERS_AT_CREATION = 198;

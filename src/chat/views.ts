@@ -5,56 +5,112 @@ import type {
   ChatThreadItem,
   ChatThreadProperties,
 } from '@azure/communication-chat';
+import { z } from 'zod';
 
+import { detailCodes } from '../error-codes';
 import type { ThreadRecord } from '../storage/thread-repository';
 import { IDEMPOTENCY_METADATA_KEY } from './idempotency';
-import { type Lookup, type Person, rawId } from './people';
+import { type Lookup, personSchema, rawId } from './people';
 
-/** The API's response shapes: ACS models with people named by app user id (and ACS user id). */
+/**
+ * The API's response shapes: ACS models with people named by app user id (and ACS user id). The zod schemas are
+ * the types (inferred) and the response schemas of the API description (their ids name its components).
+ */
 
-export interface Thread {
-  id: string;
-  topic: string;
-  createdOn: string;
-  createdBy: string;
-  lastActivityOn: string;
-  metadata?: Record<string, string>;
-}
+const metadata = z.record(z.string(), z.string());
 
-export interface ThreadSummary {
-  id: string;
-  topic: string;
-  lastMessageReceivedOn?: string;
-}
+export const threadSchema = z
+  .object({
+    id: z.string(),
+    topic: z.string(),
+    createdOn: z.iso.datetime(),
+    createdBy: z.string(),
+    lastActivityOn: z.iso.datetime(),
+    metadata: metadata.optional(),
+  })
+  .meta({ id: 'Thread' });
+export type Thread = z.infer<typeof threadSchema>;
 
-export interface ParticipantView extends Person {
-  displayName: string | null;
-  shareHistoryTime: string | null;
-}
+export const threadSummarySchema = z
+  .object({ id: z.string(), topic: z.string(), lastMessageReceivedOn: z.iso.datetime().optional() })
+  .meta({ id: 'ThreadSummary' });
+export type ThreadSummary = z.infer<typeof threadSummarySchema>;
 
-export interface MessageView {
-  id: string;
-  type: string;
-  sequenceId: string;
-  version: string;
-  content?: { message?: string; topic?: string; participants?: ParticipantView[]; initiator?: Person };
-  senderDisplayName?: string;
-  createdOn: string;
-  sender?: Person;
-  deletedOn?: string;
-  editedOn?: string;
-  metadata?: Record<string, string>;
-}
+export const participantSchema = personSchema
+  .extend({ displayName: z.string().nullable(), shareHistoryTime: z.iso.datetime().nullable() })
+  .meta({ id: 'Participant' });
+export type ParticipantView = z.infer<typeof participantSchema>;
 
-export interface ReadReceiptView extends Person {
-  messageId: string;
-  readOn: string;
-}
+export const messageSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    sequenceId: z.string(),
+    version: z.string(),
+    content: z
+      .object({
+        message: z.string().optional(),
+        topic: z.string().optional(),
+        participants: z.array(participantSchema).optional(),
+        initiator: personSchema.optional(),
+      })
+      .optional(),
+    senderDisplayName: z.string().optional(),
+    createdOn: z.iso.datetime(),
+    sender: personSchema.optional(),
+    deletedOn: z.iso.datetime().optional(),
+    editedOn: z.iso.datetime().optional(),
+    metadata: metadata.optional(),
+  })
+  .meta({ id: 'Message' });
+export type MessageView = z.infer<typeof messageSchema>;
+
+export const readReceiptSchema = personSchema
+  .extend({ messageId: z.string(), readOn: z.iso.datetime() })
+  .meta({ id: 'ReadReceipt' });
+export type ReadReceiptView = z.infer<typeof readReceiptSchema>;
 
 export interface Page<Item> {
   items: Item[];
   continuationToken?: string;
 }
+
+/** A page of items; `continuationToken` (absent on the last page) fetches the next one. */
+export function pageSchema<Item extends z.ZodType>(item: Item, id: string) {
+  return z.object({ items: z.array(item), continuationToken: z.string().optional() }).meta({ id });
+}
+
+export const threadSummaryPage = pageSchema(threadSummarySchema, 'ThreadSummaryPage');
+export const messagePage = pageSchema(messageSchema, 'MessagePage');
+export const participantPage = pageSchema(participantSchema, 'ParticipantPage');
+export const readReceiptPage = pageSchema(readReceiptSchema, 'ReadReceiptPage');
+
+export const sentMessageSchema = z.object({ id: z.string() }).meta({ id: 'SentMessage' });
+
+export const createdThreadSchema = z
+  .object({
+    thread: threadSchema,
+    invalidParticipants: z.array(
+      z
+        .object({ userId: z.string(), code: z.enum(detailCodes), message: z.string() })
+        .meta({ id: 'InvalidParticipant' }),
+    ),
+  })
+  .meta({ id: 'CreatedThread' });
+export type CreatedThread = z.infer<typeof createdThreadSchema>;
+export type InvalidParticipant = CreatedThread['invalidParticipants'][number];
+
+export const addParticipantsResultSchema = z
+  .object({
+    added: z.array(z.string()),
+    failed: z.array(
+      z.object({ userId: z.string(), error: z.object({ code: z.enum(detailCodes), message: z.string() }) }),
+    ),
+    /** Already in the thread: nothing about them changed (ACS: "If participants already exist, no change occurs"). */
+    alreadyParticipants: z.array(z.string()),
+  })
+  .meta({ id: 'AddParticipantsResult' });
+export type AddParticipantsResult = z.infer<typeof addParticipantsResultSchema>;
 
 export function threadView(properties: ChatThreadProperties, record: ThreadRecord): Thread {
   return {

@@ -24,6 +24,10 @@ export interface OperationDoc {
   query?: z.ZodType;
   /** Success and notable error statuses with a one-line meaning. */
   responses: Record<number, string>;
+  /** The JSON body of a status, when it is not the error body: a view schema with an id (`.meta({ id })`). */
+  responseBodies?: Partial<Record<number, z.ZodType>>;
+  /** The operation takes an optional `Idempotency-Key` header. */
+  idempotencyKey?: boolean;
 }
 
 export interface TimerFunctionDefinition {

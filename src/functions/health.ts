@@ -1,5 +1,5 @@
 import type { ServicesProvider } from '../composition';
-import type { HealthReport } from '../health';
+import { type HealthReport, healthReportSchema } from '../health';
 import { httpHandler } from '../http/handler';
 import type { FunctionDefinition } from './definition';
 
@@ -15,6 +15,7 @@ export function healthFunctions(services: ServicesProvider): FunctionDefinition[
         summary: 'Health of the backend and its dependencies',
         anonymous: true,
         responses: { 200: 'All dependencies answer', 503: 'A dependency is unavailable (Retry-After: 2)' },
+        responseBodies: { 200: healthReportSchema, 503: healthReportSchema },
       },
       handler: httpHandler(async () => {
         const report = await services()

@@ -8,6 +8,7 @@ import {
   typingBody,
   updateMessageBody,
 } from '../chat/schemas';
+import { messagePage, messageSchema, readReceiptPage, sentMessageSchema } from '../chat/views';
 import type { ServicesProvider } from '../composition';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
@@ -25,7 +26,14 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       doc: {
         summary: 'Send a message as the caller (optional Idempotency-Key header: a retry never posts twice)',
         body: sendMessageBody,
-        responses: { 201: 'The new message id', 404: 'No such thread, or not a participant', 413: 'Body too large' },
+        responses: {
+          201: 'The new message id (for a retry with the same Idempotency-Key: the first message)',
+          404: 'No such thread, or not a participant',
+          413: 'Body too large',
+          422: 'Idempotency-Key already used with another request (IdempotencyKeyReused)',
+        },
+        responseBodies: { 201: sentMessageSchema },
+        idempotencyKey: true,
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
@@ -43,6 +51,7 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
         summary: 'List messages, newest first',
         query: listMessagesQuery,
         responses: { 200: 'A page of messages', 404: 'No such thread, or not a participant' },
+        responseBodies: { 200: messagePage },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);
@@ -54,7 +63,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       name: 'getMessage',
       methods: ['GET'],
       route: 'threads/{threadId}/messages/{messageId}',
-      doc: { summary: 'Get a message', responses: { 200: 'The message', 404: 'No such message or thread' } },
+      doc: {
+        summary: 'Get a message',
+        responses: { 200: 'The message', 404: 'No such message or thread' },
+        responseBodies: { 200: messageSchema },
+      },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId, messageId } = pathParams(request, messagePath);
         return ok(await messages.get({ caller, context }, threadId, messageId));
@@ -69,6 +82,7 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
         summary: 'Edit a message (sender)',
         body: updateMessageBody,
         responses: { 200: 'The message', 403: 'Not the sender', 404: 'No such message or thread' },
+        responseBodies: { 200: messageSchema },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId, messageId } = pathParams(request, messagePath);
@@ -117,6 +131,7 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
         summary: 'List read receipts',
         query: pageQuery,
         responses: { 200: 'A page of read receipts', 404: 'No such thread, or not a participant' },
+        responseBodies: { 200: readReceiptPage },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
         const { threadId } = pathParams(request, threadPath);

@@ -1,9 +1,13 @@
+import { z } from 'zod';
+
 import { httpHandler, ok } from '../http/handler';
 import { openApiDocument } from '../http/openapi';
 import { memoize } from '../memo';
 import type { FunctionDefinition, HttpFunctionDefinition } from './definition';
 
 export const API_VERSION = '1.0.0';
+
+const openApiDocumentSchema = z.looseObject({ openapi: z.string() }).meta({ id: 'OpenApiDocument' });
 
 /** GET /api/openapi.json: the public, anonymous description of the whole HTTP API (including itself). */
 export function openApiFunctions(table: FunctionDefinition[]): FunctionDefinition[] {
@@ -13,7 +17,12 @@ export function openApiFunctions(table: FunctionDefinition[]): FunctionDefinitio
     name: 'openApi',
     methods: ['GET'],
     route: 'openapi.json',
-    doc: { summary: 'This API description (OpenAPI 3.1)', anonymous: true, responses: { 200: 'The document' } },
+    doc: {
+      summary: 'This API description (OpenAPI 3.1)',
+      anonymous: true,
+      responses: { 200: 'The document' },
+      responseBodies: { 200: openApiDocumentSchema },
+    },
     handler: httpHandler(async () => ({ ...ok(describe()), headers: { 'Cache-Control': 'public, max-age=300' } })),
   };
   return [self];

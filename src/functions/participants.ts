@@ -1,4 +1,5 @@
 import { addParticipantsBody, pageQuery, participantPath, threadPath } from '../chat/schemas';
+import { addParticipantsResultSchema, participantPage } from '../chat/views';
 import type { ServicesProvider } from '../composition';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
@@ -17,6 +18,7 @@ export function participantFunctions(services: ServicesProvider): FunctionDefini
         summary: 'List participants',
         query: pageQuery,
         responses: { 200: 'A page of participants', 404: 'No such thread, or not a participant' },
+        responseBodies: { 200: participantPage },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
         const { threadId } = pathParams(request, threadPath);
@@ -32,6 +34,7 @@ export function participantFunctions(services: ServicesProvider): FunctionDefini
         summary: 'Add up to 200 participants by user id',
         body: addParticipantsBody,
         responses: { 200: 'Who was added and who failed', 404: 'No such thread, or not a participant' },
+        responseBodies: { 200: addParticipantsResultSchema },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { participants } }) => {
         const { threadId } = pathParams(request, threadPath);

@@ -5,6 +5,7 @@ import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { ok } from '../http/handler';
 import { pruneRequestBody } from '../pruning/schemas';
+import { pruneSummarySchema } from '../pruning/summary';
 import type { FunctionDefinition } from './definition';
 
 /** The timer's budget: well inside the 5-minute default timeout of the Consumption plan (Flex allows 30). */
@@ -38,6 +39,7 @@ export function pruneFunctions(config: AppConfig, services: ServicesProvider): F
         summary: 'Run pruning now (admin)',
         body: pruneRequestBody,
         responses: { 200: 'The run summary', 403: 'Not an admin' },
+        responseBodies: { 200: pruneSummarySchema },
       },
       handler: authenticatedHandler(services, async ({ request, caller, context, services: { pruning } }) => {
         if (!caller.isAdmin) throw new ForbiddenError('Only an admin may prune threads.', 'AdminRoleRequired');

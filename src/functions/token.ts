@@ -3,7 +3,7 @@ import { ForbiddenError } from '../errors';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
 import { noContent, ok } from '../http/handler';
-import { type IssuedTokenResponse, issueTokenBody } from '../identity/token-schemas';
+import { type IssuedTokenResponse, issuedTokenResponse, issueTokenBody } from '../identity/token-schemas';
 import type { FunctionDefinition } from './definition';
 
 /** POST /api/token issues an ACS token for the caller's own identity; DELETE /api/token revokes them all. */
@@ -22,6 +22,7 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
           400: 'Invalid body',
           403: 'A requested scope is not allowed',
         },
+        responseBodies: { 200: issuedTokenResponse },
       },
       handler: authenticatedHandler(
         services,

@@ -2,13 +2,21 @@ import { z } from 'zod';
 
 import { detailCodes, errorCodes } from '../error-codes';
 import type { HttpFunctionDefinition } from '../functions/definition';
+import { idempotencyKey } from './request-parts';
 
 /**
  * The public API description (OpenAPI 3.1), generated from the route table and the same zod schemas that validate
- * requests, so it cannot drift from what the API accepts.
+ * requests and the views responses are built from (named by their zod ids under components/schemas), so it cannot
+ * drift from what the API accepts and returns.
  */
 
 type JsonObject = Record<string, unknown>;
+
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+const retryAfterHeader = {
+  description: 'Seconds to wait before trying again',
+  schema: { type: 'integer', minimum: 0 },
+};
 
 const errorSchema: JsonObject = {
   type: 'object',
@@ -57,7 +65,7 @@ export function openApiDocument(functions: HttpFunctionDefinition[], version: st
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: errorSchema },
+      schemas: { ...responseSchemas(), Error: errorSchema },
     },
     paths,
   };
@@ -72,31 +80,65 @@ function operation(definition: HttpFunctionDefinition): JsonObject {
     schema: { type: 'string' },
   }));
   const queryParameters = doc.query ? queryParametersOf(doc.query) : [];
+  const headerParameters = doc.idempotencyKey
+    ? [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Repeating the request with the same key returns the first result instead of doing it again; the same ' +
+            'key with another body is refused (422 IdempotencyKeyReused)',
+          schema: jsonSchema(idempotencyKey),
+        },
+      ]
+    : [];
+  const parameters = [...pathParameters, ...queryParameters, ...headerParameters];
   const responses: Record<string, JsonObject> = {};
   for (const [status, description] of Object.entries(doc.responses)) {
-    const isError = Number(status) >= 400;
+    const body = doc.responseBodies?.[Number(status)];
     responses[status] = {
       description,
-      ...(isError ? { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } : {}),
+      ...(body ? { content: { 'application/json': { schema: { $ref: componentRef(body) } } } } : {}),
+      ...(!body && Number(status) >= 400 ? { content: errorContent } : {}),
     };
   }
-  if (!doc.anonymous)
-    responses['401'] ??= {
-      description: 'Missing or invalid bearer token',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  if (!doc.anonymous) {
+    responses['401'] ??= { description: 'Missing or invalid bearer token', content: errorContent };
+    responses['429'] ??= {
+      description: 'Too many requests (ACS or fair-use limits); try again after Retry-After',
+      headers: { 'Retry-After': retryAfterHeader },
+      content: errorContent,
     };
+  }
   return {
     operationId: definition.name,
     summary: doc.summary,
     ...(doc.anonymous ? { security: [] } : {}),
-    ...(pathParameters.length + queryParameters.length > 0
-      ? { parameters: [...pathParameters, ...queryParameters] }
-      : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(doc.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } } }
       : {}),
     responses,
   };
+}
+
+/** Every response view schema (those with a zod id), with references between them as `#/components/schemas/{id}`. */
+function responseSchemas(): Record<string, JsonObject> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema as JsonObject]),
+  );
+}
+
+function componentRef(schema: z.ZodType): string {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error('A response body schema needs an id (.meta({ id })) to be named in the API description');
+  return `#/components/schemas/${id}`;
 }
 
 function jsonSchema(schema: z.ZodType): JsonObject {

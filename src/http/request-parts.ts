@@ -17,7 +17,7 @@ export function queryParams<Schema extends z.ZodType>(request: HttpRequest, sche
   return validate(schema, query, 'query');
 }
 
-const idempotencyKey = z
+export const idempotencyKey = z
   .string()
   .min(1)
   .max(255)

@@ -11,13 +11,15 @@ export const issueTokenBody = z
 
 export type IssueTokenBody = z.infer<typeof issueTokenBody>;
 
-export const issuedTokenResponse = z.object({
-  userId: z.string(),
-  acsUserId: z.string(),
-  token: z.string(),
-  expiresOn: z.string(),
-  scopes: z.array(UserTokenScope),
-  endpoint: z.string(),
-});
+export const issuedTokenResponse = z
+  .object({
+    userId: z.string(),
+    acsUserId: z.string(),
+    token: z.string(),
+    expiresOn: z.string(),
+    scopes: z.array(UserTokenScope),
+    endpoint: z.string(),
+  })
+  .meta({ id: 'IssuedToken' });
 
 export type IssuedTokenResponse = z.infer<typeof issuedTokenResponse>;

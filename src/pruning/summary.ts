@@ -1,21 +1,23 @@
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+
 /** What one pruning run did; logged per run and returned by `POST /api/maintenance/prune`. */
-export interface PruneSummary {
-  /** Expired index entries the run picked up. */
-  candidates: number;
-  /** Idle threads deleted in ACS, with their records. */
-  deleted: number;
-  /** Threads active since the cut-off (by their record, or else by ACS); re-indexed at that activity. */
-  keptAlive: number;
-  /** Records removed for threads already gone from ACS (deleted elsewhere, or by an earlier, interrupted run). */
-  cleaned: number;
-  /** Entries whose processing failed; they stay in the index and the next run tries again. */
-  failed: number;
-  /** Entries picked up but left for the next run because the budget ran out (or a Retry-After outlasted it). */
-  deferred: number;
-  durationMs: number;
-  /** Every expired entry was attempted: the budget did not run out and the index could be read to its end. */
-  complete: boolean;
-}
+export const pruneSummarySchema = z
+  .object({
+    candidates: count.describe('Expired index entries the run picked up.'),
+    deleted: count.describe('Idle threads deleted in ACS, with their records.'),
+    keptAlive: count.describe('Threads active since the cut-off (by their record, or else by ACS); re-indexed.'),
+    cleaned: count.describe('Records removed for threads already gone from ACS.'),
+    failed: count.describe('Entries whose processing failed; they stay in the index and the next run tries again.'),
+    deferred: count.describe('Entries left for the next run because the budget (or a Retry-After) ran out.'),
+    durationMs: count,
+    complete: z
+      .boolean()
+      .describe('Every expired entry was attempted: the budget did not run out and the index was read to its end.'),
+  })
+  .meta({ id: 'PruneSummary' });
+export type PruneSummary = z.infer<typeof pruneSummarySchema>;
 
 export type PruneOutcome = 'deleted' | 'keptAlive' | 'cleaned' | 'failed' | 'deferred';
 

@@ -1,4 +1,6 @@
-/** Small fetch wrapper for tests: JSON in, status + headers + parsed JSON out. */
+import { checkApiResponse } from './api-description';
+
+/** Fetch wrapper for tests: JSON in, status + headers + parsed JSON out; `/api` answers must match the description. */
 export interface TestResponse<Body = unknown> {
   status: number;
   headers: Headers;
@@ -19,6 +21,7 @@ export async function call<Body = unknown>(
   }
   const response = await fetch(url, { method: init.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
+  await checkApiResponse(url, init.method ?? 'GET', response.status, text);
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
+
 import { errorCodes } from '../../src/error-codes';
 import { buildFunctionTable } from '../../src/functions';
 import type { HttpFunctionDefinition } from '../../src/functions/definition';
+import { checkApiResponse } from '../helpers/api-description';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -70,5 +73,46 @@ describe('GET /api/openapi.json', () => {
   it('lists every stable error code as an enum of the error body', async () => {
     const { body } = await call<OpenApi>(`${stack.apiBaseUrl}/openapi.json`);
     expect(body.components.schemas.Error.properties.error.properties.code.enum).toEqual(errorCodes);
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const { text } = await call(`${stack.apiBaseUrl}/openapi.json`);
+    // The validator is published as ESM only (import.meta.url), so it runs in a plain node process.
+    const script = `import('@seriousme/openapi-schema-validator').then(async ({ Validator }) => {
+      const chunks = []; for await (const chunk of process.stdin) chunks.push(chunk);
+      const result = await new Validator().validate(JSON.parse(Buffer.concat(chunks).toString()));
+      console.log(JSON.stringify(result));
+    })`;
+    const validation = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8' });
+    expect(JSON.parse(validation.stdout)).toEqual({ valid: true });
+  });
+
+  it('names response bodies, the Idempotency-Key header and the bearer scheme', async () => {
+    const { body } = await call<OpenApi & { components: { securitySchemes: unknown } }>(
+      `${stack.apiBaseUrl}/openapi.json`,
+    );
+    expect(body.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    });
+    const create = body.paths['/threads']!.post!;
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'Idempotency-Key' })]),
+    );
+    expect(create.responses['201']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatedThread' } } },
+    });
+    expect(body.paths['/threads/{threadId}/messages']!.get!.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/MessagePage' } } },
+    });
+    expect(body.paths['/threads/{threadId}']!.get!.responses['429']).toMatchObject({ headers: { 'Retry-After': {} } });
+  });
+
+  it('fails a test whose response drifts from the description', async () => {
+    const thread = `${stack.apiBaseUrl}/threads/someThread`;
+    await expect(checkApiResponse(thread, 'GET', 200, JSON.stringify({ id: 'someThread' }))).rejects.toThrow(
+      /drifts from the API description: the body does not match #\/components\/schemas\/Thread/,
+    );
+    await expect(checkApiResponse(thread, 'GET', 202, '')).rejects.toThrow(/status 202 is not described/);
+    await expect(checkApiResponse(thread, 'GET', 404, '{"message":"no"}')).rejects.toThrow(/schemas\/Error/);
   });
 });

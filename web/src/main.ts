@@ -1,0 +1,178 @@
+import { type ChatClient, unwrap } from '../../client';
+import { type Conversation, listConversations } from './conversations';
+import { field, h, replaceChildren } from './dom';
+import { Poller } from './poller';
+import { clientFor, currentSession, type Session, signIn, signOut } from './session';
+import { ThreadView } from './thread-view';
+
+const app = document.getElementById('app')!;
+
+function showSignIn(): void {
+  const userId = h('input', {
+    name: 'userId',
+    required: true,
+    autocomplete: 'username',
+    pattern: '[A-Za-z0-9._\\-]{1,64}',
+  });
+  const displayName = h('input', { name: 'displayName', autocomplete: 'name' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const form = h(
+    'form',
+    {
+      class: 'sign-in',
+      'aria-label': 'Sign in',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        signIn(userId.value.trim(), displayName.value.trim())
+          .then(showChat)
+          .catch((reason: unknown) => {
+            error.textContent = reason instanceof Error ? reason.message : String(reason);
+          });
+      },
+    },
+    h('h1', {}, 'Sign in (dev stack)'),
+    h('p', {}, 'Any user name works here: the dev issuer signs the token. Open a second window as someone else.'),
+    field('User name', userId),
+    field('Display name', displayName),
+    error,
+    h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Sign in')),
+  );
+  replaceChildren(app, form);
+  userId.focus();
+}
+
+function showChat(session: Session): void {
+  const client = clientFor(session);
+  const threadList = h('ul', { 'aria-label': 'Threads' });
+  const panel = h('div', { class: 'panel' }, h('p', { class: 'status' }, 'Pick a thread or start a new one.'));
+  let open: { threadId: string; view: ThreadView } | undefined;
+  let conversations: Conversation[] = [];
+
+  const renderList = (): void =>
+    replaceChildren(
+      threadList,
+      ...conversations.map((conversation) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-current': open?.threadId === conversation.threadId ? 'true' : 'false',
+              onclick: () => void openThread(conversation),
+            },
+            conversation.topic,
+            conversation.unread ? h('span', { class: 'badge' }, ` (${conversation.unread} unread)`) : null,
+          ),
+        ),
+      ),
+    );
+
+  const listPoller = new Poller(
+    async () => {
+      const next = await listConversations(client);
+      const changed = JSON.stringify(next) !== JSON.stringify(conversations);
+      conversations = next;
+      if (changed) renderList();
+      return changed;
+    },
+    2000,
+    20_000,
+  );
+
+  async function openThread(conversation: Conversation): Promise<void> {
+    open?.view.close();
+    const view = new ThreadView(client, session, conversation.threadId, conversation.topic, () => {
+      open = undefined;
+      replaceChildren(panel, h('p', { class: 'status' }, 'You left the thread.'));
+      listPoller.nudge();
+    });
+    open = { threadId: conversation.threadId, view };
+    renderList();
+    replaceChildren(panel, view.element);
+    await view.open();
+  }
+
+  replaceChildren(
+    app,
+    h(
+      'header',
+      { class: 'bar' },
+      h('h1', {}, `ACS chat · ${session.displayName}`),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            listPoller.stop();
+            open?.view.close();
+            signOut();
+            showSignIn();
+          },
+        },
+        'Sign out',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'layout' },
+      h(
+        'nav',
+        { class: 'threads', 'aria-label': 'Conversations' },
+        newThreadForm(client, openThread, listPoller),
+        threadList,
+      ),
+      panel,
+    ),
+  );
+  listPoller.start();
+}
+
+function newThreadForm(
+  client: ChatClient,
+  openThread: (conversation: Conversation) => Promise<void>,
+  listPoller: Poller,
+): HTMLElement {
+  const topic = h('input', { name: 'topic', required: true, maxlength: '250' });
+  const participants = h('input', { name: 'participants', placeholder: 'bob, carol' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  return h(
+    'form',
+    {
+      'aria-label': 'New thread',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        error.textContent = '';
+        const userIds = participants.value
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
+        client.api
+          .POST('/threads', {
+            body: { topic: topic.value.trim(), participants: userIds.map((userId) => ({ userId })) },
+          })
+          .then(unwrap)
+          .then(async ({ thread, invalidParticipants }) => {
+            if (invalidParticipants.length > 0)
+              error.textContent = `Not added: ${invalidParticipants.map((p) => p.userId).join(', ')}`;
+            topic.value = '';
+            participants.value = '';
+            listPoller.nudge();
+            await openThread({ threadId: thread.id, topic: thread.topic });
+          })
+          .catch((reason: unknown) => {
+            error.textContent = reason instanceof Error ? reason.message : String(reason);
+          });
+      },
+    },
+    field('New thread topic', topic),
+    field('Participants (user names, comma separated)', participants),
+    error,
+    h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Create thread')),
+  );
+}
+
+const session = currentSession();
+if (session) showChat(session);
+else showSignIn();
