@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { AppConfig } from '../config';
 import { AuthenticationError, ServiceUnavailableError } from '../errors';
