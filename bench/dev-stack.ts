@@ -18,12 +18,21 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/**
+ * BENCH_CPU_PROF=<dir> runs the stack under `node --cpu-prof`, writing its profile there when the benchmark stops it
+ * (open it in Chrome DevTools or VS Code).
+ */
 export async function startBenchStack(env: Record<string, string> = {}, maxSockets = 64): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../dev/stack.ts')], {
-    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(__dirname, '../dev/stack.ts')],
+    {
+      env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const stackFile = join(dataDir, 'dev-stack.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(stackFile)) {

@@ -53,8 +53,10 @@ export function bundleOptions(outdir: string): BuildOptions {
     sourcemap: 'linked',
     // Dependencies' ES module builds first: they tree-shake better than their CommonJS builds.
     mainFields: ['module', 'main'],
-    // Not minified beyond syntax: stack traces in the logs keep readable names and lines.
+    // A third less code to compile at start. Identifiers are kept (keepNames too), so stack traces in the logs still
+    // name every function; the source maps beside the bundle map positions back to src/ and the dependencies.
     minifySyntax: true,
+    minifyWhitespace: true,
     keepNames: true,
     legalComments: 'eof',
     metafile: true,

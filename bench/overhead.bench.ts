@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+
+import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
+import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+
+import { type BenchStack, percentile, startBenchStack } from './dev-stack';
+
+/**
+ * What the backend itself costs, side by side in one run: the same chat call made through the backend (dev host, over
+ * keep-alive HTTP, bearer token verified, caller's ACS identity looked up, SDK call as that identity) and made directly
+ * with @azure/communication-chat as that same user (with the ACS token the backend issued them), against the same
+ * emulator. Direct and backend runs alternate, so both see the same background load; the load generator shares the
+ * 2 cores with the stack. Latency ratio at concurrency 1 (p50, backend / direct; target ≤ 1.5) and throughput ratio
+ * at concurrency 16 (backend / direct).
+ *
+ * The emulator's rate limits are off (DEV_ACS_RATE_LIMITS=off): sends are capped at 10 per thread per 10 s, which
+ * both sides would hit at once; this measures the backend's overhead, not ACS's limits (scale-out.bench.ts has them
+ * on).
+ */
+
+const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
+const ROUNDS = 2;
+const USERS = 8;
+
+type Operation = (user: number) => Promise<void>;
+
+interface Sample {
+  latencies: number[];
+  requests: number;
+  ms: number;
+}
+
+async function drive(operation: Operation, concurrency: number, sample: Sample): Promise<void> {
+  const end = performance.now() + ROUND_MS;
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const user = next++ % USERS;
+        const t0 = performance.now();
+        await operation(user);
+        sample.latencies.push(performance.now() - t0);
+        sample.requests += 1;
+      }
+    }),
+  );
+  sample.ms += performance.now() - started;
+}
+
+async function compare(
+  name: string,
+  sides: { backend: Operation; direct: Operation },
+  concurrency: number,
+): Promise<{ backend: Sample; direct: Sample }> {
+  const samples = {
+    backend: { latencies: [], requests: 0, ms: 0 } as Sample,
+    direct: { latencies: [], requests: 0, ms: 0 } as Sample,
+  };
+  // Warm both paths (connections, cached tokens and identities) before measuring.
+  await drive(sides.direct, concurrency, { latencies: [], requests: 0, ms: 0 });
+  await drive(sides.backend, concurrency, { latencies: [], requests: 0, ms: 0 });
+  for (let round = 0; round < ROUNDS; round += 1) {
+    await drive(sides.direct, concurrency, samples.direct);
+    await drive(sides.backend, concurrency, samples.backend);
+  }
+  for (const side of ['direct', 'backend'] as const) {
+    const sample = samples[side];
+    const sorted = [...sample.latencies].sort((a, b) => a - b);
+    console.log(
+      `${name.padEnd(14)} c=${String(concurrency).padEnd(3)} ${side.padEnd(8)} ` +
+        `${String(Math.round(sample.requests / (sample.ms / 1000))).padStart(5)} req/s   ` +
+        `p50 ${percentile(sorted, 50).toFixed(1)} ms   p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+    );
+  }
+  return samples;
+}
+
+const p50 = (sample: Sample): number =>
+  percentile(
+    [...sample.latencies].sort((a, b) => a - b),
+    50,
+  );
+const rate = (sample: Sample): number => sample.requests / (sample.ms / 1000);
+
+async function backendSide(stack: BenchStack): Promise<{ send: Operation; list: Operation; threadId: string }> {
+  const api = stack.info.apiBaseUrl;
+  const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => stack.token(`overhead-${i}`)));
+  const participants = tokens.slice(1).map((_, i) => ({ userId: `overhead-${i + 1}` }));
+  const created = await stack.send(`${api}/threads`, 'POST', tokens[0]!, { topic: 'overhead', participants });
+  const threadId = (created.json as { thread: { id: string } }).thread.id;
+  const messages = `${api}/threads/${encodeURIComponent(threadId)}/messages`;
+  const expect = (status: number, wanted: number): void => {
+    if (status !== wanted) throw new Error(`backend answered ${status}, expected ${wanted}`);
+  };
+  return {
+    threadId,
+    send: async (user) => expect((await stack.send(messages, 'POST', tokens[user]!, { content: 'hello' })).status, 201),
+    list: async (user) => expect((await stack.send(`${messages}?maxPageSize=20`, 'GET', tokens[user]!)).status, 200),
+  };
+}
+
+/** The same users, as ACS clients of their own: the token each gets from POST /token, used with the SDK directly. */
+async function directSide(stack: BenchStack, threadId: string): Promise<{ send: Operation; list: Operation }> {
+  const api = stack.info.apiBaseUrl;
+  const ca = readFileSync(stack.info.acs.caCertPath!, 'utf8');
+  const clients: ChatThreadClient[] = [];
+  for (let i = 0; i < USERS; i += 1) {
+    const issued = await stack.send(`${api}/token`, 'POST', await stack.token(`overhead-${i}`));
+    const { token, endpoint } = issued.json as { token: string; endpoint: string };
+    const chat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca } });
+    clients.push(chat.getChatThreadClient(threadId));
+  }
+  return {
+    send: async (user) => {
+      await clients[user]!.sendMessage({ content: 'hello' });
+    },
+    list: async (user) => {
+      await clients[user]!.listMessages({ maxPageSize: 20 }).byPage({ maxPageSize: 20 }).next();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  // Rate limits off: see the note at the top.
+  const stack = await startBenchStack({ DEV_ACS_RATE_LIMITS: 'off' }, 16);
+  try {
+    const backend = await backendSide(stack);
+    const direct = await directSide(stack, backend.threadId);
+    console.log(
+      `backend (dev host) vs direct SDK as the same user, same emulator, ${ROUNDS} alternating rounds of ` +
+        `${ROUND_MS / 1000} s each (emulator rate limits off)`,
+    );
+    for (const [name, label] of [
+      ['send', 'send message'],
+      ['list', 'list messages'],
+    ] as const) {
+      const sides = { backend: backend[name], direct: direct[name] };
+      const one = await compare(label, sides, 1);
+      const many = await compare(label, sides, 16);
+      const latencyRatio = p50(one.backend) / p50(one.direct);
+      const throughputRatio = rate(many.backend) / rate(many.direct);
+      console.log(
+        `RESULT ${label} p50 latency ratio c=1: ${latencyRatio.toFixed(2)} x (backend ${p50(one.backend).toFixed(1)} ms ` +
+          `/ direct ${p50(one.direct).toFixed(1)} ms; target ≤ 1.5)`,
+      );
+      console.log(
+        `RESULT ${label} throughput ratio c=16: ${throughputRatio.toFixed(2)} x (backend ${rate(many.backend).toFixed(0)} ` +
+          `/ direct ${rate(many.direct).toFixed(0)} req/s; higher is better, 1 = no overhead)`,
+      );
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
