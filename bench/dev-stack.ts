@@ -44,10 +44,14 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
   const agent = new Agent({ keepAlive: true, maxSockets });
   return {
     info,
-    control: EmulatorControlClient.fromConnectionString(
-      info.acs.connectionString!,
-      readFileSync(info.acs.caCertPath!, 'utf8'),
-    ),
+    // The stack's own emulator; a stack pointed at an emulator of its own process (ACS_CONNECTION_STRING) has none.
+    get control() {
+      if (!info.acs.connectionString || !info.acs.caCertPath) throw new Error('this stack runs no emulator of its own');
+      return EmulatorControlClient.fromConnectionString(
+        info.acs.connectionString,
+        readFileSync(info.acs.caCertPath, 'utf8'),
+      );
+    },
     token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
     send: (url, method, token, body) => send(agent, url, method, token, body),
     stop: async () => {
@@ -91,3 +95,42 @@ function send(
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+export interface BenchEmulator {
+  connectionString: string;
+  caCertPath: string;
+  /** The CA as a PEM bundle, for NODE_EXTRA_CA_CERTS. */
+  caBundlePath: string;
+  stop(): Promise<void>;
+}
+
+/** `npm run emulator` in a process of its own on a free port, in memory, ACS's rate limits off. */
+export async function startBenchEmulator(): Promise<BenchEmulator> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '../emulator/cli.ts'), '--port', '0', '--in-memory', '--no-rate-limits'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const field = (name: string): string | undefined => new RegExp(`${name}:\\s+(\\S+)`).exec(output)?.[1];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('emulator did not start')), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (field('CA bundle')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', () => reject(new Error(`emulator exited: ${output}`)));
+  });
+  return {
+    connectionString: field('connection string')!,
+    caCertPath: field('CA certificate')!,
+    caBundlePath: field('CA bundle')!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}

@@ -36,6 +36,11 @@ describe('JWKS caching and rotation', () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
   }
+  const authenticator = () =>
+    createAuthenticator(
+      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
+      { jwksCooldownMs: 0 },
+    );
   const sign = (signer: Awaited<ReturnType<typeof key>>, sub: string) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: signer.kid })
@@ -49,10 +54,7 @@ describe('JWKS caching and rotation', () => {
     const first = await key('k1');
     const second = await key('k2');
     published = [first.jwk];
-    const authenticate = createAuthenticator(
-      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
-      { jwksCooldownMs: 0 },
-    );
+    const authenticate = authenticator();
 
     const tokenA = await sign(first, 'a');
     expect((await authenticate(`Bearer ${tokenA}`)).userId).toBe('a');
@@ -80,10 +82,7 @@ describe('JWKS caching and rotation', () => {
   it('refuses a token it accepted before once the token has expired (and the clock tolerance has passed)', async () => {
     const signer = await key('k-expiry');
     published = [signer.jwk];
-    const authenticate = createAuthenticator(
-      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
-      { jwksCooldownMs: 0 },
-    );
+    const authenticate = authenticator();
     const token = await sign(signer, 'f');
     expect((await authenticate(`Bearer ${token}`)).userId).toBe('f');
     // Only Date moves: the JWKS server and jose's fetch keep real timers.
