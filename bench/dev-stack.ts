@@ -15,8 +15,23 @@ export interface BenchStack {
   /** A bearer token the stack accepts for `userId`. */
   token(userId: string, claims?: { roles?: string[] }): Promise<string>;
   send(url: string, method: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  /** CPU time the stack's process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
+
+/** User plus system CPU time of a process, in ms (Linux /proc; NaN elsewhere). */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ, 100 on every Linux platform Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * BENCH_CPU_PROF=<dir> runs the stack under `node --cpu-prof`, writing its profile there when the benchmark stops it
@@ -54,6 +69,7 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
     },
     token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
     send: (url, method, token, body) => send(agent, url, method, token, body),
+    cpuMs: () => processCpuMs(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -101,6 +117,8 @@ export interface BenchEmulator {
   caCertPath: string;
   /** The CA as a PEM bundle, for NODE_EXTRA_CA_CERTS. */
   caBundlePath: string;
+  /** CPU time the emulator's process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -128,6 +146,7 @@ export async function startBenchEmulator(): Promise<BenchEmulator> {
     connectionString: field('connection string')!,
     caCertPath: field('CA certificate')!,
     caBundlePath: field('CA bundle')!,
+    cpuMs: () => processCpuMs(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -29,11 +29,19 @@ interface Sample {
   latencies: number[];
   requests: number;
   ms: number;
+  /** CPU time the dev stack (backend) and the emulator processes used meanwhile. */
+  stackCpuMs: number;
+  emulatorCpuMs: number;
 }
+
+/** The processes whose CPU time is counted per request. */
+const meters: { stack: () => number; emulator: () => number } = { stack: () => 0, emulator: () => 0 };
 
 async function drive(operation: Operation, concurrency: number, sample: Sample): Promise<void> {
   const end = performance.now() + ROUND_MS;
   const started = performance.now();
+  const stackCpu = meters.stack();
+  const emulatorCpu = meters.emulator();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -47,9 +55,11 @@ async function drive(operation: Operation, concurrency: number, sample: Sample):
     }),
   );
   sample.ms += performance.now() - started;
+  sample.stackCpuMs += meters.stack() - stackCpu;
+  sample.emulatorCpuMs += meters.emulator() - emulatorCpu;
 }
 
-const newSample = (): Sample => ({ latencies: [], requests: 0, ms: 0 });
+const newSample = (): Sample => ({ latencies: [], requests: 0, ms: 0, stackCpuMs: 0, emulatorCpuMs: 0 });
 const median = (values: number[]): number =>
   percentile(
     [...values].sort((a, b) => a - b),
@@ -82,6 +92,8 @@ async function compare(
       pooled[side].latencies.push(...sample.latencies);
       pooled[side].requests += sample.requests;
       pooled[side].ms += sample.ms;
+      pooled[side].stackCpuMs += sample.stackCpuMs;
+      pooled[side].emulatorCpuMs += sample.emulatorCpuMs;
     }
   }
   for (const side of ['direct', 'backend'] as const) {
@@ -90,7 +102,9 @@ async function compare(
     console.log(
       `${name.padEnd(14)} c=${String(concurrency).padEnd(3)} ${side.padEnd(8)} ` +
         `${String(Math.round(rate(sample))).padStart(5)} req/s   ` +
-        `p50 ${percentile(sorted, 50).toFixed(1)} ms   p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+        `p50 ${percentile(sorted, 50).toFixed(1)} ms   p99 ${percentile(sorted, 99).toFixed(1)} ms   CPU/request: ` +
+        `dev stack ${(sample.stackCpuMs / sample.requests).toFixed(2)} ms, emulator ` +
+        `${(sample.emulatorCpuMs / sample.requests).toFixed(2)} ms`,
     );
   }
   return { latencyRatio: median(latencyRatios), throughputRatio: median(throughputRatios), ...pooled };
@@ -153,6 +167,8 @@ async function main(): Promise<void> {
     16,
   );
   try {
+    meters.stack = () => stack.cpuMs();
+    meters.emulator = () => emulator.cpuMs();
     const backend = await backendSide(stack);
     const direct = await directSide(stack, emulator, backend.threadId);
     console.log(
@@ -169,6 +185,13 @@ async function main(): Promise<void> {
       console.log(
         `RESULT ${label} p50 latency ratio c=1: ${one.latencyRatio.toFixed(2)} x (backend ${p50(one.backend).toFixed(1)} ` +
           `ms / direct ${p50(one.direct).toFixed(1)} ms overall; target ≤ 1.5)`,
+      );
+      // CPU time per request does not depend on what else the machine runs, unlike the latencies and rates above.
+      const cpu = (sample: Sample): number => sample.stackCpuMs / sample.requests;
+      console.log(
+        `RESULT ${label} backend CPU per request: ${cpu(many.backend).toFixed(2)} ms at c=16, ` +
+          `${cpu(one.backend).toFixed(2)} ms at c=1 (dev stack process: dev host, backend, Azurite; the emulator ` +
+          `used ${(many.backend.emulatorCpuMs / many.backend.requests).toFixed(2)} ms)`,
       );
       console.log(
         `RESULT ${label} throughput ratio c=16: ${many.throughputRatio.toFixed(2)} x (backend ` +
