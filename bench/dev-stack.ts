@@ -23,15 +23,39 @@ export interface BenchStack {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; json: unknown; retryAfter: string | null }>;
+  /** CPU time the stack's process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
+/** User plus system CPU time of a process, in ms (Linux /proc; NaN elsewhere). */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ, 100 on every Linux platform Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * BENCH_CPU_PROF=<dir> runs the stack under `node --cpu-prof`, writing its profile there when the benchmark stops it
+ * (open it in Chrome DevTools or VS Code).
+ */
 export async function startBenchStack(env: Record<string, string> = {}, maxSockets = 64): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../dev/stack.ts')], {
-    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(__dirname, '../dev/stack.ts')],
+    {
+      env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const stackFile = join(dataDir, 'dev-stack.json');
   const deadline = Date.now() + 30_000;
   while (!existsSync(stackFile)) {
@@ -43,13 +67,18 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
   const agent = new Agent({ keepAlive: true, maxSockets });
   return {
     info,
-    control: EmulatorControlClient.fromConnectionString(
-      info.acs.connectionString!,
-      readFileSync(info.acs.caCertPath!, 'utf8'),
-    ),
+    // The stack's own emulator; a stack pointed at an emulator of its own process (ACS_CONNECTION_STRING) has none.
+    get control() {
+      if (!info.acs.connectionString || !info.acs.caCertPath) throw new Error('this stack runs no emulator of its own');
+      return EmulatorControlClient.fromConnectionString(
+        info.acs.connectionString,
+        readFileSync(info.acs.caCertPath, 'utf8'),
+      );
+    },
     token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
     send: (url, method, token, body) => send(agent, url, method, token, body),
     sendFull: (url, method, token, body, headers) => send(agent, url, method, token, body, headers),
+    cpuMs: () => processCpuMs(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -114,4 +143,46 @@ export const percentile = (sorted: number[], p: number): number =>
 function isConnectionDrop(error: Error): boolean {
   const code = (error as Error & { code?: string }).code;
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNREFUSED';
+}
+
+export interface BenchEmulator {
+  connectionString: string;
+  caCertPath: string;
+  /** The CA as a PEM bundle, for NODE_EXTRA_CA_CERTS. */
+  caBundlePath: string;
+  /** CPU time the emulator's process has used so far, in ms. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+/** `npm run emulator` in a process of its own on a free port, in memory, ACS's rate limits off. */
+export async function startBenchEmulator(): Promise<BenchEmulator> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '../emulator/cli.ts'), '--port', '0', '--in-memory', '--no-rate-limits'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const field = (name: string): string | undefined => new RegExp(`${name}:\\s+(\\S+)`).exec(output)?.[1];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('emulator did not start')), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (field('CA bundle')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', () => reject(new Error(`emulator exited: ${output}`)));
+  });
+  return {
+    connectionString: field('connection string')!,
+    caCertPath: field('CA certificate')!,
+    caBundlePath: field('CA bundle')!,
+    cpuMs: () => processCpuMs(child.pid),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
 }

@@ -33,6 +33,10 @@ export interface RunningAzurite {
 }
 
 export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  // Azurite's telemetry module requires applicationinsights, which on load patches console and the Azure SDK's tracing
+  // in this whole process (every log line and SDK call of the stack then goes through it; the largest per-request
+  // cost in a profile of the dev stack under load). Telemetry is off anyway, so nothing needs the patches.
+  process.env.APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL ??= 'true';
   // Azurite's internal modules have no types or exports map; they are loaded only when a stack starts.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const TableServer = (require('azurite/dist/src/table/TableServer') as { default: TableServerConstructor }).default;

@@ -1,12 +1,15 @@
 import { app } from '@azure/functions';
 
-import { createServices, lazyServices } from './composition';
+import type { Services } from './composition';
 import { loadConfig } from './config';
 import { buildFunctionTable } from './functions';
+import { memoizeAsync } from './memo';
 
 // Validate settings at start: a missing or malformed setting stops the host with a message naming it.
 const config = loadConfig(process.env);
-const services = lazyServices(() => createServices(config));
+// The Azure SDK clients load on the first invocation that needs them, not at start, so that the host indexes the
+// functions sooner (cold start; the bundle puts them in a chunk of their own). Built once, retried after a failure.
+const services = memoizeAsync(async (): Promise<Services> => (await import('./composition.js')).createServices(config));
 
 for (const definition of buildFunctionTable(config, services)) {
   switch (definition.kind) {

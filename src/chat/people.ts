@@ -1,6 +1,6 @@
 import type { CommunicationIdentifier, CommunicationIdentifierKind } from '@azure/communication-common';
 import type { InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { IdentityService } from '../identity/identity-service';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Request schemas of the chat API: the one validation layer. Types are inferred from them. */
 

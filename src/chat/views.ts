@@ -5,7 +5,7 @@ import type {
   ChatThreadItem,
   ChatThreadProperties,
 } from '@azure/communication-chat';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { detailCodes } from '../error-codes';
 import type { ThreadRecord } from '../storage/thread-repository';

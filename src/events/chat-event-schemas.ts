@@ -1,5 +1,5 @@
 import type { SystemEventNameToEventData } from '@azure/eventgrid';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The ACS chat events the backend acts on, validated with zod against the fields it uses. Each data schema is

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { httpHandler, ok } from '../http/handler';
 import { openApiDocument } from '../http/openapi';

@@ -1,8 +1,17 @@
-import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import {
+  createRemoteJWKSet,
+  errors as joseErrors,
+  type FlattenedJWSInput,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
+import * as z from 'zod';
 
 import type { AppConfig } from '../config';
 import { AuthenticationError, ServiceUnavailableError } from '../errors';
+import { LruCache } from '../lru';
 
 /** The authenticated caller, as the rest of the backend sees it. */
 export interface Caller {
@@ -28,6 +37,18 @@ export const ALLOWED_ALGORITHMS = [
 ];
 const CLOCK_SKEW_SECONDS = 60;
 const MAX_USER_ID_LENGTH = 256;
+/** Verified tokens remembered per instance (a client repeats its token on every call until it expires). */
+const VERIFIED_TOKENS = 5_000;
+
+/** A token that passed jwtVerify, and the key that verified its signature. */
+interface Verified {
+  payload: JWTPayload;
+  header: JWTHeaderParameters;
+  input: FlattenedJWSInput;
+  key: Awaited<ReturnType<JWTVerifyGetKey>>;
+  /** jose refuses the token from this moment on (exp plus the clock tolerance), in ms. */
+  refusedFrom: number;
+}
 
 const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
@@ -57,17 +78,51 @@ export function createAuthenticator(auth: AppConfig['auth'], options: Authentica
     return keySet;
   };
 
+  // The signature check (WebCrypto, on the thread pool) was the largest per-request cost in a profile under load. A
+  // repeated token skips only that check, and only while the key set still hands out the very key that verified it:
+  // the signed text is the same, so is the result. The claims are fixed by that text (issuer, audience, subject were
+  // checked on the first use); the one that changes with time, expiry, is checked on every use.
+  const verified = new LruCache<string, Verified>(VERIFIED_TOKENS);
+  const reuse = async (token: string, resolveKey: JWTVerifyGetKey): Promise<JWTPayload | undefined> => {
+    const known = verified.get(token);
+    if (!known) return undefined;
+    let key: Verified['key'] | undefined;
+    try {
+      key = Date.now() < known.refusedFrom ? await resolveKey(known.header, known.input) : undefined;
+    } catch {
+      key = undefined; // the key is gone from the key set: verify afresh (and be refused)
+    }
+    if (key !== undefined && key === known.key) return known.payload;
+    verified.delete(token);
+    return undefined;
+  };
+
   return async (authorization) => {
     const token = bearerToken(authorization);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, await keys(), {
-        issuer: auth.issuer,
-        audience: auth.audiences,
-        algorithms: ALLOWED_ALGORITHMS,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        requiredClaims: ['exp'],
-      }));
+      const resolveKey = await keys();
+      const reused = await reuse(token, resolveKey);
+      if (reused) return toCaller(reused, auth);
+      let used: Omit<Verified, 'payload' | 'refusedFrom'> | undefined;
+      ({ payload } = await jwtVerify(
+        token,
+        async (header, input) => {
+          const key = await resolveKey(header, input);
+          used = { header, input, key };
+          return key;
+        },
+        {
+          issuer: auth.issuer,
+          audience: auth.audiences,
+          algorithms: ALLOWED_ALGORITHMS,
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          requiredClaims: ['exp'],
+        },
+      ));
+      if (used && typeof payload.exp === 'number') {
+        verified.set(token, { ...used, payload, refusedFrom: (payload.exp + CLOCK_SKEW_SECONDS) * 1000 });
+      }
     } catch (error) {
       throw toAuthError(error);
     }

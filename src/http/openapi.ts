@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { detailCodes, errorCodes } from '../error-codes';
 import type { HttpFunctionDefinition } from '../functions/definition';

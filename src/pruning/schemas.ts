@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `POST /api/maintenance/prune` body (optional): how long this run may take. HTTP requests in Azure end at 230 s. */
 export const pruneRequestBody = z

@@ -36,6 +36,11 @@ describe('JWKS caching and rotation', () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
   }
+  const authenticator = () =>
+    createAuthenticator(
+      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
+      { jwksCooldownMs: 0 },
+    );
   const sign = (signer: Awaited<ReturnType<typeof key>>, sub: string) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: signer.kid })
@@ -49,12 +54,12 @@ describe('JWKS caching and rotation', () => {
     const first = await key('k1');
     const second = await key('k2');
     published = [first.jwk];
-    const authenticate = createAuthenticator(
-      { issuer, audiences: ['api://app'], adminRole: 'Chat.Admin', rolesClaim: 'roles' },
-      { jwksCooldownMs: 0 },
-    );
+    const authenticate = authenticator();
 
-    expect((await authenticate(`Bearer ${await sign(first, 'a')}`)).userId).toBe('a');
+    const tokenA = await sign(first, 'a');
+    expect((await authenticate(`Bearer ${tokenA}`)).userId).toBe('a');
+    // The same token again (a client repeats it until it expires): accepted without another JWKS fetch.
+    expect((await authenticate(`Bearer ${tokenA}`)).userId).toBe('a');
     expect((await authenticate(`Bearer ${await sign(first, 'b')}`)).userId).toBe('b');
     expect(jwksFetches).toBe(1);
 
@@ -70,6 +75,29 @@ describe('JWKS caching and rotation', () => {
       code: 'Unauthenticated',
     });
     await expect(authenticate(`Bearer ${await sign(first, 'e')}`)).rejects.toMatchObject({ code: 'Unauthenticated' });
+    // So is a k1 token that was accepted before the rotation.
+    await expect(authenticate(`Bearer ${tokenA}`)).rejects.toMatchObject({ code: 'Unauthenticated' });
+  });
+
+  it('refuses a token it accepted before once the token has expired (and the clock tolerance has passed)', async () => {
+    const signer = await key('k-expiry');
+    published = [signer.jwk];
+    const authenticate = authenticator();
+    const token = await sign(signer, 'f');
+    expect((await authenticate(`Bearer ${token}`)).userId).toBe('f');
+    // Only Date moves: the JWKS server and jose's fetch keep real timers.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'clearTimeout', 'setInterval'] });
+    try {
+      jest.setSystemTime(Date.now() + 5 * 60_000 + 30_000); // past exp (5 min), within the 60 s tolerance
+      expect((await authenticate(`Bearer ${token}`)).userId).toBe('f');
+      jest.setSystemTime(Date.now() + 31_000); // past exp plus tolerance
+      await expect(authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+        code: 'Unauthenticated',
+        message: 'The token has expired.',
+      });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('answers 503, not 401, when the identity provider cannot be reached', async () => {

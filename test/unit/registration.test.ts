@@ -1,27 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { BUNDLE_ENTRY, bundleEntryPoint } from '../../scripts/build';
+
 /**
- * src/index.ts is what the Functions host loads: it must validate settings first and register the whole route
- * table, every HTTP function anonymous (authentication is ours), the timer on the configured schedule and the
- * Event Grid trigger for chat events.
- * The `app` object of @azure/functions is replaced by a recorder; nothing else is faked.
+ * What the Functions host loads is the bundle `npm run build` makes (package.json `main`), so that is what is tested:
+ * built here with the same options, then loaded in a fresh Node process by test/helpers/load-entry.cjs, which answers
+ * `@azure/functions-core` as the Functions worker does and records what registers. It must validate settings first and
+ * register the whole route table, every HTTP function anonymous (authentication is ours), the timer on the configured
+ * schedule and the Event Grid trigger for chat events. A bundling mistake (a module that fails to load, a dependency
+ * left out) fails here.
  */
-interface Registration {
-  kind: 'http' | 'timer' | 'eventGrid';
-  name: string;
-  options: { methods?: string[]; route?: string; authLevel?: string; schedule?: string; handler?: unknown };
+interface Binding {
+  type: string;
+  direction: string;
+  methods?: string[];
+  route?: string;
+  authLevel?: string;
+  schedule?: string;
+}
+interface Loaded {
+  functions: Array<{ name: string; bindings: Binding[]; handler: string }>;
+  response?: { status?: number; jsonBody?: { openapi?: string; paths?: Record<string, unknown> } };
 }
 
-const registrations: Registration[] = [];
-
-jest.mock('@azure/functions', () => ({
-  ...jest.requireActual<object>('@azure/functions'),
-  app: {
-    http: (name: string, options: Registration['options']) => registrations.push({ kind: 'http', name, options }),
-    timer: (name: string, options: Registration['options']) => registrations.push({ kind: 'timer', name, options }),
-    eventGrid: (name: string, options: Registration['options']) =>
-      registrations.push({ kind: 'eventGrid', name, options }),
-  },
-}));
-
+const loader = path.resolve(__dirname, '..', 'helpers', 'load-entry.cjs');
 const settings = {
   ACS_CONNECTION_STRING: 'endpoint=https://127.0.0.1:1/;accesskey=a2V5',
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
@@ -30,54 +35,68 @@ const settings = {
   PRUNE_SCHEDULE: '0 */30 * * * *',
 };
 
-function loadIndex(env: Record<string, string>): void {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the entry point per test
-      require('../../src/index');
-    });
-  } finally {
-    process.env = saved;
-  }
+let outDir: string;
+let entry: string;
+
+beforeAll(async () => {
+  outDir = await realpath(await mkdtemp(path.join(tmpdir(), 'bundle-')));
+  await bundleEntryPoint(outDir);
+  entry = path.join(outDir, path.basename(BUNDLE_ENTRY));
+});
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+/** Loads the bundle in a fresh process with exactly these settings (nothing inherited from the test's own). */
+function load(env: Record<string, string>, invoke?: string): { loaded?: Loaded; stderr: string } {
+  const result = spawnSync(process.execPath, [loader, entry, ...(invoke ? [invoke] : [])], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return { loaded: result.status === 0 ? (JSON.parse(result.stdout) as Loaded) : undefined, stderr: result.stderr };
 }
 
-describe('src/index.ts', () => {
-  beforeEach(() => {
-    registrations.length = 0;
-  });
-
-  it('registers every function of the route table', () => {
-    loadIndex(settings);
-    const http = registrations.filter((registration) => registration.kind === 'http');
+describe('the bundle the Functions host loads (src/index.ts)', () => {
+  it('registers every function of the route table, and a handler runs from the bundle', () => {
+    const { loaded, stderr } = load(settings, 'openApi');
+    expect(stderr).toBe('');
+    const functions = loaded?.functions ?? [];
+    const trigger = (fn: (typeof functions)[number]): Binding | undefined =>
+      fn.bindings.find((binding) => binding.direction === 'in');
+    const http = functions.filter((fn) => trigger(fn)?.type === 'httpTrigger');
     expect(http.length).toBeGreaterThanOrEqual(20);
-    expect(http.every((registration) => registration.options.authLevel === 'anonymous')).toBe(true);
-    expect(new Set(registrations.map((registration) => registration.name)).size).toBe(registrations.length);
-    const routes = http.flatMap((registration) =>
-      (registration.options.methods ?? []).map((method) => `${method} ${registration.options.route}`),
+    expect(http.every((fn) => trigger(fn)?.authLevel === 'anonymous')).toBe(true);
+    expect(functions.every((fn) => fn.handler === 'function')).toBe(true);
+    expect(new Set(functions.map((fn) => fn.name)).size).toBe(functions.length);
+    const routes = http.flatMap((fn) =>
+      (trigger(fn)?.methods ?? []).map((method) => `${method} ${trigger(fn)?.route}`),
     );
     expect(new Set(routes).size).toBe(routes.length);
     // The Functions host reserves routes that start with "admin".
-    expect(http.filter((registration) => /^admin(\/|$)/i.test(registration.options.route ?? ''))).toEqual([]);
-    expect(registrations.filter((registration) => registration.kind === 'timer')).toEqual([
-      { kind: 'timer', name: 'pruneThreads', options: expect.objectContaining({ schedule: '0 */30 * * * *' }) },
+    expect(http.filter((fn) => /^admin(\/|$)/i.test(trigger(fn)?.route ?? ''))).toEqual([]);
+    expect(functions.filter((fn) => trigger(fn)?.type === 'timerTrigger')).toEqual([
+      expect.objectContaining({
+        name: 'pruneThreads',
+        bindings: [expect.objectContaining({ schedule: '0 */30 * * * *' })],
+      }),
     ]);
-    // Only a handler: app.eventGrid has no trigger options, and the infra subscription points at this name.
-    expect(registrations.filter((registration) => registration.kind === 'eventGrid')).toEqual([
-      { kind: 'eventGrid', name: 'chatEvents', options: { handler: expect.any(Function) } },
+    // The infra subscription points at this name.
+    expect(functions.filter((fn) => trigger(fn)?.type === 'eventGridTrigger').map((fn) => fn.name)).toEqual([
+      'chatEvents',
     ]);
+    // The OpenAPI document is built from the zod schemas inside the bundle.
+    expect(loaded?.response?.status).toBe(200);
+    expect(loaded?.response?.jsonBody?.openapi).toBe('3.1.0');
+    expect(Object.keys(loaded?.response?.jsonBody?.paths ?? {})).toEqual(
+      expect.arrayContaining(['/token', '/threads', '/threads/{threadId}/messages']),
+    );
   });
 
   it('refuses to start with a message naming a missing setting', () => {
     const { AUTH_AUDIENCE: _omitted, ...incomplete } = settings;
-    const saved = process.env.AUTH_AUDIENCE;
-    delete process.env.AUTH_AUDIENCE;
-    try {
-      expect(() => loadIndex(incomplete)).toThrow(/AUTH_AUDIENCE is required/);
-    } finally {
-      if (saved !== undefined) process.env.AUTH_AUDIENCE = saved;
-    }
-    expect(registrations).toEqual([]);
+    const { loaded, stderr } = load(incomplete);
+    expect(loaded).toBeUndefined();
+    expect(stderr).toMatch(/AUTH_AUDIENCE is required/);
   });
 });

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { BUNDLE_ENTRY, bundleEntryPoint } from '../scripts/build';
+import { AZURE_REQUIRED_SETTINGS } from '../src/config';
+import { percentile } from './dev-stack';
+
+/**
+ * Cold start: how long a fresh Node process takes to load the deployed entry point and register every function (what
+ * the Functions host waits for before the first invocation), and its memory after. The bundle `npm run build` makes
+ * against the same source compiled file by file with tsc and loaded from node_modules (the layout deployed before the
+ * bundle). Each load runs test/helpers/load-entry.cjs, which loads the entry as the Functions worker does.
+ */
+
+const RUNS = 10;
+const projectRoot = path.resolve(__dirname, '..');
+const workDir = path.join(projectRoot, '.local', 'bench-cold-start');
+const loader = path.join(projectRoot, 'test', 'helpers', 'load-entry.cjs');
+const settings = Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/']));
+
+interface Load {
+  importMs: number;
+  rssBytes: number;
+  functions: unknown[];
+}
+
+function loadOnce(entry: string): Load {
+  const run = spawnSync(process.execPath, [loader, entry], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...settings },
+  });
+  if (run.status !== 0) throw new Error(`loading ${entry} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Load;
+}
+
+/** tsc's file-by-file output of src/, inside the project so that it resolves node_modules. */
+function compileUnbundled(outDir: string): string {
+  const config = path.join(workDir, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: path.join(projectRoot, 'tsconfig.json'),
+      compilerOptions: { types: ['node'], noEmit: false, sourceMap: false, rootDir: projectRoot, outDir },
+      include: [path.join(projectRoot, 'src')],
+    }),
+  );
+  const run = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', config], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`tsc failed: ${run.stdout}${run.stderr}`);
+  return path.join(outDir, 'src', 'index.js');
+}
+
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+const megabytes = (bytes: number): string => (bytes / 1_000_000).toFixed(0);
+
+async function main(): Promise<void> {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const bundleDir = path.join(workDir, 'bundle');
+    await bundleEntryPoint(bundleDir);
+    const entries = {
+      bundled: path.join(bundleDir, path.basename(BUNDLE_ENTRY)),
+      unbundled: compileUnbundled(path.join(workDir, 'unbundled')),
+    };
+    const loads: Record<keyof typeof entries, Load[]> = { bundled: [], unbundled: [] };
+    // Alternated, so that both see the same background load.
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const kind of ['bundled', 'unbundled'] as const) loads[kind].push(loadOnce(entries[kind]));
+    }
+    const functions = loads.bundled[0]?.functions.length ?? 0;
+    console.log(
+      `load and register ${functions} functions in a fresh Node ${process.version} process, median of ${RUNS}`,
+    );
+    const bundledMs = median(loads.bundled.map((load) => load.importMs));
+    const unbundledMs = median(loads.unbundled.map((load) => load.importMs));
+    console.log(`RESULT cold import bundled: ${bundledMs.toFixed(0)} ms (target ≤ 120 ms)`);
+    console.log(
+      `RESULT cold import unbundled: ${unbundledMs.toFixed(0)} ms (tsc output + node_modules; bundled is ` +
+        `${(unbundledMs / bundledMs).toFixed(1)}x faster)`,
+    );
+    for (const kind of ['bundled', 'unbundled'] as const) {
+      const rss = median(loads[kind].map((load) => load.rssBytes));
+      console.log(`RESULT RSS after import ${kind}: ${megabytes(rss)} MB (lower is better)`);
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
