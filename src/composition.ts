@@ -15,6 +15,7 @@ import { ThreadService } from './chat/thread-service';
 import type { AppConfig } from './config';
 import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
 import { HealthService } from './health';
+import { InboxService } from './inbox/inbox-service';
 import { type Authenticator, createAuthenticator } from './http/authenticate';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
 import { ActingTokens } from './identity/acting-tokens';
@@ -23,6 +24,7 @@ import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
+import { InboxRepository } from './storage/inbox-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
@@ -62,6 +64,7 @@ export interface Services {
   messages: MessageService;
   participants: ParticipantService;
   chatEvents: ChatEventService;
+  inbox: InboxService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -139,6 +142,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     chatEvents: new ChatEventService(chat.threads, {
       activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays),
     }),
+    inbox: new InboxService(new InboxRepository(tables.inbox), identity),
   };
 }
 

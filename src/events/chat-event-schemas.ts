@@ -1,6 +1,8 @@
 import type { SystemEventNameToEventData } from '@azure/eventgrid';
 import { z } from 'zod';
 
+import { INBOX_EVENT_TYPES } from './inbox-event-schemas';
+
 /**
  * The ACS chat events the backend acts on, validated with zod against the fields it uses. Each data schema is
  * checked at compile time against the system event data type of @azure/eventgrid, so a field we read is a field the
@@ -10,10 +12,11 @@ import { z } from 'zod';
 export const MESSAGE_RECEIVED_IN_THREAD = 'Microsoft.Communication.ChatMessageReceivedInThread';
 export const THREAD_DELETED = 'Microsoft.Communication.ChatThreadDeleted';
 
-/** What `chatEvents` handles, and so what infra subscribes it to. */
+/** What `chatEvents` handles, and so what infra subscribes it to (thread records, then inboxes). */
 export const HANDLED_CHAT_EVENT_TYPES = [
   MESSAGE_RECEIVED_IN_THREAD,
   THREAD_DELETED,
+  ...INBOX_EVENT_TYPES,
 ] as const satisfies readonly (keyof SystemEventNameToEventData)[];
 
 type EventData<Name extends keyof SystemEventNameToEventData> = SystemEventNameToEventData[Name];

@@ -3,8 +3,8 @@ import { HANDLED_CHAT_EVENT_TYPES, parseChatEvent } from '../events/chat-event-s
 import type { FunctionDefinition } from './definition';
 
 /**
- * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation). A thrown error
- * answers the delivery with a failure, and Event Grid tries again later.
+ * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation): thread records,
+ * then inboxes. A thrown error answers the delivery with a failure, and Event Grid tries again later.
  */
 export function chatEventFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
@@ -13,8 +13,10 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents } = await services();
-        await chatEvents.handle(parseChatEvent(event), context);
+        const { chatEvents, inbox } = await services();
+        const parsed = parseChatEvent(event);
+        if (parsed.kind !== 'unhandled') await chatEvents.handle(parsed, context);
+        await inbox.handleEvent(event, context);
       },
     },
   ];
