@@ -30,6 +30,10 @@ export const INBOX_EVENT_TYPES = [
   `${P}ChatThreadParticipantRemoved`,
 ] as const satisfies readonly (keyof SystemEventNameToEventData)[];
 
+const inboxTypes = new Set<string>(INBOX_EVENT_TYPES.map((type) => type.toLowerCase()));
+/** Event types are case-insensitive in Event Grid. */
+export const isInboxEventType = (eventType: string): boolean => inboxTypes.has(eventType.toLowerCase());
+
 type Data<Name extends keyof SystemEventNameToEventData> = SystemEventNameToEventData[Name];
 
 const isoMs = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));

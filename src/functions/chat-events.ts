@@ -1,5 +1,6 @@
 import type { ServicesProvider } from '../composition';
 import { HANDLED_CHAT_EVENT_TYPES, parseChatEvent } from '../events/chat-event-schemas';
+import { isInboxEventType } from '../events/inbox-event-schemas';
 import type { FunctionDefinition } from './definition';
 
 /**
@@ -15,8 +16,10 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       handler: async (event, context) => {
         const { chatEvents, inbox } = await services();
         const parsed = parseChatEvent(event);
-        if (parsed.kind !== 'unhandled') await chatEvents.handle(parsed, context);
-        await inbox.handleEvent(event, context);
+        const forInbox = isInboxEventType(parsed.eventType);
+        // An event only inboxes use is not reported as unhandled by the thread records' handler.
+        if (parsed.kind !== 'unhandled' || !forInbox) await chatEvents.handle(parsed, context);
+        if (forInbox || parsed.kind !== 'unhandled') await inbox.handleEvent(event, context);
       },
     },
   ];
