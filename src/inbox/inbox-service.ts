@@ -54,9 +54,13 @@ export class InboxService {
     for (const update of effect.updates) {
       if (update.acsUserId === service) continue;
       const changes = await this.resolve(update, service);
+      const joined = update.change.kind === 'joined' && update.change.topic === undefined;
       outcomes.push(
-        await this.repository.update(update.acsUserId, update.threadId, (state) =>
-          changes.reduce(applyInboxChange, state),
+        await this.repository.update(
+          update.acsUserId,
+          update.threadId,
+          (state) => changes.reduce(applyInboxChange, state),
+          { likelyNew: joined },
         ),
       );
     }
@@ -137,9 +141,11 @@ function decodeCursor(token: string): InboxCursor {
   }
   const result = inboxCursor.safeParse(parsed);
   if (!result.success) {
-    throw new ValidationError('The request query is invalid.', [
-      { code: 'InvalidValue', message: 'not a continuation token of this list', target: 'query.continuationToken' },
-    ]);
+    throw new ValidationError(
+      'The continuation token is not valid for this list.',
+      undefined,
+      'InvalidContinuationToken',
+    );
   }
   return result.data;
 }

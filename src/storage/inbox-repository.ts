@@ -66,9 +66,24 @@ export class InboxRepository {
 
   /**
    * Applies `change` to an entry: one read and at most one write (conditional on the ETag, or an insert when the entry
-   * is new). A concurrent writer makes it read and apply again.
+   * is new). A concurrent writer makes it read and apply again. `likelyNew` tries the insert first (one operation
+   * when the entry is new; an existing entry then costs that failed insert more).
    */
-  async update(acsUserId: string, threadId: string, change: (state: InboxState) => InboxState): Promise<InboxWrite> {
+  async update(
+    acsUserId: string,
+    threadId: string,
+    change: (state: InboxState) => InboxState,
+    options: { likelyNew?: boolean } = {},
+  ): Promise<InboxWrite> {
+    if (options.likelyNew) {
+      // One insert instead of a read and a write when the entry does not exist yet (someone added to a thread).
+      try {
+        await this.table.createEntity(toEntity(acsUserId, threadId, change(emptyInboxState())));
+        return 'written';
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+    }
     for (let attempt = 1; ; attempt += 1) {
       const current = await this.read(acsUserId, threadId);
       const before = current?.state ?? emptyInboxState();

@@ -155,6 +155,23 @@ describe('the inbox through the dev stack', () => {
     expect(await entryOf(alice, threadId)).toMatchObject({ topic: 'Edited', unreadCount: 1 });
   });
 
+  it('shows a thread to someone added later, with its topic, and hides it when they leave', async () => {
+    const dave = await signIn(stack, 'dave');
+    const threadId = await createThread(alice, 'Later', [bob]);
+    expect((await alice.request('PATCH', threadPath(threadId), { topic: 'Later on' })).status).toBe(200);
+    await flush();
+    const added = await alice.request('POST', threadPath(threadId, '/participants'), {
+      participants: [{ userId: dave.userId }],
+    });
+    expect(added.status).toBe(200);
+    await send(bob, threadId, 'welcome');
+    await flush();
+    expect(await entryOf(dave, threadId)).toMatchObject({ topic: 'Later on', unreadCount: 1 });
+    expect((await dave.request('DELETE', threadPath(threadId, `/participants/${dave.userId}`))).status).toBe(204);
+    await flush();
+    expect(await entryOf(dave, threadId)).toBeUndefined();
+  });
+
   it('pages newest first, makes no ACS call and reads only the caller’s partition', async () => {
     const older = await createThread(carol, 'Older', []);
     const newer = await createThread(carol, 'Newer', []);
@@ -181,7 +198,7 @@ describe('the inbox through the dev stack', () => {
     const badToken = await alice.request<{ error: { code: string } }>('GET', '/inbox?continuationToken=xyz');
     expect({ status: badToken.status, code: badToken.body.error.code }).toEqual({
       status: 400,
-      code: 'ValidationFailed',
+      code: 'InvalidContinuationToken',
     });
     const anonymous = await fetch(`${stack.apiBaseUrl}/inbox`);
     expect(anonymous.status).toBe(401);
