@@ -19,6 +19,7 @@ import { type Authenticator, createAuthenticator } from './http/authenticate';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
 import { ActingTokens } from './identity/acting-tokens';
 import { IdentityService } from './identity/identity-service';
+import { InboxBackfill } from './inbox/inbox-backfill';
 import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
@@ -65,6 +66,7 @@ export interface Services {
   participants: ParticipantService;
   chatEvents: ChatEventService;
   inbox: InboxService;
+  inboxBackfill: InboxBackfill;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -114,6 +116,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {},
   );
 
+  const inboxes = new InboxRepository(tables.inbox);
+
   const health = new HealthService({
     storage: async () => {
       await tables.identities
@@ -142,7 +146,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     chatEvents: new ChatEventService(chat.threads, {
       activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays),
     }),
-    inbox: new InboxService(new InboxRepository(tables.inbox), identity),
+    inbox: new InboxService(inboxes, identity),
+    inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
   };
 }
 

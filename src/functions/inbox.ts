@@ -1,8 +1,12 @@
 import type { ServicesProvider } from '../composition';
+import { ForbiddenError } from '../errors';
 import { authenticatedHandler } from '../http/authenticated';
+import { readJsonBody } from '../http/body';
 import { ok } from '../http/handler';
 import { queryParams } from '../http/request-parts';
-import { inboxQuery } from '../inbox/inbox-schemas';
+import { backfillRequestBody, inboxQuery } from '../inbox/inbox-schemas';
+
+const BACKFILL_BUDGET_MS = 60 * 1000;
 import type { FunctionDefinition } from './definition';
 
 export function inboxFunctions(services: ServicesProvider): FunctionDefinition[] {
@@ -33,6 +37,23 @@ export function inboxFunctions(services: ServicesProvider): FunctionDefinition[]
       handler: authenticatedHandler(services, async ({ caller, services: { inbox } }) =>
         ok(await inbox.unread(caller.userId)),
       ),
+    },
+    {
+      kind: 'http',
+      name: 'backfillInboxes',
+      methods: ['POST'],
+      route: 'maintenance/inbox-backfill',
+      doc: {
+        summary: 'Build inbox entries for threads that existed before inboxes (admin; idempotent, run until complete)',
+        body: backfillRequestBody,
+        responses: { 200: '{"threads","entries","failed","incomplete"}', 403: 'Not an admin' },
+      },
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { inboxBackfill } }) => {
+        if (!caller.isAdmin) throw new ForbiddenError('Only an admin may backfill inboxes.', 'AdminRoleRequired');
+        const body = await readJsonBody(request, backfillRequestBody, { maxBytes: 1024, optional: true });
+        const budgetMs = body.budgetSeconds !== undefined ? body.budgetSeconds * 1000 : BACKFILL_BUDGET_MS;
+        return { ...ok(await inboxBackfill.run({ budgetMs, context })), headers: { 'Cache-Control': 'no-store' } };
+      }),
     },
   ];
 }

@@ -6,6 +6,9 @@ import { pageQuery } from '../chat/schemas';
 export const inboxQuery = pageQuery;
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
+/** `POST /api/maintenance/inbox-backfill` body (optional): how long this run may take (HTTP ends at 230 s in Azure). */
+export const backfillRequestBody = z.object({ budgetSeconds: z.number().min(1).max(200).optional() }).strict();
+
 /** The opaque position after the last entry of a page: its last activity and thread id (newest first). */
 export const inboxCursor = z.tuple([z.number().int().nonnegative(), z.string().min(1).max(300)]);
 export type InboxCursor = z.infer<typeof inboxCursor>;

@@ -207,3 +207,56 @@ describe('the inbox through the dev stack', () => {
     expect(await badgeOf(stranger)).toEqual({ unreadCount: 0, threadsWithUnread: 0 });
   });
 });
+
+describe('inbox backfill for threads that existed before inboxes', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack(); // no chat events: as before inboxes existed
+  });
+  afterAll(() => stack.close());
+
+  it('builds the entries from ACS once, idempotently, for an admin only', async () => {
+    const [alice, bob, admin] = await Promise.all([
+      signIn(stack, 'old-alice'),
+      signIn(stack, 'old-bob'),
+      signIn(stack, 'old-admin', { roles: ['Chat.Admin'] }),
+    ]);
+    const created = await alice.request<{ thread: { id: string } }>('POST', '/threads', {
+      topic: 'Before inboxes',
+      participants: [{ userId: bob.userId }],
+    });
+    const threadId = created.body.thread.id;
+    const ids: string[] = [];
+    for (const [user, content] of [
+      [alice, 'one'],
+      [alice, 'two'],
+      [bob, 'three'],
+    ] as const) {
+      ids.push((await user.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content })).body.id);
+    }
+    expect((await bob.request('POST', threadPath(threadId, '/read-receipts'), { messageId: ids[0] })).status).toBe(204);
+    expect((await alice.request<InboxPage>('GET', '/inbox')).body.items).toEqual([]);
+
+    expect((await alice.request('POST', '/maintenance/inbox-backfill')).status).toBe(403);
+    for (let run = 0; run < 2; run += 1) {
+      const summary = await admin.request('POST', '/maintenance/inbox-backfill', { budgetSeconds: 30 });
+      expect(summary.body).toEqual({ threads: 1, entries: 2, failed: 0, incomplete: false });
+      expect((await alice.request<InboxPage>('GET', '/inbox')).body.items).toEqual([
+        expect.objectContaining({
+          threadId,
+          topic: 'Before inboxes',
+          unreadCount: 1,
+          lastMessage: expect.objectContaining({
+            id: ids[2],
+            preview: 'three',
+            sender: expect.objectContaining({ userId: bob.userId }),
+          }),
+        }),
+      ]);
+      expect((await bob.request<UnreadBadge>('GET', '/inbox/unread')).body).toEqual({
+        unreadCount: 1,
+        threadsWithUnread: 1,
+      });
+    }
+  });
+});
