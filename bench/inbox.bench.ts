@@ -83,6 +83,16 @@ async function main(): Promise<void> {
           time: iso(at + 2),
           createTime: iso(at),
         });
+        const extra = { ...message, messageId: String(at + 5), composeTime: iso(at + 5) };
+        await handle('ChatMessageReceived', extra);
+        await handle('ChatMessageDeleted', { ...extra, deleteTime: iso(at + 6) });
+        const removal = { ...base, recipientCommunicationIdentifier: newcomer, createTime: iso(at), time: iso(at + 7) };
+        await handle('ChatParticipantRemovedFromThreadWithUser', {
+          ...removal,
+          removedByCommunicationIdentifier: id(other),
+          participantRemoved: { participantCommunicationIdentifier: newcomer },
+        });
+        await handle('ChatThreadWithUserDeleted', { ...removal, deletedByCommunicationIdentifier: id(other) });
         await handle('ChatMessageEdited', {
           ...message,
           version: at + 2,
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
     for (const [type, calls] of perType) {
       const mean = calls.reduce((sum, n) => sum + n, 0) / calls.length;
       console.log(
-        `  ${type.padEnd(36)} max ${Math.max(...calls)}   mean ${mean.toFixed(2)}   (${calls.length} events)`,
+        `  ${type.padEnd(41)} max ${Math.max(...calls)}   mean ${mean.toFixed(2)}   (${calls.length} events)`,
       );
     }
 
