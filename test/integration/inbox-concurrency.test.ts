@@ -27,7 +27,7 @@ describe('inbox entries on Tables under concurrent delivery', () => {
 
   it('keeps what the model says whatever the interleaving (3 concurrent writers)', async () => {
     await fc.assert(
-      fc.asyncProperty(deliveries(4), async ({ scenario, delivered }) => {
+      fc.asyncProperty(deliveries(3), async ({ scenario, delivered }) => {
         const threadId = `19:${randomUUID()}@thread.v2`;
         const queue = [...delivered];
         const writer = async (): Promise<void> => {
@@ -44,7 +44,7 @@ describe('inbox entries on Tables under concurrent delivery', () => {
           expected.present ? { unreadCount: expected.unreadCount, lastMessageId: expected.lastMessage?.id } : undefined,
         );
       }),
-      { numRuns: 8 },
+      { numRuns: 4 },
     );
   });
 });
