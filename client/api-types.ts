@@ -18,6 +18,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's threads, newest activity first, with unread counts and the last message (no ACS call) */
+        get: operations["listInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/inbox/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread messages over the caller's threads, and how many threads have any (one Tables query) */
+        get: operations["getUnreadBadge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/maintenance/inbox-backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Build inbox entries for threads that existed before inboxes (admin; idempotent, run until complete) */
+        post: operations["backfillInboxes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/maintenance/prune": {
         parameters: {
             query?: never;
@@ -171,7 +222,7 @@ export interface paths {
         /** List read receipts */
         get: operations["listReadReceipts"];
         put?: never;
-        /** Mark a message as read */
+        /** Mark a message as read; the caller's inbox entry is read up to it */
         post: operations["sendReadReceipt"];
         delete?: never;
         options?: never;
@@ -254,6 +305,32 @@ export interface components {
             };
             /** @enum {string} */
             status: "ok" | "degraded";
+        };
+        InboxBackfillSummary: {
+            entries: number;
+            failed: number;
+            incomplete: boolean;
+            threads: number;
+        };
+        InboxEntry: {
+            /** Format: date-time */
+            lastActivityOn: string;
+            lastMessage?: {
+                /** Format: date-time */
+                createdOn: string;
+                id: string;
+                preview: string;
+                sender?: components["schemas"]["Person"];
+                senderDisplayName?: string;
+                type: string;
+            };
+            threadId: string;
+            topic: string;
+            unreadCount: number;
+        };
+        InboxPage: {
+            continuationToken?: string;
+            items: components["schemas"]["InboxEntry"][];
         };
         InvalidParticipant: {
             /** @enum {string} */
@@ -368,6 +445,10 @@ export interface components {
             continuationToken?: string;
             items: components["schemas"]["ThreadSummary"][];
         };
+        UnreadBadge: {
+            threadsWithUnread: number;
+            unreadCount: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -402,6 +483,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+        };
+    };
+    listInbox: {
+        parameters: {
+            query?: {
+                continuationToken?: string;
+                maxPageSize?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of inbox entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxPage"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUnreadBadge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread badge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadBadge"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    backfillInboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    budgetSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description What the run did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxBackfillSummary"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

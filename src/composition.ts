@@ -19,11 +19,14 @@ import { type Authenticator, createAuthenticator } from './http/authenticate';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
 import { ActingTokens } from './identity/acting-tokens';
 import { IdentityService } from './identity/identity-service';
+import { InboxBackfill } from './inbox/inbox-backfill';
+import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
+import { InboxRepository } from './storage/inbox-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
@@ -63,6 +66,8 @@ export interface Services {
   messages: MessageService;
   participants: ParticipantService;
   chatEvents: ChatEventService;
+  inbox: InboxService;
+  inboxBackfill: InboxBackfill;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -116,6 +121,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {},
   );
 
+  const inboxes = new InboxRepository(tables.inbox);
+
   const health = new HealthService({
     storage: async () => {
       await tables.identities
@@ -155,6 +162,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
         graceMs: config.orphanThreadGraceSeconds * 1000,
       },
     ),
+    inbox: new InboxService(inboxes, identity),
+    inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
   };
 }
 

@@ -24,11 +24,25 @@ param subscribeFunction bool = false
 @description('Tags applied to the system topic.')
 param tags object = {}
 
-// The event types chatEvents handles (src/events/chat-event-schemas.ts); npm run lint:infra keeps the two equal.
+// The event types chatEvents handles (src/events/chat-event-schemas.ts, inbox-event-schemas.ts); npm run lint:infra
+// keeps the two equal.
 var chatEventTypes = [
   'Microsoft.Communication.ChatMessageReceivedInThread'
   'Microsoft.Communication.ChatThreadDeleted'
+  'Microsoft.Communication.ChatMessageReceived'
+  'Microsoft.Communication.ChatMessageEdited'
+  'Microsoft.Communication.ChatMessageDeleted'
+  'Microsoft.Communication.ChatThreadCreatedWithUser'
+  'Microsoft.Communication.ChatThreadWithUserDeleted'
+  'Microsoft.Communication.ChatThreadPropertiesUpdatedPerUser'
+  'Microsoft.Communication.ChatParticipantAddedToThreadWithUser'
+  'Microsoft.Communication.ChatParticipantRemovedFromThreadWithUser'
+  'Microsoft.Communication.ChatMessageEditedInThread'
+  'Microsoft.Communication.ChatMessageDeletedInThread'
   'Microsoft.Communication.ChatThreadCreated'
+  'Microsoft.Communication.ChatThreadPropertiesUpdated'
+  'Microsoft.Communication.ChatThreadParticipantAdded'
+  'Microsoft.Communication.ChatThreadParticipantRemoved'
 ]
 var deadLetterContainerName = 'chat-events-deadletter'
 var roleIds = {

@@ -1,6 +1,8 @@
 import type { SystemEventNameToEventData } from '@azure/eventgrid';
 import * as z from 'zod';
 
+import { INBOX_EVENT_TYPES } from './inbox-event-schemas';
+
 /**
  * The ACS chat events the backend acts on, validated with zod against the fields it uses. Each data schema is
  * checked at compile time against the system event data type of @azure/eventgrid, so a field we read is a field the
@@ -11,11 +13,11 @@ export const MESSAGE_RECEIVED_IN_THREAD = 'Microsoft.Communication.ChatMessageRe
 export const THREAD_DELETED = 'Microsoft.Communication.ChatThreadDeleted';
 export const THREAD_CREATED = 'Microsoft.Communication.ChatThreadCreated';
 
-/** What `chatEvents` handles, and so what infra subscribes it to. */
+/** What `chatEvents` handles, and so what infra subscribes it to (thread records, then inboxes). */
 export const HANDLED_CHAT_EVENT_TYPES = [
   MESSAGE_RECEIVED_IN_THREAD,
   THREAD_DELETED,
-  THREAD_CREATED,
+  ...INBOX_EVENT_TYPES,
 ] as const satisfies readonly (keyof SystemEventNameToEventData)[];
 
 type EventData<Name extends keyof SystemEventNameToEventData> = SystemEventNameToEventData[Name];

@@ -1,10 +1,11 @@
 import type { ServicesProvider } from '../composition';
 import { HANDLED_CHAT_EVENT_TYPES, parseChatEvent } from '../events/chat-event-schemas';
+import { isInboxEventType } from '../events/inbox-event-schemas';
 import type { FunctionDefinition } from './definition';
 
 /**
- * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation). A thrown error
- * answers the delivery with a failure, and Event Grid tries again later.
+ * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation): thread records,
+ * then inboxes. A thrown error answers the delivery with a failure, and Event Grid tries again later.
  */
 export function chatEventFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
@@ -13,8 +14,12 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents } = await services();
-        await chatEvents.handle(parseChatEvent(event), context);
+        const { chatEvents, inbox } = await services();
+        const parsed = parseChatEvent(event);
+        const forInbox = isInboxEventType(parsed.eventType);
+        // An event only inboxes use is not reported as unhandled by the thread records' handler.
+        if (parsed.kind !== 'unhandled' || !forInbox) await chatEvents.handle(parsed, context);
+        if (forInbox || parsed.kind !== 'unhandled') await inbox.handleEvent(event, context);
       },
     },
   ];

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
+import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
 import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
@@ -18,6 +19,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...threadFunctions(services),
     ...messageFunctions(services),
     ...participantFunctions(services),
+    ...inboxFunctions(services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
   ];

@@ -111,14 +111,15 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
       methods: ['POST'],
       route: 'threads/{threadId}/read-receipts',
       doc: {
-        summary: 'Mark a message as read',
+        summary: "Mark a message as read; the caller's inbox entry is read up to it",
         body: readReceiptBody,
         responses: { 204: 'Recorded', 404: 'No such thread, or not a participant' },
       },
-      handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages, inbox } }) => {
         const { threadId } = pathParams(request, threadPath);
         const { messageId } = await readJsonBody(request, readReceiptBody);
         await messages.sendReadReceipt({ caller, context }, threadId, messageId);
+        await inbox.markRead(caller.userId, threadId, messageId);
         return noContent();
       }),
     },

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
+import { HANDLED_CHAT_EVENT_TYPES } from '../../src/events/chat-event-schemas';
 import type { PruneSummary } from '../../src/pruning/summary';
 import { type ApiUser, signIn } from '../helpers/api';
 import { call } from '../helpers/http';
@@ -77,11 +78,7 @@ describe('chat events through the dev stack', () => {
     expect(control().listEventSubscriptions()).toEqual([
       expect.objectContaining({
         endpoint: `${stack.host.origin}/runtime/webhooks/eventgrid?functionName=chatEvents`,
-        includedEventTypes: [
-          'Microsoft.Communication.ChatMessageReceivedInThread',
-          'Microsoft.Communication.ChatThreadDeleted',
-          'Microsoft.Communication.ChatThreadCreated',
-        ],
+        includedEventTypes: [...HANDLED_CHAT_EVENT_TYPES],
       }),
     ]);
   });
@@ -98,8 +95,9 @@ describe('chat events through the dev stack', () => {
     const delivery = await flush();
     expect(delivery).toMatchObject({ settled: true, deadLettered: 0 });
     expect(handledLogs(stack, threadId)).toEqual([expect.objectContaining({ outcome: 'recorded' })]);
-    // chatEvents: one read and one write in Tables, and not a single ACS call (only the client's own send).
-    expect({ reads: stack.tablesCalls.reads, writes: stack.tablesCalls.writes }).toEqual({ reads: 1, writes: 1 });
+    // chatEvents: one read and one write of the thread record, one read and one write of the sender's inbox entry,
+    // and not a single ACS call (only the client's own send).
+    expect({ reads: stack.tablesCalls.reads, writes: stack.tablesCalls.writes }).toEqual({ reads: 2, writes: 2 });
     expect(control().requestCounts()).toEqual({ 'chat.sendMessage': 1 });
     const sentAt = Date.parse(control().getThread(threadId)!.lastMessageReceivedOn);
     expect((await recordsOf(stack, threadId)).lastActivityOn).toBe(sentAt);
@@ -140,8 +138,9 @@ describe('chat events through the dev stack', () => {
       await chat.acs.asService((acs) => acs.deleteChatThread(deleted));
       const before = control().eventDeliveryStats();
       const after = await flush();
-      // Every event arrived twice, newest first (the deletion before the message), and each was acknowledged.
-      expect(after.duplicated - before.duplicated).toBe(4);
+      // Every event (per send: the thread-level one and the service identity's; per deletion: the thread-level one and
+      // alice's) arrived twice, newest first (the deletion before the message), and each was acknowledged.
+      expect(after.duplicated - before.duplicated).toBe(8);
       expect(after).toMatchObject({ settled: true, deadLettered: before.deadLettered, failed: before.failed });
     } finally {
       control().setEventDelivery({ duplicatePercent: 0, reorder: false });
@@ -158,14 +157,15 @@ describe('chat events through the dev stack', () => {
     const threadId = await createThread('retried');
     await flush();
     const before = control().eventDeliveryStats();
-    // Tables fails the record read (3 tries of the SDK) once: the first invocation throws.
-    stack.tablesFaults.failNext('GET', 503, 3);
+    // The deletion reaches chatEvents twice (the thread-level event, and alice's for her inbox); Tables fails the first
+    // read of each (3 tries of the SDK each): both invocations throw.
+    stack.tablesFaults.failNext('GET', 503, 6);
     const { chat } = await stack.services();
     await chat.acs.asService((client) => client.deleteChatThread(threadId));
     const after = await flush();
     stack.tablesFaults.clear();
-    expect(after.failed - before.failed).toBe(1);
-    expect(after.delivered - before.delivered).toBe(1);
+    expect(after.failed - before.failed).toBe(2);
+    expect(after.delivered - before.delivered).toBe(2);
     expect(after.deadLettered).toBe(before.deadLettered);
     expect(stack.logs.some((log) => log.functionName === 'chatEvents' && log.args[0] === 'function threw')).toBe(true);
     expect(await recordsOf(stack, threadId)).toEqual({ indexed: [] });
@@ -199,8 +199,9 @@ describe('chatEvents budget', () => {
       await control.flushEvents();
       return { reads: stack.tablesCalls.reads, writes: stack.tablesCalls.writes, acs: control.requestCounts() };
     };
-    expect(await measure(1)).toEqual({ reads: 1, writes: 1, acs: { 'chat.sendMessage': 1 } });
-    expect(await measure(3)).toEqual({ reads: 3, writes: 0, acs: { 'chat.sendMessage': 3 } });
+    // Per message: the thread record (1 read, at most 1 write) and the sender's inbox entry (1 read, 1 write).
+    expect(await measure(1)).toEqual({ reads: 2, writes: 2, acs: { 'chat.sendMessage': 1 } });
+    expect(await measure(3)).toEqual({ reads: 6, writes: 3, acs: { 'chat.sendMessage': 3 } });
   });
 });
 
@@ -221,8 +222,8 @@ describe('the dev host serves Event Grid triggers as Core Tools does', () => {
   const event = {
     id: 'e-1',
     topic: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs',
-    subject: 'thread/19:x@thread.v2/editedBy/8:acs:r_1',
-    eventType: 'Microsoft.Communication.ChatThreadPropertiesUpdated',
+    subject: 'thread/19:x@thread.v2/createdBy/8:acs:r_1',
+    eventType: 'Microsoft.Communication.ChatTypingIndicatorReceivedInThread',
     eventTime: new Date().toISOString(),
     data: {},
     dataVersion: '1.0',

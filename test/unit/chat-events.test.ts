@@ -1,4 +1,5 @@
 import { HANDLED_CHAT_EVENT_TYPES, parseChatEvent } from '../../src/events/chat-event-schemas';
+import { INBOX_EVENT_TYPES } from '../../src/events/inbox-event-schemas';
 
 /** Parsing ACS chat events as the Functions host hands them to `chatEvents`. */
 describe('parseChatEvent', () => {
@@ -14,11 +15,11 @@ describe('parseChatEvent', () => {
     metadataVersion: '1',
   });
 
-  it('handles exactly the message-in-thread, thread-deleted and thread-created events', () => {
+  it('handles the message-in-thread and thread-deleted events, and those that keep inboxes', () => {
     expect(HANDLED_CHAT_EVENT_TYPES).toEqual([
       'Microsoft.Communication.ChatMessageReceivedInThread',
       'Microsoft.Communication.ChatThreadDeleted',
-      'Microsoft.Communication.ChatThreadCreated',
+      ...INBOX_EVENT_TYPES,
     ]);
   });
 

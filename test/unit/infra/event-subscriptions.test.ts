@@ -35,9 +35,9 @@ describe('lint:infra event subscriptions, on broken copies', () => {
   });
 
   it('reports an event type infra subscribes that chatEvents does not handle', async () => {
-    await copy.replace(FILE, DELETED, `${DELETED}  'Microsoft.Communication.ChatThreadPropertiesUpdated'\n`);
+    await copy.replace(FILE, DELETED, `${DELETED}  'Microsoft.Communication.ChatTypingIndicatorReceivedInThread'\n`);
     expect(await eventFindings()).toEqual([
-      expect.stringMatching(/subscribes Microsoft.Communication.ChatThreadPropertiesUpdated/),
+      expect.stringMatching(/subscribes Microsoft.Communication.ChatTypingIndicatorReceivedInThread/),
     ]);
   });
 

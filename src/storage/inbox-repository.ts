@@ -1,0 +1,226 @@
+import type { TableClient } from '@azure/data-tables';
+
+import {
+  emptyInboxState,
+  type InboxState,
+  isPresent,
+  lastMessage,
+  type MessageSummary,
+  unreadCount,
+} from '../inbox/inbox-state';
+import { isConflict, isNotFound, isPreconditionFailed } from './errors';
+import { odataString } from './keys';
+
+/**
+ * Inbox entries (table `<prefix>Inbox`): one partition per ACS user, one row per thread (RowKey = thread id). A row
+ * holds the entry's whole state (JSON, split over string properties under Tables' 64 KiB limit) and the columns the
+ * API reads, derived from that state on every write: `present`, `topic`, `unreadCount`, `lastActivityOn`,
+ * `lastMessage`. A change is one read and one write conditional on the ETag read (or an insert), retried on a race.
+ * Thread topics as ACS last stamped them live in partition `thread|<threadId>` for people who are added later (the
+ * event telling them carries no topic).
+ */
+
+const STATE_CHUNK_CHARS = 30_000;
+/** 15 chunks of 30,000 UTF-16 characters stay under Tables' 1 MiB entity limit. */
+const MAX_STATE_CHUNKS = 15;
+const MAX_ATTEMPTS = 8;
+const TOPIC_ROW = 'topic';
+
+export interface InboxRow {
+  threadId: string;
+  topic: string;
+  unreadCount: number;
+  lastActivityOn: Date;
+  lastMessage?: MessageSummary;
+}
+
+interface EntryEntity {
+  partitionKey: string;
+  rowKey: string;
+  present: boolean;
+  topic: string;
+  unreadCount: number;
+  lastActivityOn: Date;
+  lastMessage?: string;
+  stateChunks: number;
+  [chunk: `state${number}`]: string;
+}
+
+interface TopicEntity {
+  partitionKey: string;
+  rowKey: string;
+  text: string;
+  at: number;
+}
+
+export class InboxStateTooLargeError extends Error {
+  constructor(threadId: string) {
+    super(`inbox state of thread ${threadId} exceeds the Tables entity limit`);
+  }
+}
+
+export type InboxWrite = 'written' | 'unchanged';
+
+export class InboxRepository {
+  constructor(private readonly table: TableClient) {}
+
+  /**
+   * Applies `change` to an entry: one read and at most one write (conditional on the ETag, or an insert when the entry
+   * is new). A concurrent writer makes it read and apply again. `likelyNew` tries the insert first (one operation
+   * when the entry is new; an existing entry then costs that failed insert more).
+   */
+  async update(
+    acsUserId: string,
+    threadId: string,
+    change: (state: InboxState) => InboxState,
+    options: { likelyNew?: boolean } = {},
+  ): Promise<InboxWrite> {
+    if (options.likelyNew) {
+      // One insert instead of a read and a write when the entry does not exist yet (someone added to a thread).
+      try {
+        await this.table.createEntity(toEntity(acsUserId, threadId, change(emptyInboxState())));
+        return 'written';
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read(acsUserId, threadId);
+      const before = current?.state ?? emptyInboxState();
+      const after = change(before);
+      if (current && JSON.stringify(after) === JSON.stringify(before)) return 'unchanged';
+      const entity = toEntity(acsUserId, threadId, after);
+      try {
+        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
+        else await this.table.createEntity(entity);
+        return 'written';
+      } catch (error) {
+        const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
+        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** One Tables read. */
+  async get(acsUserId: string, threadId: string): Promise<InboxState | undefined> {
+    return (await this.read(acsUserId, threadId))?.state;
+  }
+
+  /** The user's present entries, in no particular order: one partition query reading only the API's columns. */
+  async list(acsUserId: string): Promise<InboxRow[]> {
+    const rows: InboxRow[] = [];
+    const entities = this.table.listEntities<EntryEntity>({
+      queryOptions: {
+        filter: `PartitionKey eq ${odataString(acsUserId)} and present eq true`,
+        select: ['RowKey', 'topic', 'unreadCount', 'lastActivityOn', 'lastMessage'],
+      },
+    });
+    for await (const entity of entities) {
+      rows.push({
+        threadId: entity.rowKey,
+        topic: entity.topic,
+        unreadCount: entity.unreadCount,
+        lastActivityOn: new Date(entity.lastActivityOn),
+        ...(entity.lastMessage ? { lastMessage: JSON.parse(entity.lastMessage) as MessageSummary } : {}),
+      });
+    }
+    return rows;
+  }
+
+  /** Totals over the user's present entries with unread messages: one partition query, one column. */
+  async unreadTotals(acsUserId: string): Promise<{ unreadCount: number; threadsWithUnread: number }> {
+    let unread = 0;
+    let threads = 0;
+    const entities = this.table.listEntities<Pick<EntryEntity, 'unreadCount'>>({
+      queryOptions: {
+        filter: `PartitionKey eq ${odataString(acsUserId)} and present eq true and unreadCount gt 0`,
+        select: ['unreadCount'],
+      },
+    });
+    for await (const entity of entities) {
+      unread += entity.unreadCount;
+      threads += 1;
+    }
+    return { unreadCount: unread, threadsWithUnread: threads };
+  }
+
+  /** One Tables read. */
+  async topic(threadId: string): Promise<{ text: string; at: number } | undefined> {
+    try {
+      const entity = await this.table.getEntity<TopicEntity>(topicPartition(threadId), TOPIC_ROW);
+      return { text: entity.text, at: entity.at };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Keeps the newest topic ACS stamped: one read and at most one conditional write. */
+  async recordTopic(threadId: string, topic: { text: string; at: number }): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      let etag: string | undefined;
+      try {
+        const entity = await this.table.getEntity<TopicEntity>(topicPartition(threadId), TOPIC_ROW);
+        if (entity.at > topic.at || (entity.at === topic.at && entity.text >= topic.text)) return;
+        etag = entity.etag;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      const entity: TopicEntity = { partitionKey: topicPartition(threadId), rowKey: TOPIC_ROW, ...topic };
+      try {
+        if (etag) await this.table.updateEntity(entity, 'Replace', { etag });
+        else await this.table.createEntity(entity);
+        return;
+      } catch (error) {
+        const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
+        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async read(acsUserId: string, threadId: string): Promise<{ state: InboxState; etag: string } | undefined> {
+    try {
+      const entity = await this.table.getEntity<EntryEntity>(acsUserId, threadId);
+      let json = '';
+      for (let chunk = 0; chunk < entity.stateChunks; chunk += 1) json += entity[`state${chunk}`] ?? '';
+      return { state: JSON.parse(json) as InboxState, etag: entity.etag };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function toEntity(acsUserId: string, threadId: string, state: InboxState): EntryEntity {
+  const pieces = chunksOf(JSON.stringify(state));
+  if (pieces.length > MAX_STATE_CHUNKS) throw new InboxStateTooLargeError(threadId);
+  const last = lastMessage(state);
+  const entity: EntryEntity = {
+    partitionKey: acsUserId,
+    rowKey: threadId,
+    present: isPresent(state),
+    topic: state.topic?.text ?? '',
+    unreadCount: unreadCount(state),
+    lastActivityOn: new Date(state.lastActivityOn),
+    ...(last ? { lastMessage: JSON.stringify(last) } : {}),
+    stateChunks: pieces.length,
+  };
+  pieces.forEach((piece, chunk) => (entity[`state${chunk}`] = piece));
+  return entity;
+}
+
+/** Pieces of at most STATE_CHUNK_CHARS UTF-16 units that never split a surrogate pair. */
+function chunksOf(json: string): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < json.length || pieces.length === 0;) {
+    let end = Math.min(start + STATE_CHUNK_CHARS, json.length);
+    if (end < json.length && /[\uD800-\uDBFF]/.test(json.charAt(end - 1))) end -= 1;
+    pieces.push(json.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+function topicPartition(threadId: string): string {
+  return `thread|${threadId}`;
+}
