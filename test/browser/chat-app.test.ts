@@ -18,7 +18,8 @@ describeWithBrowser('the web app (web/) in Chromium: alice and bob in two window
   let bob: Page;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Chat events on, as in `npm run dev`: they keep the inbox the thread list shows.
+    stack = await startTestStack({}, { chatEvents: true });
     // launch() starts Chromium on a new, empty, temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS, headless: true });
     // Each user in a browser context of their own (own storage), alice on a laptop, bob on a 375 px phone.
@@ -62,8 +63,12 @@ describeWithBrowser('the web app (web/) in Chromium: alice and bob in two window
     await send(alice, 'This one goes away');
 
     await signInAs(bob, 'web-bob', 'Bob');
-    await bob.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Lunch' }).click();
+    // Bob's inbox shows the thread with alice's two messages unread; opening it reads them and the badge goes.
+    const lunch = bob.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^Lunch/ });
+    await bob.getByRole('button', { name: 'Lunch (2 unread)' }).waitFor();
+    await lunch.click();
     await messages(bob).getByText('Hi Bob', { exact: true }).waitFor();
+    await bob.getByRole('button', { name: 'Lunch', exact: true }).waitFor();
     await send(bob, 'Hi Alice, noon?');
     await messages(alice).getByText('Hi Alice, noon?').waitFor();
     await messages(alice)

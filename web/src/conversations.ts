@@ -1,26 +1,26 @@
 import { type ChatClient, pages } from '../../client';
 
-/**
- * The left-hand list. Today the caller's threads (`GET /api/threads`); once the inbox (`GET /api/inbox`, newest
- * first with unread counts and the last message) is in the API, only this module changes.
- */
+/** The left-hand list: the caller's inbox (`GET /api/inbox`), newest activity first, with unread counts. */
 export interface Conversation {
   threadId: string;
   topic: string;
   lastActivityOn?: string;
   unread?: number;
+  preview?: string;
 }
 
 export async function listConversations(client: ChatClient): Promise<Conversation[]> {
   const conversations: Conversation[] = [];
   for await (const page of pages((continuationToken) =>
-    client.api.GET('/threads', { params: { query: continuationToken ? { continuationToken } : {} } }),
+    client.api.GET('/inbox', { params: { query: continuationToken ? { continuationToken } : {} } }),
   ))
-    for (const thread of page)
+    for (const entry of page)
       conversations.push({
-        threadId: thread.id,
-        topic: thread.topic,
-        ...(thread.lastMessageReceivedOn ? { lastActivityOn: thread.lastMessageReceivedOn } : {}),
+        threadId: entry.threadId,
+        topic: entry.topic,
+        lastActivityOn: entry.lastActivityOn,
+        unread: entry.unreadCount,
+        ...(entry.lastMessage ? { preview: entry.lastMessage.preview } : {}),
       });
-  return conversations.sort((a, b) => (b.lastActivityOn ?? '').localeCompare(a.lastActivityOn ?? ''));
+  return conversations;
 }

@@ -92,6 +92,8 @@ function showChat(session: Session): void {
     renderList();
     replaceChildren(panel, view.element);
     await view.open();
+    // Opening marked the thread read: show its badge gone now rather than at the next idle poll.
+    listPoller.nudge();
   }
 
   replaceChildren(
