@@ -26,6 +26,10 @@ const MAX_STATE_CHUNKS = 15;
 const MAX_ATTEMPTS = 8;
 const TOPIC_ROW = 'topic';
 
+/** Another writer won: wait a little, more each time and at random, so that contending writers stop colliding. */
+const afterRace = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+
 export interface InboxRow {
   threadId: string;
   topic: string;
@@ -97,6 +101,7 @@ export class InboxRepository {
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
         if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+        await afterRace(attempt);
       }
     }
   }
@@ -174,6 +179,7 @@ export class InboxRepository {
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
         if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+        await afterRace(attempt);
       }
     }
   }
