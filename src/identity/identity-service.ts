@@ -109,6 +109,9 @@ export class IdentityService {
 
   private create(owner: Owner, request: TokenRequest | undefined, context?: InvocationContext): Promise<Creation> {
     const key = cacheKey(owner);
+    // A caller whose lookup missed while a creation for this owner was finishing: that one is the owner's identity.
+    const created = this.forward.get(key);
+    if (created !== undefined) return Promise.resolve({ acsUserId: created });
     let creation = this.creations.get(key);
     if (!creation) {
       creation = this.createUnshared(owner, request, context).finally(() => this.creations.delete(key));
