@@ -153,6 +153,14 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       { activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays) },
       {
         serviceAcsUserId: () => identity.serviceAcsUserId(),
+        exists: (threadId) =>
+          chat.acs
+            .asService((client) => client.getChatThreadClient(threadId).getProperties())
+            .then((properties) => !properties.deletedOn)
+            .catch((error: unknown) => {
+              if (isStatus(error, 404, 403)) return false;
+              throw error;
+            }),
         deleteThread: (threadId) =>
           chat.acs
             .asService((client) => client.deleteChatThread(threadId))

@@ -3,11 +3,14 @@ import type { InvocationContext } from '@azure/functions';
 import type { ActivityRecording, ThreadRepository } from '../storage/thread-repository';
 import type { ChatEvent } from './chat-event-schemas';
 
-export type ChatEventOutcome = ActivityRecording | 'removed' | 'ignored' | 'invalid' | 'known' | 'orphanDeleted';
+export type ChatEventOutcome =
+  ActivityRecording | 'removed' | 'ignored' | 'invalid' | 'known' | 'gone' | 'orphanDeleted';
 
 /** What the events service needs beyond our records: who the backend is in ACS, and a way to delete a thread. */
 export interface OrphanCleanup {
   serviceAcsUserId(): Promise<string>;
+  /** Whether the thread still exists in ACS (a thread deleted since has no record, and is no orphan). */
+  exists(threadId: string): Promise<boolean>;
   deleteThread(threadId: string): Promise<void>;
   /** A thread without a record is left this long for its creation (or an Idempotency-Key retry) to record it. */
   graceMs: number;
@@ -85,13 +88,15 @@ export class ChatEventService {
    * that never got its record (the create timed out after ACS had acted, or Tables failed, and no Idempotency-Key
    * retry came) is an orphan nobody could ever find: once the grace period is over it is deleted. Until then the event
    * is refused, so that Event Grid delivers it again later (10 s, 30 s, 1 min, 5 min, ... in Azure). One Tables read;
-   * an ACS call only for an orphan.
+   * ACS calls only for a thread without a record.
    */
   private async checkRecorded(event: { threadId: string; createdOn: Date; participantIds: string[] }) {
     if (!this.orphans) return 'ignored' as const;
     const serviceAcsUserId = await this.orphans.serviceAcsUserId();
     if (!event.participantIds.includes(serviceAcsUserId)) return 'ignored' as const;
     if (await this.threads.get(event.threadId)) return 'known' as const;
+    // Deleted since (its records went with it): nothing to wait for. One ACS call, only for threads without a record.
+    if (!(await this.orphans.exists(event.threadId))) return 'gone' as const;
     // A creation time ahead of our clock (skew) counts as now.
     const age = this.now() - Math.min(event.createdOn.getTime(), this.now());
     if (age < this.orphans.graceMs) {
