@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
-import { loadOrCreateSigningKey, signDevToken } from '../dev/issuer';
 import type { DevStackInfo } from '../dev/local-stack';
-import { CHAT_EVENT_TYPES, EmulatorControlClient } from '../emulator';
+import { CHAT_EVENT_TYPES, type EmulatorControlClient } from '../emulator';
+import { startBenchStack } from './dev-stack';
 
 /**
  * Chat events: how many events per second the emulator delivers (to a webhook that only acknowledges), and how many
@@ -24,21 +21,6 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100);
 const CONSUMER_THREADS = 20;
 const CONSUMER_MESSAGES = Number(process.env.BENCH_CONSUMER_MESSAGES ?? 1_000);
 const CONCURRENCY = 16;
-
-async function startStack(): Promise<{ child: ChildProcess; info: DevStackInfo; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-events-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../dev/stack.ts')], {
-    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const stackFile = join(dataDir, 'dev-stack.json');
-  const deadline = Date.now() + 30_000;
-  while (!existsSync(stackFile)) {
-    if (Date.now() > deadline) throw new Error('dev stack did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, dataDir, info: JSON.parse(readFileSync(stackFile, 'utf8')) as DevStackInfo };
-}
 
 /** A webhook that answers the handshake and acknowledges every delivery, counting events. */
 async function startSink(): Promise<{ url: string; received: () => number; close: () => void }> {
@@ -100,19 +82,14 @@ async function timeDelivery(control: EmulatorControlClient, label: string, gener
 }
 
 async function main(): Promise<void> {
-  const stack = await startStack();
+  // Throughput of event delivery and handling, not ACS's limits: the emulator's rate limits are off.
+  const stack = await startBenchStack({ DEV_ACS_RATE_LIMITS: 'off' });
   const sink = await startSink();
   try {
     const { info } = stack;
     if (!info.chatEvents) throw new Error('the dev stack did not subscribe chatEvents');
-    const control = EmulatorControlClient.fromConnectionString(
-      info.acs.connectionString!,
-      readFileSync(info.acs.caCertPath!, 'utf8'),
-    );
-    await control.setRateLimiting(false);
-    const key = await loadOrCreateSigningKey(join(stack.dataDir, 'dev-issuer', 'signing-key.json'));
-    const token = async (userId: string) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, {});
-    const owner = await token('bench-owner');
+    const control = stack.control;
+    const owner = await stack.token('bench-owner');
     const issued = await api<{ token: string; endpoint: string }>(info, owner, 'POST', '/token');
     const chat = new ChatClient(issued.endpoint, new AzureCommunicationTokenCredential(issued.token), {
       tlsOptions: { ca: readFileSync(info.acs.caCertPath!, 'utf8') },
@@ -158,9 +135,7 @@ async function main(): Promise<void> {
     );
   } finally {
     sink.close();
-    stack.child.kill('SIGTERM');
-    await new Promise((resolve) => stack.child.once('exit', resolve));
-    rmSync(stack.dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
