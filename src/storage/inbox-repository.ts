@@ -8,6 +8,7 @@ import {
   type MessageSummary,
   unreadCount,
 } from '../inbox/inbox-state';
+import { afterRace, MAX_WRITE_ATTEMPTS } from './contention';
 import { isConflict, isNotFound, isPreconditionFailed } from './errors';
 import { odataString } from './keys';
 
@@ -23,12 +24,7 @@ import { odataString } from './keys';
 const STATE_CHUNK_CHARS = 30_000;
 /** 15 chunks of 30,000 UTF-16 characters stay under Tables' 1 MiB entity limit. */
 const MAX_STATE_CHUNKS = 15;
-const MAX_ATTEMPTS = 8;
 const TOPIC_ROW = 'topic';
-
-/** Another writer won: wait a little, more each time and at random, so that contending writers stop colliding. */
-const afterRace = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
 
 export interface InboxRow {
   threadId: string;
@@ -100,7 +96,7 @@ export class InboxRepository {
         return 'written';
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
-        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+        if (!raced || attempt >= MAX_WRITE_ATTEMPTS) throw error;
         await afterRace(attempt);
       }
     }
@@ -178,7 +174,7 @@ export class InboxRepository {
         return;
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
-        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+        if (!raced || attempt >= MAX_WRITE_ATTEMPTS) throw error;
         await afterRace(attempt);
       }
     }

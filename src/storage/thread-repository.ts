@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 
+import { afterRace, MAX_WRITE_ATTEMPTS } from './contention';
 import { isNotFound, isPreconditionFailed } from './errors';
 
 /**
@@ -13,7 +14,7 @@ import { isNotFound, isPreconditionFailed } from './errors';
  */
 
 /** What `recordActivity` did. */
-export type ActivityRecording = 'recorded' | 'recent' | 'unknownThread' | 'raced';
+export type ActivityRecording = 'recorded' | 'recent' | 'unknownThread';
 
 export const ACTIVITY_SHARDS = 8;
 
@@ -118,31 +119,35 @@ export class ThreadRepository {
 
   /**
    * Moves the record's last activity forward to `activityOn`, unless it already shows activity within `precisionMs`
-   * before it (or later: an event delivered late never moves activity back). One read, at most one write; the write
-   * is conditional on the record read, so a concurrent change wins (`raced`) and a deleted thread is never recreated.
+   * before it (or later: an event delivered late never moves activity back). One read and at most one write, each
+   * write conditional on the record read: a deleted thread is never recreated, and a concurrent writer (another
+   * instance handling a newer or older event) makes this one read again and decide afresh, so no event's activity is
+   * lost to a race.
    */
   async recordActivity(threadId: string, activityOn: Date, precisionMs: number): Promise<ActivityRecording> {
-    let entity: ThreadEntity & { etag: string };
-    try {
-      entity = await this.threads.getEntity<ThreadEntity>(threadId, THREAD_ROW);
-    } catch (error) {
-      if (isNotFound(error)) return 'unknownThread';
-      throw error;
-    }
-    if (new Date(entity.lastActivityOn).getTime() >= activityOn.getTime() - precisionMs) return 'recent';
-    try {
-      await this.threads.updateEntity(
-        { partitionKey: threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn },
-        'Merge',
-        {
-          etag: entity.etag,
-        },
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isNotFound(error)) return 'unknownThread';
-      if (isPreconditionFailed(error)) return 'raced';
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      let entity: ThreadEntity & { etag: string };
+      try {
+        entity = await this.threads.getEntity<ThreadEntity>(threadId, THREAD_ROW);
+      } catch (error) {
+        if (isNotFound(error)) return 'unknownThread';
+        throw error;
+      }
+      if (new Date(entity.lastActivityOn).getTime() >= activityOn.getTime() - precisionMs) return 'recent';
+      try {
+        await this.threads.updateEntity(
+          { partitionKey: threadId, rowKey: THREAD_ROW, lastActivityOn: activityOn },
+          'Merge',
+          {
+            etag: entity.etag,
+          },
+        );
+        return 'recorded';
+      } catch (error) {
+        if (isNotFound(error)) return 'unknownThread';
+        if (!isPreconditionFailed(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+        await afterRace(attempt);
+      }
     }
   }
 

@@ -130,7 +130,8 @@ describe('chat events through the dev stack', () => {
     const client = await directAcsClient(stack, alice);
     await flush();
 
-    control().setEventDelivery({ duplicatePercent: 100, reorder: true });
+    // Held until the flush and then delivered one at a time, newest first: the older message always comes last.
+    control().setEventDelivery({ duplicatePercent: 100, reorder: true, reorderWindowMs: 600_000, concurrency: 1 });
     try {
       await client.getChatThreadClient(kept).sendMessage({ content: 'first' });
       await client.getChatThreadClient(kept).sendMessage({ content: 'second' });
@@ -143,7 +144,7 @@ describe('chat events through the dev stack', () => {
       expect(after.duplicated - before.duplicated).toBe(8);
       expect(after).toMatchObject({ settled: true, deadLettered: before.deadLettered, failed: before.failed });
     } finally {
-      control().setEventDelivery({ duplicatePercent: 0, reorder: false });
+      control().setEventDelivery({ duplicatePercent: 0, reorder: false, reorderWindowMs: 1_000, concurrency: 16 });
     }
     // The newest message's time, never moved back by the older message delivered after it.
     const messages = control().getThread(kept)!.messages as Array<{ createdOn: string; type: string }>;

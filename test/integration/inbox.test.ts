@@ -74,7 +74,7 @@ describe('the inbox through the dev stack', () => {
     // Every event from here on is delivered twice, and held back and delivered newest first.
     await flush();
     const before = control().eventDeliveryStats();
-    control().setEventDelivery({ duplicatePercent: 100, reorder: true });
+    control().setEventDelivery({ duplicatePercent: 100, reorder: true, reorderWindowMs: 600_000 });
     try {
       await send(alice, threadId, 'Who is in?');
       await send(bob, threadId, 'Me');
@@ -120,7 +120,7 @@ describe('the inbox through the dev stack', () => {
       for (const user of [alice, bob, carol]) expect(await entryOf(user, threadId)).toBeUndefined();
       expect(await badgeOf(alice)).toEqual({ unreadCount: 0, threadsWithUnread: 0 });
     } finally {
-      control().setEventDelivery({ duplicatePercent: 0, reorder: false });
+      control().setEventDelivery({ duplicatePercent: 0, reorder: false, reorderWindowMs: 1_000 });
     }
   });
 
