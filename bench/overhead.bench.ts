@@ -1,9 +1,19 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
 
 import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
-import { type BenchEmulator, type BenchStack, percentile, startBenchEmulator, startBenchStack } from './dev-stack';
+import {
+  type BenchEmulator,
+  type BenchStack,
+  percentile,
+  processCpuMs,
+  startBenchEmulator,
+  startBenchStack,
+} from './dev-stack';
 
 /**
  * What the backend itself costs, side by side in one run: the same chat call made through the backend (dev host, over
@@ -14,6 +24,10 @@ import { type BenchEmulator, type BenchStack, percentile, startBenchEmulator, st
  * Direct and backend rounds alternate and each ratio is the median of the per-round ratios, so that both sides see
  * the same background load (load generator, dev stack and emulator share the 2 cores). Latency ratio at concurrency
  * 1 (p50, backend / direct; target ≤ 1.5) and throughput ratio at concurrency 16 (backend / direct).
+ *
+ * A third side, the floor, shows what that target allows: floor-proxy.ts, a process that does nothing but make the
+ * same SDK call for the same user behind a plain Node HTTP server. Whatever a backend does beyond that (authenticate,
+ * validate, look up, log) is what `backend / floor` measures.
  *
  * The emulator's rate limits are off (--no-rate-limits): sends are capped at 10 per thread per 10 s, which both sides
  * would hit at once; this measures the backend's overhead, not ACS's limits (scale-out.bench.ts has them on).
@@ -29,19 +43,29 @@ interface Sample {
   latencies: number[];
   requests: number;
   ms: number;
-  /** CPU time the dev stack (backend) and the emulator processes used meanwhile. */
-  stackCpuMs: number;
+  /** CPU time the process serving this side (dev stack, floor proxy; none for direct) and the emulator used. */
+  serverCpuMs: number;
   emulatorCpuMs: number;
 }
 
-/** The processes whose CPU time is counted per request. */
-const meters: { stack: () => number; emulator: () => number } = { stack: () => 0, emulator: () => 0 };
+const SIDES = ['direct', 'floor', 'backend'] as const;
+type Side = (typeof SIDES)[number];
 
-async function drive(operation: Operation, concurrency: number, sample: Sample): Promise<void> {
+interface Subject {
+  operation: Operation;
+  /** CPU time used so far by the process serving this side, in ms. */
+  cpuMs: () => number;
+}
+
+/** The emulator's CPU time so far. */
+let emulatorCpuMs: () => number = () => 0;
+
+async function drive(subject: Subject, concurrency: number, sample: Sample): Promise<void> {
+  const { operation } = subject;
   const end = performance.now() + ROUND_MS;
   const started = performance.now();
-  const stackCpu = meters.stack();
-  const emulatorCpu = meters.emulator();
+  const serverCpu = subject.cpuMs();
+  const emulatorCpu = emulatorCpuMs();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -55,59 +79,61 @@ async function drive(operation: Operation, concurrency: number, sample: Sample):
     }),
   );
   sample.ms += performance.now() - started;
-  sample.stackCpuMs += meters.stack() - stackCpu;
-  sample.emulatorCpuMs += meters.emulator() - emulatorCpu;
+  sample.serverCpuMs += subject.cpuMs() - serverCpu;
+  sample.emulatorCpuMs += emulatorCpuMs() - emulatorCpu;
 }
 
-const newSample = (): Sample => ({ latencies: [], requests: 0, ms: 0, stackCpuMs: 0, emulatorCpuMs: 0 });
+const newSample = (): Sample => ({ latencies: [], requests: 0, ms: 0, serverCpuMs: 0, emulatorCpuMs: 0 });
 const median = (values: number[]): number =>
   percentile(
     [...values].sort((a, b) => a - b),
     50,
   );
 
-/** Alternating rounds; the ratios (backend / direct) of each round, and every round's samples pooled per side. */
-async function compare(
-  name: string,
-  sides: { backend: Operation; direct: Operation },
-  concurrency: number,
-): Promise<{ latencyRatio: number; throughputRatio: number; backend: Sample; direct: Sample }> {
-  const pooled = { backend: newSample(), direct: newSample() };
-  const latencyRatios: number[] = [];
-  const throughputRatios: number[] = [];
-  // Warm both paths (connections, cached tokens and identities) before measuring.
-  await drive(sides.direct, concurrency, newSample());
-  await drive(sides.backend, concurrency, newSample());
+interface Comparison {
+  /** Medians of the per-round ratios, backend / direct, floor / direct and backend / floor. */
+  latencyRatio: Record<'backend' | 'floor' | 'backendOverFloor', number>;
+  throughputRatio: Record<'backend' | 'floor' | 'backendOverFloor', number>;
+  pooled: Record<Side, Sample>;
+}
+
+/** Alternating rounds of every side; the ratios of each round, and every round's samples pooled per side. */
+async function compare(name: string, subjects: Record<Side, Subject>, concurrency: number): Promise<Comparison> {
+  const pooled = { direct: newSample(), floor: newSample(), backend: newSample() };
+  const ratios = { latency: [] as Array<[number, number]>, throughput: [] as Array<[number, number]> };
+  // Warm every path (connections, cached tokens and identities) before measuring.
+  for (const side of SIDES) await drive(subjects[side], concurrency, newSample());
   for (let round = 0; round < ROUNDS; round += 1) {
-    const direct = newSample();
-    const backend = newSample();
-    await drive(sides.direct, concurrency, direct);
-    await drive(sides.backend, concurrency, backend);
-    latencyRatios.push(p50(backend) / p50(direct));
-    throughputRatios.push(rate(backend) / rate(direct));
-    for (const [side, sample] of [
-      ['direct', direct],
-      ['backend', backend],
-    ] as const) {
+    const samples = { direct: newSample(), floor: newSample(), backend: newSample() };
+    for (const side of SIDES) await drive(subjects[side], concurrency, samples[side]);
+    ratios.latency.push([p50(samples.backend) / p50(samples.direct), p50(samples.floor) / p50(samples.direct)]);
+    ratios.throughput.push([rate(samples.backend) / rate(samples.direct), rate(samples.floor) / rate(samples.direct)]);
+    for (const side of SIDES) {
+      const sample = samples[side];
       pooled[side].latencies.push(...sample.latencies);
       pooled[side].requests += sample.requests;
       pooled[side].ms += sample.ms;
-      pooled[side].stackCpuMs += sample.stackCpuMs;
+      pooled[side].serverCpuMs += sample.serverCpuMs;
       pooled[side].emulatorCpuMs += sample.emulatorCpuMs;
     }
   }
-  for (const side of ['direct', 'backend'] as const) {
+  for (const side of SIDES) {
     const sample = pooled[side];
     const sorted = [...sample.latencies].sort((a, b) => a - b);
     console.log(
       `${name.padEnd(14)} c=${String(concurrency).padEnd(3)} ${side.padEnd(8)} ` +
         `${String(Math.round(rate(sample))).padStart(5)} req/s   ` +
         `p50 ${percentile(sorted, 50).toFixed(1)} ms   p99 ${percentile(sorted, 99).toFixed(1)} ms   CPU/request: ` +
-        `dev stack ${(sample.stackCpuMs / sample.requests).toFixed(2)} ms, emulator ` +
+        `${side} process ${(sample.serverCpuMs / sample.requests).toFixed(2)} ms, emulator ` +
         `${(sample.emulatorCpuMs / sample.requests).toFixed(2)} ms`,
     );
   }
-  return { latencyRatio: median(latencyRatios), throughputRatio: median(throughputRatios), ...pooled };
+  const summarize = (pairs: Array<[number, number]>): Comparison['latencyRatio'] => ({
+    backend: median(pairs.map(([backend]) => backend)),
+    floor: median(pairs.map(([, floor]) => floor)),
+    backendOverFloor: median(pairs.map(([backend, floor]) => backend / floor)),
+  });
+  return { latencyRatio: summarize(ratios.latency), throughputRatio: summarize(ratios.throughput), pooled };
 }
 
 const p50 = (sample: Sample): number =>
@@ -159,6 +185,60 @@ async function directSide(
   };
 }
 
+/** The floor: floor-proxy.ts in a process of its own, acting as the same users with the tokens they were issued. */
+async function floorSide(
+  stack: BenchStack,
+  emulator: BenchEmulator,
+  threadId: string,
+): Promise<{ send: Operation; list: Operation; cpuMs: () => number; stop: () => void }> {
+  const api = stack.info.apiBaseUrl;
+  const issued: Array<{ token: string; endpoint: string }> = [];
+  for (let i = 0; i < USERS; i += 1) {
+    issued.push(
+      (await stack.send(`${api}/token`, 'POST', await stack.token(`overhead-${i}`))).json as (typeof issued)[0],
+    );
+  }
+  const config = {
+    endpoint: issued[0]!.endpoint,
+    ca: readFileSync(emulator.caCertPath, 'utf8'),
+    threadId,
+    tokens: issued.map(({ token }) => token),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'floor-proxy.ts')], {
+    env: { ...process.env, FLOOR_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const printed = /PORT (\d+)/.exec(chunk.toString('utf8'));
+      if (printed) resolve(Number(printed[1]));
+    });
+    child.once('exit', () => reject(new Error('the floor proxy exited')));
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const call = (path: string, method: string, wanted: number, body?: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const headers = body ? { 'content-type': 'application/json' } : {};
+      const req = request({ host: '127.0.0.1', port, path, method, agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === wanted ? resolve() : reject(new Error(`floor answered ${res.statusCode}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    send: (user) => call(`/send/${user}`, 'POST', 201, JSON.stringify({ content: 'hello' })),
+    list: (user) => call(`/list/${user}`, 'GET', 200),
+    cpuMs: () => processCpuMs(child.pid),
+    stop: () => {
+      agent.destroy();
+      child.kill();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const emulator = await startBenchEmulator();
   // The backend trusts the emulator's CA through NODE_EXTRA_CA_CERTS, as it would any private CA.
@@ -166,39 +246,54 @@ async function main(): Promise<void> {
     { ACS_CONNECTION_STRING: emulator.connectionString, NODE_EXTRA_CA_CERTS: emulator.caBundlePath },
     16,
   );
+  let stopFloor = (): void => undefined;
   try {
-    meters.stack = () => stack.cpuMs();
-    meters.emulator = () => emulator.cpuMs();
+    emulatorCpuMs = () => emulator.cpuMs();
     const backend = await backendSide(stack);
     const direct = await directSide(stack, emulator, backend.threadId);
+    const floor = await floorSide(stack, emulator, backend.threadId);
+    stopFloor = floor.stop;
     console.log(
-      `backend (dev host) vs direct SDK as the same user, same emulator (own process, rate limits off), ` +
-        `${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s each`,
+      `backend (dev host) vs direct SDK as the same user vs the floor (a do-nothing proxy), same emulator (own ` +
+        `process, rate limits off), ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s each`,
     );
     for (const [name, label] of [
       ['send', 'send message'],
       ['list', 'list messages'],
     ] as const) {
-      const sides = { backend: backend[name], direct: direct[name] };
-      const one = await compare(label, sides, 1);
-      const many = await compare(label, sides, 16);
+      const subjects: Record<Side, Subject> = {
+        direct: { operation: direct[name], cpuMs: () => 0 },
+        floor: { operation: floor[name], cpuMs: floor.cpuMs },
+        backend: { operation: backend[name], cpuMs: () => stack.cpuMs() },
+      };
+      const one = await compare(label, subjects, 1);
+      const many = await compare(label, subjects, 16);
       console.log(
-        `RESULT ${label} p50 latency ratio c=1: ${one.latencyRatio.toFixed(2)} x (backend ${p50(one.backend).toFixed(1)} ` +
-          `ms / direct ${p50(one.direct).toFixed(1)} ms overall; target ≤ 1.5)`,
+        `RESULT ${label} p50 latency ratio c=1: ${one.latencyRatio.backend.toFixed(2)} x (backend ` +
+          `${p50(one.pooled.backend).toFixed(1)} ms / direct ${p50(one.pooled.direct).toFixed(1)} ms overall; ` +
+          `target ≤ 1.5)`,
+      );
+      console.log(
+        `RESULT ${label} p50 latency ratio c=1 of the floor: ${one.latencyRatio.floor.toFixed(2)} x (a do-nothing ` +
+          `proxy, ${p50(one.pooled.floor).toFixed(1)} ms; the backend is ${one.latencyRatio.backendOverFloor.toFixed(2)} ` +
+          `x the floor)`,
       );
       // CPU time per request does not depend on what else the machine runs, unlike the latencies and rates above.
-      const cpu = (sample: Sample): number => sample.stackCpuMs / sample.requests;
+      const cpu = (sample: Sample): number => sample.serverCpuMs / sample.requests;
       console.log(
-        `RESULT ${label} backend CPU per request: ${cpu(many.backend).toFixed(2)} ms at c=16, ` +
-          `${cpu(one.backend).toFixed(2)} ms at c=1 (dev stack process: dev host, backend, Azurite; the emulator ` +
-          `used ${(many.backend.emulatorCpuMs / many.backend.requests).toFixed(2)} ms)`,
+        `RESULT ${label} backend CPU per request: ${cpu(many.pooled.backend).toFixed(2)} ms at c=16, ` +
+          `${cpu(one.pooled.backend).toFixed(2)} ms at c=1 (dev stack process: dev host, backend, Azurite; the ` +
+          `floor used ${cpu(many.pooled.floor).toFixed(2)} ms, the emulator ` +
+          `${(many.pooled.backend.emulatorCpuMs / many.pooled.backend.requests).toFixed(2)} ms)`,
       );
       console.log(
-        `RESULT ${label} throughput ratio c=16: ${many.throughputRatio.toFixed(2)} x (backend ` +
-          `${rate(many.backend).toFixed(0)} / direct ${rate(many.direct).toFixed(0)} req/s overall; 1 = no overhead)`,
+        `RESULT ${label} throughput ratio c=16: ${many.throughputRatio.backend.toFixed(2)} x (backend ` +
+          `${rate(many.pooled.backend).toFixed(0)} / direct ${rate(many.pooled.direct).toFixed(0)} req/s overall; ` +
+          `1 = no overhead; the floor ${many.throughputRatio.floor.toFixed(2)} x)`,
       );
     }
   } finally {
+    stopFloor();
     await stack.stop();
     await emulator.stop();
   }
