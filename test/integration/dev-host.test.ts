@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { HttpResponse, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
 import { type DevHost, type LogRecord, startDevHost } from '../../dev/host';
@@ -11,6 +12,15 @@ import { call } from '../helpers/http';
 /** A fixture route table that exercises the host semantics our functions rely on. */
 const doc = { summary: 'fixture', responses: { 200: 'ok' } };
 const timerRuns: string[] = [];
+/** What handlers return, in the shapes the dev host writes without building a fetch Response. */
+const RESPONSE_SHAPES: HttpResponseInit[] = [
+  { jsonBody: { a: 1, text: 'é ✓' } },
+  { status: 202, jsonBody: [1, 2], headers: { 'X-Trace': 't', 'Content-Type': 'application/problem+json' } },
+  { status: 204, jsonBody: { ignored: true }, headers: { 'x-request-id': 'r' } },
+  { status: 200 },
+  { status: 404, jsonBody: null },
+  { status: 200, jsonBody: 'a JSON string' },
+];
 const fixtures: FunctionDefinition[] = [
   {
     kind: 'http',
@@ -49,6 +59,14 @@ const fixtures: FunctionDefinition[] = [
       body: `hello ${request.params.name ?? 'world'}`,
       headers: { 'x-custom': 'yes', 'content-type': 'text/plain' },
     }),
+  },
+  {
+    kind: 'http',
+    name: 'responseShape',
+    methods: ['GET'],
+    route: 'shapes/{index:int}',
+    doc,
+    handler: async (request) => RESPONSE_SHAPES[Number(request.params.index)]!,
   },
   {
     kind: 'http',
@@ -149,6 +167,20 @@ describe('dev host serving a route table', () => {
     expect(res.body).toEqual({ name: 'x' });
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(res.headers.get('set-cookie')).toBe('session=abc; Path=/; HttpOnly');
+  });
+
+  it('answers plain JSON responses exactly as HttpResponse would convert them', async () => {
+    for (const [index, init] of RESPONSE_SHAPES.entries()) {
+      const expected = new HttpResponse(init);
+      const res = await fetch(`${host.apiBaseUrl}/shapes/${index}`);
+      expect({ index, status: res.status, body: await res.text() }).toEqual({
+        index,
+        status: expected.status,
+        body: await expected.text(),
+      });
+      for (const [name, value] of expected.headers)
+        expect({ index, [name]: res.headers.get(name) }).toEqual({ index, [name]: value });
+    }
   });
 
   it('answers CORS preflights for allowed origins only and exposes the headers clients need', async () => {
