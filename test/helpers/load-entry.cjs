@@ -1,7 +1,9 @@
-// `node test/helpers/load-entry.cjs <entry> [functionName]`: loads a built entry point the way the Azure Functions
-// Node.js worker does, in this fresh process, and prints one JSON line: the functions it registered, how long the load
-// took and the process's memory after it. With a function name, that function's handler is also called once with a
-// GET request and its response printed (handlers that need no services, e.g. openApi).
+// `node test/helpers/load-entry.cjs <entry> [functionName | --services]`: loads a built entry point the way the Azure
+// Functions Node.js worker does, in this fresh process, and prints one JSON line: the functions it registered, how
+// long the load took and the process's memory after it. With a function name, that function's handler is also called
+// once with a GET request and its response printed (handlers that need no services, e.g. openApi). With --services,
+// the bundle's composition chunk (the Azure SDK clients, which the first invocation that needs them loads) is imported
+// after the entry and its time reported as `servicesMs`.
 //
 // Like the worker (azure-functions-nodejs-worker, src/setupCoreModule.ts), it answers require('@azure/functions-core')
 // with the host API, here a recorder; .mjs files are imported, others required (src/loadScriptFile.ts).
@@ -49,7 +51,17 @@ async function main() {
       handler: typeof callback,
     })),
   };
-  if (invoke) {
+  if (invoke === '--services') {
+    const chunks = path.join(path.dirname(file), 'chunks');
+    const composition = require('node:fs')
+      .readdirSync(chunks)
+      .find((name) => name.startsWith('composition-') && name.endsWith('.mjs'));
+    if (!composition) throw new Error(`no composition chunk in ${chunks}`);
+    const loading = performance.now();
+    await import(pathToFileURL(path.join(chunks, composition)).href);
+    result.servicesMs = performance.now() - loading;
+    result.rssBytes = process.memoryUsage().rss;
+  } else if (invoke) {
     const target = registered.find(({ metadata }) => metadata.name === invoke);
     if (!target) throw new Error(`no function named ${invoke}`);
     const context = { invocationId: 'load-entry', functionName: invoke, log() {}, warn() {}, error() {} };

@@ -24,6 +24,7 @@ interface Binding {
 interface Loaded {
   functions: Array<{ name: string; bindings: Binding[]; handler: string }>;
   response?: { status?: number; jsonBody?: { openapi?: string; paths?: Record<string, unknown> } };
+  servicesMs?: number;
 }
 
 const loader = path.resolve(__dirname, '..', 'helpers', 'load-entry.cjs');
@@ -91,6 +92,12 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
     expect(Object.keys(loaded?.response?.jsonBody?.paths ?? {})).toEqual(
       expect.arrayContaining(['/token', '/threads', '/threads/{threadId}/messages']),
     );
+  });
+
+  it('loads the Azure SDK clients, which the first invocation that needs them imports, from the bundle', () => {
+    const { loaded, stderr } = load(settings, '--services');
+    expect(stderr).toBe('');
+    expect(loaded?.servicesMs).toEqual(expect.any(Number));
   });
 
   it('refuses to start with a message naming a missing setting', () => {
