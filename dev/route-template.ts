@@ -13,18 +13,25 @@ const CONSTRAINTS: Record<string, RegExp> = {
 };
 
 type Segment =
-  | { kind: 'literal'; value: string }
+  | { kind: 'literal'; value: string /* lower case */ }
   | { kind: 'param'; name: string; optional: boolean; constraint?: RegExp }
   | { kind: 'catchAll'; name: string };
 
 export class RouteTemplate {
   private readonly segments: Segment[];
+  /** How many path segments a match can have: the host tries every template on every request, most fail here. */
+  private readonly minParts: number;
+  private readonly maxParts: number;
 
   constructor(readonly template: string) {
     this.segments = template
       .split('/')
       .filter((part) => part !== '')
       .map(parseSegment);
+    const last = this.segments.at(-1);
+    const lastIsOptional = last?.kind === 'catchAll' || (last?.kind === 'param' && last.optional);
+    this.minParts = this.segments.length - (lastIsOptional ? 1 : 0);
+    this.maxParts = last?.kind === 'catchAll' ? Number.POSITIVE_INFINITY : this.segments.length;
   }
 
   /** Higher ranks win when two templates match the same path. */
@@ -37,6 +44,7 @@ export class RouteTemplate {
 
   match(path: string): Record<string, string> | undefined {
     const parts = path.split('/').filter((part) => part !== '');
+    if (parts.length < this.minParts || parts.length > this.maxParts) return undefined;
     const params: Record<string, string> = {};
     for (let index = 0; index < this.segments.length; index += 1) {
       const segment = this.segments[index]!;
@@ -50,7 +58,7 @@ export class RouteTemplate {
       }
       const decoded = safeDecode(part);
       if (segment.kind === 'literal') {
-        if (decoded.toLowerCase() !== segment.value.toLowerCase()) return undefined;
+        if (decoded.toLowerCase() !== segment.value) return undefined;
       } else {
         if (segment.constraint && !segment.constraint.test(decoded)) return undefined;
         params[segment.name] = decoded;
@@ -62,7 +70,7 @@ export class RouteTemplate {
 
 function parseSegment(part: string): Segment {
   const param = /^\{(\*)?([A-Za-z_][\w]*)(\?)?(?::([A-Za-z]+))?\}$/.exec(part);
-  if (!param) return { kind: 'literal', value: part };
+  if (!param) return { kind: 'literal', value: part.toLowerCase() };
   const [, star, name = '', optional, constraintName] = param;
   if (star) return { kind: 'catchAll', name };
   const constraint = constraintName ? CONSTRAINTS[constraintName.toLowerCase()] : undefined;
