@@ -76,8 +76,8 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
       );
     },
     token: (userId, claims = {}) => signDevToken(key, info.auth.issuer, info.auth.audience, userId, claims),
-    send: (url, method, token, body) => send(agent, url, method, token, body),
-    sendFull: (url, method, token, body, headers) => send(agent, url, method, token, body, headers),
+    send: (url, method, token, body) => sendRequest(agent, url, method, token, body),
+    sendFull: (url, method, token, body, headers) => sendRequest(agent, url, method, token, body, headers),
     cpuMs: () => processCpuMs(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
@@ -88,7 +88,8 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
   };
 }
 
-function send(
+/** One HTTP request on `agent` with a JSON body (if any) and a bearer token (an empty token sends none). */
+export function sendRequest(
   agent: Agent,
   url: string,
   method: string,

@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 
 import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
 import {
-  type BenchEmulator,
   type BenchStack,
   percentile,
   processCpuMs,
+  sendRequest,
   startBenchEmulator,
   startBenchStack,
 } from './dev-stack';
@@ -160,21 +160,28 @@ async function backendSide(stack: BenchStack): Promise<{ send: Operation; list: 
   };
 }
 
-/** The same users, as ACS clients of their own: the token each gets from POST /token, used with the SDK directly. */
-async function directSide(
-  stack: BenchStack,
-  emulator: BenchEmulator,
-  threadId: string,
-): Promise<{ send: Operation; list: Operation }> {
-  const api = stack.info.apiBaseUrl;
-  const ca = readFileSync(emulator.caCertPath, 'utf8');
-  const clients: ChatThreadClient[] = [];
+interface IssuedToken {
+  token: string;
+  endpoint: string;
+}
+
+/** The ACS token and endpoint POST /token issues each user; the direct and floor sides act with them. */
+async function issueTokens(stack: BenchStack): Promise<IssuedToken[]> {
+  const issued: IssuedToken[] = [];
   for (let i = 0; i < USERS; i += 1) {
-    const issued = await stack.send(`${api}/token`, 'POST', await stack.token(`overhead-${i}`));
-    const { token, endpoint } = issued.json as { token: string; endpoint: string };
-    const chat = new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca } });
-    clients.push(chat.getChatThreadClient(threadId));
+    const response = await stack.send(`${stack.info.apiBaseUrl}/token`, 'POST', await stack.token(`overhead-${i}`));
+    issued.push(response.json as IssuedToken);
   }
+  return issued;
+}
+
+/** The same users, as ACS clients of their own: the token each was issued, used with the SDK directly. */
+function directSide(issued: IssuedToken[], ca: string, threadId: string): { send: Operation; list: Operation } {
+  const clients: ChatThreadClient[] = issued.map(({ token, endpoint }) =>
+    new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca } }).getChatThreadClient(
+      threadId,
+    ),
+  );
   return {
     send: async (user) => {
       await clients[user]!.sendMessage({ content: 'hello' });
@@ -187,23 +194,11 @@ async function directSide(
 
 /** The floor: floor-proxy.ts in a process of its own, acting as the same users with the tokens they were issued. */
 async function floorSide(
-  stack: BenchStack,
-  emulator: BenchEmulator,
+  issued: IssuedToken[],
+  ca: string,
   threadId: string,
 ): Promise<{ send: Operation; list: Operation; cpuMs: () => number; stop: () => void }> {
-  const api = stack.info.apiBaseUrl;
-  const issued: Array<{ token: string; endpoint: string }> = [];
-  for (let i = 0; i < USERS; i += 1) {
-    issued.push(
-      (await stack.send(`${api}/token`, 'POST', await stack.token(`overhead-${i}`))).json as (typeof issued)[0],
-    );
-  }
-  const config = {
-    endpoint: issued[0]!.endpoint,
-    ca: readFileSync(emulator.caCertPath, 'utf8'),
-    threadId,
-    tokens: issued.map(({ token }) => token),
-  };
+  const config = { endpoint: issued[0]!.endpoint, ca, threadId, tokens: issued.map(({ token }) => token) };
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'floor-proxy.ts')], {
     env: { ...process.env, FLOOR_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -216,20 +211,12 @@ async function floorSide(
     child.once('exit', () => reject(new Error('the floor proxy exited')));
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const call = (path: string, method: string, wanted: number, body?: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const headers = body ? { 'content-type': 'application/json' } : {};
-      const req = request({ host: '127.0.0.1', port, path, method, agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === wanted ? resolve() : reject(new Error(`floor answered ${res.statusCode}`)),
-        );
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const call = async (path: string, method: string, wanted: number, body?: unknown): Promise<void> => {
+    const { status } = await sendRequest(agent, `http://127.0.0.1:${port}${path}`, method, '', body);
+    if (status !== wanted) throw new Error(`floor answered ${status}, expected ${wanted}`);
+  };
   return {
-    send: (user) => call(`/send/${user}`, 'POST', 201, JSON.stringify({ content: 'hello' })),
+    send: (user) => call(`/send/${user}`, 'POST', 201, { content: 'hello' }),
     list: (user) => call(`/list/${user}`, 'GET', 200),
     cpuMs: () => processCpuMs(child.pid),
     stop: () => {
@@ -250,8 +237,10 @@ async function main(): Promise<void> {
   try {
     emulatorCpuMs = () => emulator.cpuMs();
     const backend = await backendSide(stack);
-    const direct = await directSide(stack, emulator, backend.threadId);
-    const floor = await floorSide(stack, emulator, backend.threadId);
+    const issued = await issueTokens(stack);
+    const ca = readFileSync(emulator.caCertPath, 'utf8');
+    const direct = directSide(issued, ca, backend.threadId);
+    const floor = await floorSide(issued, ca, backend.threadId);
     stopFloor = floor.stop;
     console.log(
       `backend (dev host) vs direct SDK as the same user vs the floor (a do-nothing proxy), same emulator (own ` +
