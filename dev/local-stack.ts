@@ -43,6 +43,11 @@ export interface LocalStackOptions {
    * tests that do not exercise events turn it off so that deliveries do not run under their feet.
    */
   subscribeChatEvents?: boolean;
+  /**
+   * Run the backend on the emulator's clock (tests): moving the emulator's time (`control.advanceClock`) then moves
+   * retention, activity and token renewal with it, so nothing depends on how fast the machine is.
+   */
+  backendOnEmulatorClock?: boolean;
 }
 
 export interface DevStackInfo {
@@ -122,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(emulator
         ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } }
         : {}),
+      ...(emulator && options.backendOnEmulatorClock ? { clock: () => emulator.control.now() } : {}),
     };
     const services = lazyServices(() => createServices(config, composition));
     const functions = buildFunctionTable(config, services);

@@ -49,6 +49,11 @@ export interface CompositionOptions {
   acsClientOptions?: CommonClientOptions;
   /** Per-attempt timeout of every ACS and Tables HTTP call (default 10 s). */
   upstreamTimeoutMs?: number;
+  /**
+   * The backend's clock, ms since the epoch (default `Date.now`): thread activity, retention, the orphan grace and
+   * token renewal. Tests run it on the ACS emulator's clock, so that time moves for both at once.
+   */
+  clock?: () => number;
 }
 
 export interface Services {
@@ -102,7 +107,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined),
     acsClientOptions,
   );
-  const actingTokens = new ActingTokens(identityClient);
+  const clock = options.clock ?? Date.now;
+  const actingTokens = new ActingTokens(identityClient, clock);
   const identity = new IdentityService(new IdentityRepository(tables.identities), identityClient, actingTokens);
 
   const endpoint = acsEndpoint(config.acs);
@@ -113,8 +119,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     people: new PeopleDirectory(identity),
     threads: new ThreadRepository(tables.threads, tables.activity),
     paging: new ContinuationCodec(pagingKey, endpoint),
-    fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse),
-    requests: new IdempotencyRepository(tables.requests),
+    fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse, clock),
+    requests: new IdempotencyRepository(tables.requests, clock),
   };
   const threads = new ThreadService(
     chat,
@@ -145,12 +151,15 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     acsClientOptions,
     chat,
     threads,
-    pruning: new PruneService(chat.threads, threads, chat.acs, { retentionDays: config.pruning.retentionDays }),
-    messages: new MessageService(chat),
+    pruning: new PruneService(chat.threads, threads, chat.acs, {
+      retentionDays: config.pruning.retentionDays,
+      now: clock,
+    }),
+    messages: new MessageService(chat, clock),
     participants: new ParticipantService(chat),
     chatEvents: new ChatEventService(
       chat.threads,
-      { activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays) },
+      { activityPrecisionMs: activityPrecisionFor(config.pruning.retentionDays), now: clock },
       {
         serviceAcsUserId: () => identity.serviceAcsUserId(),
         exists: (threadId) =>

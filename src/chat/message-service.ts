@@ -33,7 +33,10 @@ export class MessageService {
   private readonly access: ThreadAccess;
   private readonly activityWrittenAt = new Map<string, number>();
 
-  constructor(private readonly deps: ChatDependencies) {
+  constructor(
+    private readonly deps: ChatDependencies,
+    private readonly now: () => number = Date.now,
+  ) {
     this.access = new ThreadAccess(deps);
   }
 
@@ -227,7 +230,7 @@ export class MessageService {
   }
 
   private async recordActivity(threadId: string, scope: CallScope): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     const last = this.activityWrittenAt.get(threadId);
     if (last !== undefined && now - last < ACTIVITY_WRITE_INTERVAL_MS) return;
     this.activityWrittenAt.set(threadId, now);

@@ -17,10 +17,13 @@ export class ActingCredential implements CommunicationTokenCredential {
   private current?: AccessToken;
   private pending?: Promise<AccessToken>;
 
-  constructor(private readonly mint: () => Promise<AccessToken>) {}
+  constructor(
+    private readonly mint: () => Promise<AccessToken>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async getToken(): Promise<AccessToken> {
-    if (this.current && this.current.expiresOnTimestamp - RENEW_BEFORE_MS > Date.now()) return this.current;
+    if (this.current && this.current.expiresOnTimestamp - RENEW_BEFORE_MS > this.now()) return this.current;
     this.pending ??= this.mint()
       .then((token) => {
         this.current = token;
@@ -52,7 +55,10 @@ export type ActingScope = 'chat.join.limited' | 'chat';
 export class ActingTokens {
   private readonly credentials = new LruCache<string, ActingCredential>(5_000);
 
-  constructor(private readonly identityClient: CommunicationIdentityClient) {}
+  constructor(
+    private readonly identityClient: CommunicationIdentityClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   forIdentity(acsUserId: string, scope: ActingScope): ActingCredential {
     return this.credentialFor(acsUserId, [scope]);
@@ -73,7 +79,7 @@ export class ActingTokens {
         tokenExpiresInMinutes: LIFETIME_MINUTES,
       });
       return { token: minted.token, expiresOnTimestamp: minted.expiresOn.getTime() };
-    });
+    }, this.now);
     this.credentials.set(key, credential);
     return credential;
   }

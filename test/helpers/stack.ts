@@ -71,7 +71,13 @@ export interface TestStack extends LocalStack {
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  shared: { emulator?: RunningEmulator; upstreamTimeoutMs?: number; chatEvents?: boolean } = {},
+  shared: {
+    emulator?: RunningEmulator;
+    upstreamTimeoutMs?: number;
+    chatEvents?: boolean;
+    /** The backend reads the emulator's clock (see LocalStackOptions.backendOnEmulatorClock). */
+    emulatorClock?: boolean;
+  } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
   if (!tablesConnectionString)
@@ -86,6 +92,7 @@ export async function startTestStack(
     env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
     log: (record) => logs.push(record),
     subscribeChatEvents: shared.chatEvents ?? false,
+    backendOnEmulatorClock: shared.emulatorClock ?? false,
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {

@@ -180,8 +180,10 @@ describe('chat operations', () => {
       const { body } = await createThread({ topic: 'history' });
       const threadId = body.thread.id;
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'before bob' });
-      const joinedAt = new Date(stack.emulator!.control.now() + 5).toISOString();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Bob's history starts after 'before bob' and before 'after bob' by construction: the emulator's clock moves.
+      stack.emulator!.control.advanceClock(1);
+      const joinedAt = new Date(stack.emulator!.control.now()).toISOString();
+      stack.emulator!.control.advanceClock(1);
       await alice.request('POST', threadPath(threadId, '/participants'), {
         participants: [{ userId: 'op-bob', shareHistoryTime: joinedAt }],
       });
@@ -201,9 +203,9 @@ describe('chat operations', () => {
       const { body } = await createThread();
       const threadId = body.thread.id;
       const first = await alice.request<{ id: string }>('POST', threadPath(threadId, '/messages'), { content: 'one' });
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      stack.emulator!.control.advanceClock(1);
       const cut = new Date(stack.emulator!.control.now()).toISOString();
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      stack.emulator!.control.advanceClock(1);
       await alice.request('POST', threadPath(threadId, '/messages'), { content: 'two' });
 
       expect(

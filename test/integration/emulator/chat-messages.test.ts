@@ -91,14 +91,22 @@ describe('Chat messages through the official SDK', () => {
   it('filters by startTime (messages created or changed since), also on later pages', async () => {
     const { users } = await threadWith();
     const [alice] = users;
-    const old = await alice!.tc.sendMessage({ content: 'old' });
-    await new Promise((r) => setTimeout(r, 5));
-    const cutoff = new Date();
-    for (let i = 0; i < 3; i++) await alice!.tc.sendMessage({ content: `new${i}` });
-    const listed = await all(alice!.tc.listMessages({ startTime: cutoff, maxPageSize: 2 }));
-    expect(listed.map((m) => m.content?.message)).toEqual(['new2', 'new1', 'new0']);
-    await alice!.tc.updateMessage(old.id, { content: 'old-edited' });
-    expect((await all(alice!.tc.listMessages({ startTime: cutoff }))).map((m) => m.id)).toContain(old.id);
+    const { emu } = env();
+    try {
+      const old = await alice!.tc.sendMessage({ content: 'old' });
+      emu.control.advanceClock(1);
+      const cutoff = new Date(emu.control.now());
+      for (let i = 0; i < 3; i++) {
+        await alice!.tc.sendMessage({ content: `new${i}` });
+        emu.control.advanceClock(1);
+      }
+      const listed = await all(alice!.tc.listMessages({ startTime: cutoff, maxPageSize: 2 }));
+      expect(listed.map((m) => m.content?.message)).toEqual(['new2', 'new1', 'new0']);
+      await alice!.tc.updateMessage(old.id, { content: 'old-edited' });
+      expect((await all(alice!.tc.listMessages({ startTime: cutoff }))).map((m) => m.id)).toContain(old.id);
+    } finally {
+      emu.control.resetClock();
+    }
   });
 
   it('hides history before a participant’s shareHistoryTime', async () => {
@@ -106,12 +114,18 @@ describe('Chat messages through the official SDK', () => {
     const [alice] = users;
     const bob = await env().newUser();
     const early = await alice!.tc.sendMessage({ content: 'before bob' });
-    await new Promise((r) => setTimeout(r, 5));
-    const joinTime = new Date();
-    await alice!.tc.addParticipants({
-      participants: [{ id: { communicationUserId: bob.id }, shareHistoryTime: joinTime }],
-    });
-    await alice!.tc.sendMessage({ content: 'after bob' });
+    const { emu } = env();
+    emu.control.advanceClock(1);
+    const joinTime = new Date(emu.control.now());
+    emu.control.advanceClock(1);
+    try {
+      await alice!.tc.addParticipants({
+        participants: [{ id: { communicationUserId: bob.id }, shareHistoryTime: joinTime }],
+      });
+      await alice!.tc.sendMessage({ content: 'after bob' });
+    } finally {
+      emu.control.resetClock();
+    }
     const seen = await all(bob.thread(id).listMessages());
     expect(seen.map((m) => m.content?.message).filter(Boolean)).toEqual(['after bob']);
     expect(seen.map((m) => m.type)).toContain('participantAdded');

@@ -137,19 +137,27 @@ describe('Chat threads through the official SDK', () => {
   });
 
   it('lists the caller’s threads newest activity first, with lastMessageReceivedOn, paging and startTime', async () => {
-    const { newUser } = env();
+    const { newUser, emu } = env();
     const alice = await newUser();
+    // Each thread gets a time of its own by construction: the emulator's clock moves a millisecond between them
+    // (threads created within one millisecond have no order ACS documents).
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await alice.chat.createChatThread({ topic: `t${i}` })).chatThread?.id ?? '');
-    await new Promise((r) => setTimeout(r, 5));
-    const cutoff = new Date();
-    await alice.thread(ids[1] ?? '').sendMessage({ content: 'bump' });
-    const listed = await all(alice.chat.listChatThreads({ maxPageSize: 2 }));
-    expect(listed.map((t) => t.id)).toEqual([ids[1], ids[4], ids[3], ids[2], ids[0]]);
-    expect(listed.every((t) => t.lastMessageReceivedOn instanceof Date)).toBe(true);
-    const pages = await all(alice.chat.listChatThreads({ maxPageSize: 2 }).byPage());
-    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
-    expect((await all(alice.chat.listChatThreads({ startTime: cutoff }))).map((t) => t.id)).toEqual([ids[1]]);
+    try {
+      for (let i = 0; i < 5; i++) {
+        ids.push((await alice.chat.createChatThread({ topic: `t${i}` })).chatThread?.id ?? '');
+        emu.control.advanceClock(1);
+      }
+      const cutoff = new Date(emu.control.now());
+      await alice.thread(ids[1] ?? '').sendMessage({ content: 'bump' });
+      const listed = await all(alice.chat.listChatThreads({ maxPageSize: 2 }));
+      expect(listed.map((t) => t.id)).toEqual([ids[1], ids[4], ids[3], ids[2], ids[0]]);
+      expect(listed.every((t) => t.lastMessageReceivedOn instanceof Date)).toBe(true);
+      const pages = await all(alice.chat.listChatThreads({ maxPageSize: 2 }).byPage());
+      expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+      expect((await all(alice.chat.listChatThreads({ startTime: cutoff }))).map((t) => t.id)).toEqual([ids[1]]);
+    } finally {
+      emu.control.resetClock();
+    }
   });
 
   it('rejects maxPageSize out of range (400)', async () => {
