@@ -313,11 +313,21 @@ async function run(stack: BenchStack, tables: TablesLink): Promise<void> {
   // Retries of keyed requests (as a client would after a 503): the same key returns the original result.
   let idempotentOk = 0;
   let idempotentBroken = 0;
+  const brokenKinds = new Map<string, number>();
+  const noteBroken = (kind: string, res: { status: number; json: unknown }) => {
+    idempotentBroken += 1;
+    const code = (res.json as { error?: { code?: string } } | undefined)?.error?.code;
+    const label = `${kind} → ${res.status}${code ? ` ${code}` : ''}`;
+    brokenKinds.set(label, (brokenKinds.get(label) ?? 0) + 1);
+  };
   for (const create of keyedCreates) {
     const res = await send('POST', '/threads', create.user, create.body, { 'Idempotency-Key': create.key });
     const id = res.status === 201 ? (res.json as { thread: { id: string } }).thread.id : undefined;
-    if (create.threadId ? id === create.threadId : res.status === 201 || res.status === 404) idempotentOk += 1;
-    else idempotentBroken += 1;
+    // A create that was acknowledged must come back as the same thread; one that was not is a new request, so the
+    // caller's limits apply to it (429) as they would to any new create.
+    const ok = create.threadId ? id === create.threadId : [201, 404, 429].includes(res.status);
+    if (ok) idempotentOk += 1;
+    else noteBroken(create.threadId ? 'acknowledged create' : 'unacknowledged create', res);
     if (!create.threadId && id) create.threadId = id;
   }
   for (const message of acknowledged.filter((m) => m.key)) {
@@ -329,7 +339,7 @@ async function run(stack: BenchStack, tables: TablesLink): Promise<void> {
       { 'Idempotency-Key': message.key! },
     );
     if (res.status === 201 && (res.json as { id: string }).id === message.id) idempotentOk += 1;
-    else idempotentBroken += 1;
+    else noteBroken('acknowledged send', res);
   }
   for (const retry of failedKeyedSends) {
     const res = await send(
@@ -353,7 +363,7 @@ async function run(stack: BenchStack, tables: TablesLink): Promise<void> {
   await sleep((ORPHAN_GRACE_SECONDS + 1) * 1000);
   await stack.control.flushEvents(60_000);
 
-  report(outcomes, acknowledged, recovery, faultsEndedAt, { idempotentOk, idempotentBroken });
+  report(outcomes, acknowledged, recovery, faultsEndedAt, { idempotentOk, idempotentBroken, brokenKinds });
   await checkState(stack, tables, acknowledged);
   console.log(`invariants: ${held} held, ${broken} broken`);
 }
@@ -389,7 +399,7 @@ function report(
   acknowledged: Acknowledged[],
   recovery: { healthMs?: number; sendMs?: number },
   _faultsEndedAt: number,
-  idempotency: { idempotentOk: number; idempotentBroken: number },
+  idempotency: { idempotentOk: number; idempotentBroken: number; brokenKinds: Map<string, number> },
 ): void {
   console.log(`requests: ${outcomes.length}, acknowledged messages: ${acknowledged.length}`);
   for (const phase of PHASES) {
@@ -424,6 +434,7 @@ function report(
     idempotency.idempotentBroken === 0,
     `every Idempotency-Key retry returns the original result: ${idempotency.idempotentOk} of ${idempotency.idempotentOk + idempotency.idempotentBroken}`,
   );
+  for (const [label, count] of idempotency.brokenKinds) console.log(`  ${label}: ${count}`);
   const throttled = outcomes
     .filter((o) => o.phase === 'ACS 429' && o.kind !== 'health')
     .map((o) => o.ms)

@@ -4,6 +4,7 @@ import type { InvocationContext } from '@azure/functions';
 import { NotFoundError, UnprocessableError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { isStatus } from '../storage/errors';
+import type { IdempotencyRecord } from '../storage/idempotency-repository';
 import type { ActivityEntry, ThreadRecord } from '../storage/thread-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
@@ -11,7 +12,15 @@ import { fromThreadCall, notOwner, threadNotFound } from './errors';
 import { hashOf, repeatabilityId } from './idempotency';
 import { pageAs, pageSize } from './paging';
 import type { CreateThreadBody, PageQuery, UpdateThreadBody } from './schemas';
-import { type CreatedThread, type Page, type Thread, type ThreadSummary, threadSummaryView, threadView } from './views';
+import {
+  type CreatedThread,
+  createdThreadSchema,
+  type Page,
+  type Thread,
+  type ThreadSummary,
+  threadSummaryView,
+  threadView,
+} from './views';
 
 export type { CreatedThread, InvalidParticipant } from './views';
 
@@ -39,10 +48,20 @@ export class ThreadService {
     const { caller, context } = scope;
     const others = dedupeParticipants(body.participants ?? [], caller.userId);
     const repeatId = idempotencyKey ? repeatabilityId(caller.userId, idempotencyKey) : undefined;
-    const replay = repeatId ? await this.claimKey(repeatId, body) : false;
-    // Fair use is charged before any identity is created or any ACS call is made; a replay was charged already.
+    const earlier = repeatId ? await this.claimKey(repeatId, body) : undefined;
+    // A retry of a create that succeeded gets the original answer, whatever limits the caller has reached since: no
+    // limit is consulted and ACS is not asked again.
+    const original = earlier?.result === undefined ? undefined : storedResult(earlier.result);
+    if (original) {
+      context?.log('thread created', { threadId: original.thread.id, replay: true });
+      return original;
+    }
+    const succeededBefore = earlier?.resultId !== undefined;
+    // Fair use is charged before any identity is created or any ACS call is made. A retry of a create that never
+    // completed is a new request as far as limits go (its first attempt may have been refused by them); one that
+    // succeeded, but whose answer was too large to keep, was charged when it succeeded.
     const newcomers = await this.deps.people.unknownUserIds([caller.userId, ...others.map((p) => p.userId)]);
-    if (!replay) {
+    if (!succeededBefore) {
       await this.deps.fairUse.spend(
         caller.userId,
         { threads: 1, identities: newcomers.filter((userId) => userId !== caller.userId).length },
@@ -99,34 +118,38 @@ export class ThreadService {
         if (!repeatId) await this.discardUnrecorded(properties.id, ownerAcsUserId, context);
         throw fromUpstream(error);
       });
-    if (repeatId)
-      await this.deps.requests.complete(repeatId, CREATE_OPERATION, properties.id).catch(rethrowAs(fromUpstream));
     const userIdByAcs = new Map(resolved.map((participant) => [participant.acsUserId, participant.userId]));
     const invalidParticipants = (result.invalidParticipants ?? []).map((error) => ({
       userId: (error.target && userIdByAcs.get(error.target)) ?? error.target ?? 'unknown',
       code: 'ParticipantRejected' as const,
       message: error.message || 'ACS refused this participant.',
     }));
+    const created: CreatedThread = { thread: threadView(properties, record), invalidParticipants };
+    if (repeatId) {
+      await this.deps.requests
+        .complete(repeatId, CREATE_OPERATION, properties.id, JSON.stringify(created))
+        .catch(rethrowAs(fromUpstream));
+    }
     context?.log('thread created', {
       threadId: properties.id,
       participants: participants.length,
       invalid: invalidParticipants.length,
-      replay,
+      replay: earlier !== undefined,
     });
-    return { thread: threadView(properties, record), invalidParticipants };
+    return created;
   }
 
   /**
-   * Claims an Idempotency-Key for this request. True when it is a replay of an earlier request with the same body,
-   * whose thread still exists (ACS then answers the repeated create with that same thread); a different body is a 422
-   * and a thread deleted since is a 404.
+   * Claims an Idempotency-Key for this request. Undefined for a key used for the first time; otherwise what the
+   * earlier request with the same body left (ACS answers a repeated create with the thread the first one made, if
+   * any); a different body is a 422 and a thread deleted since is a 404.
    */
-  private async claimKey(repeatId: string, body: CreateThreadBody): Promise<boolean> {
+  private async claimKey(repeatId: string, body: CreateThreadBody): Promise<IdempotencyRecord | undefined> {
     const requestHash = hashOf(body);
     const earlier = await this.deps.requests
       .claim(repeatId, CREATE_OPERATION, requestHash)
       .catch(rethrowAs(fromUpstream));
-    if (!earlier) return false;
+    if (!earlier) return undefined;
     if (earlier.requestHash !== requestHash) {
       throw new UnprocessableError(
         'This Idempotency-Key was already used with a different request body.',
@@ -136,7 +159,7 @@ export class ThreadService {
     if (earlier.resultId && !(await this.deps.threads.get(earlier.resultId).catch(rethrowAs(fromUpstream)))) {
       throw threadNotFound();
     }
-    return true;
+    return earlier;
   }
 
   /** The caller's live threads, straight from ACS (so threads they left or that were deleted never show). */
@@ -261,6 +284,16 @@ export class ThreadService {
       .catch(rethrowAs(fromThreadCall));
     if (properties.deletedOn) throw threadNotFound();
     return properties;
+  }
+}
+
+/** A stored answer to a create, or undefined if it no longer reads as one (then the create is replayed through ACS). */
+function storedResult(json: string): CreatedThread | undefined {
+  try {
+    const parsed = createdThreadSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 
