@@ -1,19 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { type Zippable, zipSync } from 'fflate';
 import ignore, { type Ignore } from 'ignore';
 
+import { type AllowedPath, DEPLOYMENT_ALLOW_LIST } from './package-allow-list';
+
 /**
  * `npm run package [-- --stage-only]`: the zip that `azd deploy` uploads to the function app, built offline.
  *
  * It takes the steps azd takes for this service (azure.yaml), in the same order:
  * 1. `npm run build`, whatever that produces.
- * 2. The stage, .local/package/app: every project file .funcignore admits, node_modules replaced by the production
- *    dependencies package-lock.json names (copied from the installed tree, so no network is needed), and .funcignore.
- *    azd's prepackage hook runs this script with --stage-only, and azure.yaml's `dist` points azd at this folder.
+ * 2. The stage, .local/package/app: only what the deployment allow-list (scripts/package-allow-list.ts) names, less
+ *    what .funcignore excludes there: host.json, package.json, the bundle, and of node_modules the production
+ *    dependencies package-lock.json names (copied from the installed tree, so no network is needed); then .funcignore
+ *    itself. Nothing else at the project root reaches it, whatever .funcignore says. azd's prepackage hook runs this
+ *    script with --stage-only, and azure.yaml's `dist` points azd at this folder.
  * 3. The zip, .local/package/api.zip, made the way azd's createDeployableZip makes it from the stage: the stage's
  *    .funcignore applied with gitignore semantics (case-sensitive, like azd's go-gitignore), and `.azure` folders,
  *    the ignore file itself and `local.settings.json` files left out.
@@ -44,10 +48,11 @@ export interface PackageResult {
 export async function buildPackage(options: PackageOptions): Promise<PackageResult> {
   const projectRoot = path.resolve(options.projectRoot);
   const outDir = path.resolve(options.outDir);
+  const rules = await readProjectIgnoreRules(projectRoot);
   runBuild(projectRoot);
   const stageDir = path.join(outDir, STAGE_FOLDER);
   await rm(outDir, { recursive: true, force: true });
-  await stageProject(projectRoot, stageDir, outDir);
+  await stageProject(projectRoot, rules, stageDir, outDir);
   const deployable = await listDeployable(stageDir, await readIgnoreRules(stageDir));
   const bytes = await totalSize(stageDir, deployable);
   if (options.zip === false) {
@@ -56,6 +61,28 @@ export async function buildPackage(options: PackageOptions): Promise<PackageResu
   const zipPath = path.join(outDir, ZIP_FILE);
   const zipBytes = await writeZip(stageDir, deployable, zipPath);
   return { stageDir, zipPath, files: deployable.length, bytes, zipBytes };
+}
+
+/** The project's .funcignore rules, checked before the (slower) build: they must exclude nothing allow-listed. */
+async function readProjectIgnoreRules(projectRoot: string): Promise<Ignore> {
+  const text = await readIgnoreText(projectRoot);
+  if (text === undefined) throw new Error(`${IGNORE_FILE} not found in ${projectRoot}`);
+  const conflicts = allowListConflicts(text);
+  if (conflicts.length > 0) {
+    throw new Error(
+      `${IGNORE_FILE} excludes ${conflicts.join(', ')}, which the deployment allow-list ` +
+        '(scripts/package-allow-list.ts) deploys: azd would zip the stage without it',
+    );
+  }
+  return parseIgnoreRules(text);
+}
+
+/** Allow-listed paths that `ignoreText` (a .funcignore) excludes, and so would leave out of what azd uploads. */
+export function allowListConflicts(ignoreText: string, allowList = DEPLOYMENT_ALLOW_LIST): string[] {
+  const rules = parseIgnoreRules(ignoreText);
+  return allowList
+    .filter((entry) => rules.ignores(entry.kind === 'file' ? entry.path : `${entry.path}/`))
+    .map((entry) => entry.path);
 }
 
 function runBuild(projectRoot: string): void {
@@ -70,26 +97,75 @@ function runBuild(projectRoot: string): void {
   }
 }
 
-async function stageProject(projectRoot: string, stageDir: string, outDir: string): Promise<void> {
-  const rules = await readIgnoreRules(projectRoot);
-  if (!rules) throw new Error(`${IGNORE_FILE} not found in ${projectRoot}`);
-  const outside = (relative: string): boolean =>
-    relative === 'node_modules' || path.join(projectRoot, relative) === outDir;
-  const projectFiles = await listDeployable(projectRoot, rules, outside);
+async function stageProject(projectRoot: string, rules: Ignore, stageDir: string, outDir: string): Promise<void> {
+  const isOutDir = (relative: string): boolean => path.join(projectRoot, relative) === outDir;
+  const allowed = await Promise.all(
+    DEPLOYMENT_ALLOW_LIST.map((entry) => listAllowed(projectRoot, entry, rules, isOutDir)),
+  );
+  await copyFiles(projectRoot, stageDir, [...allowed.flat(), IGNORE_FILE]);
+  await assertEntryPoint(stageDir);
+}
+
+/** The files one allow-list entry contributes to the stage, as `/`-separated paths relative to the project root. */
+async function listAllowed(
+  projectRoot: string,
+  entry: AllowedPath,
+  rules: Ignore,
+  skip: (relative: string) => boolean,
+): Promise<string[]> {
+  switch (entry.kind) {
+    case 'file':
+      if (!(await statIfPresent(path.join(projectRoot, entry.path)))?.isFile()) {
+        throw new Error(`${entry.path} (deployment allow-list) is not a file in ${projectRoot}`);
+      }
+      return [entry.path];
+    case 'folder':
+      return await listAllowedFolder(projectRoot, entry.path, rules, skip);
+    case 'production dependencies':
+      return await listProductionDependencies(projectRoot, rules);
+  }
+}
+
+async function listAllowedFolder(
+  projectRoot: string,
+  folder: string,
+  rules: Ignore,
+  skip: (relative: string) => boolean,
+): Promise<string[]> {
+  if (!(await statIfPresent(path.join(projectRoot, folder)))?.isDirectory()) {
+    throw new Error(`${folder}/ (deployment allow-list) is not a folder in ${projectRoot}: did npm run build make it?`);
+  }
+  const files = await listDeployable(projectRoot, rules, skip, folder);
+  if (files.length === 0) throw new Error(`${IGNORE_FILE} leaves no file of ${folder}/ (deployment allow-list)`);
+  return files;
+}
+
+async function listProductionDependencies(projectRoot: string, rules: Ignore): Promise<string[]> {
   const dependencyFiles = await Promise.all(
     (await installedProductionPackages(projectRoot)).map((packageDir) =>
       // A nested node_modules holds packages of its own, each staged only if it is a production one.
       listDeployable(projectRoot, rules, (relative) => relative === `${packageDir}/node_modules`, packageDir),
     ),
   );
-  await copyFiles(projectRoot, stageDir, [...projectFiles, ...dependencyFiles.flat(), IGNORE_FILE]);
-  await assertEntryPoint(stageDir);
+  return dependencyFiles.flat();
+}
+
+async function statIfPresent(file: string): Promise<Stats | undefined> {
+  return await stat(file).catch(() => undefined);
+}
+
+async function readIgnoreText(dir: string): Promise<string | undefined> {
+  return await readFile(path.join(dir, IGNORE_FILE), 'utf8').catch(() => undefined);
+}
+
+function parseIgnoreRules(text: string): Ignore {
+  // azd strips a UTF-8 byte order mark before parsing; go-gitignore matches case-sensitively.
+  return ignore({ ignorecase: false }).add(text.replace(/^\uFEFF/, ''));
 }
 
 async function readIgnoreRules(dir: string): Promise<Ignore | undefined> {
-  const text = await readFile(path.join(dir, IGNORE_FILE), 'utf8').catch(() => undefined);
-  // azd strips a UTF-8 byte order mark before parsing; go-gitignore matches case-sensitively.
-  return text === undefined ? undefined : ignore({ ignorecase: false }).add(text.replace(/^\uFEFF/, ''));
+  const text = await readIgnoreText(dir);
+  return text === undefined ? undefined : parseIgnoreRules(text);
 }
 
 /**
@@ -195,9 +271,12 @@ async function inBatches<T, R>(items: T[], task: (item: T) => Promise<R>, size =
 async function assertEntryPoint(stageDir: string): Promise<void> {
   const { main } = JSON.parse(await readFile(path.join(stageDir, 'package.json'), 'utf8')) as { main?: string };
   if (!main) throw new Error('package.json names no "main": the Functions host would find no entry point');
-  const entry = await stat(path.join(stageDir, main)).catch(() => undefined);
+  const entry = await statIfPresent(path.join(stageDir, main));
   if (!entry?.isFile()) {
-    throw new Error(`package.json "main" is ${main}, which the package lacks (did npm run build produce it?)`);
+    throw new Error(
+      `package.json "main" is ${main}, which the package lacks (did npm run build produce it? ` +
+        'is it under a path of the deployment allow-list?)',
+    );
   }
 }
 

@@ -1,14 +1,51 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { unzipSync } from 'fflate';
+import ignore, { type Ignore } from 'ignore';
 
-import { buildPackage, type PackageResult, productionPackageDirs } from '../../../scripts/package';
+import { BUNDLE_DIR } from '../../../scripts/build';
+import { allowListConflicts, buildPackage, type PackageResult, productionPackageDirs } from '../../../scripts/package';
+import { DEPLOYMENT_ALLOW_LIST } from '../../../scripts/package-allow-list';
 import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+/** Left out of the project copy the package is built from: installed, generated, local or version-control state. */
+const NOT_COPIED = new Set(['node_modules', '.git', '.local', '.azure', 'dist', 'coverage', 'local.settings.json']);
+
+/**
+ * Files a developer might leave at the project root. `.env` is also named by .funcignore; `notes.txt` and `backup/`
+ * are named by nothing there, so only the deployment allow-list keeps them out.
+ */
+const STRAY_FILES: Record<string, string> = {
+  '.env': 'ACS_ACCESS_KEY=not-a-real-key\n',
+  'notes.txt': 'deployment notes\n',
+  'backup/settings.json': '{ "key": "not-a-real-key" }\n',
+};
+const STRAY_TOP_LEVEL = [...new Set(Object.keys(STRAY_FILES).map((file) => file.split('/')[0] ?? file))];
+
+/** A copy of the project in `copyRoot`, sharing the installed node_modules, with the stray files at its root. */
+async function copyProjectWithStrays(copyRoot: string): Promise<void> {
+  await cp(repoRoot, copyRoot, {
+    recursive: true,
+    filter: (source) => !NOT_COPIED.has(path.relative(repoRoot, source).split(path.sep).join('/')),
+  });
+  // A junction on Windows, where a directory symbolic link needs privileges; the type is ignored elsewhere.
+  await symlink(await realpath(path.join(repoRoot, 'node_modules')), path.join(copyRoot, 'node_modules'), 'junction');
+  for (const [file, text] of Object.entries(STRAY_FILES)) {
+    await mkdir(path.dirname(path.join(copyRoot, file)), { recursive: true });
+    await writeFile(path.join(copyRoot, file), text);
+  }
+}
+
+/** The project's .funcignore, parsed as scripts/package.ts and azd parse it (case-sensitive). */
+async function readFuncignore(): Promise<{ text: string; rules: Ignore }> {
+  const text = await readFile(path.join(repoRoot, '.funcignore'), 'utf8');
+  return { text, rules: ignore({ ignorecase: false }).add(text) };
+}
 
 interface Manifest {
   main?: string;
@@ -81,7 +118,8 @@ async function listFiles(root: string): Promise<string[]> {
 }
 
 describe('npm run package (the zip azd deploys)', () => {
-  let outDir: string;
+  let tempDir: string;
+  let projectCopy: string;
   let result: PackageResult;
   let app: Manifest;
   let zip: Uint8Array;
@@ -89,15 +127,18 @@ describe('npm run package (the zip azd deploys)', () => {
   let packages: Map<string, Manifest>;
 
   beforeAll(async () => {
-    outDir = await realpath(await mkdtemp(path.join(tmpdir(), 'package-')));
-    result = await buildPackage({ projectRoot: repoRoot, outDir });
-    app = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+    // Built from a copy, so that the stray files never touch the real tree.
+    tempDir = await realpath(await mkdtemp(path.join(tmpdir(), 'package-')));
+    projectCopy = path.join(tempDir, 'project');
+    await copyProjectWithStrays(projectCopy);
+    result = await buildPackage({ projectRoot: projectCopy, outDir: path.join(tempDir, 'out') });
+    app = JSON.parse(await readFile(path.join(projectCopy, 'package.json'), 'utf8')) as Manifest;
     zip = await readFile(result.zipPath ?? '');
     ({ names, packages } = readZip(zip));
   }, 180_000);
 
   afterAll(async () => {
-    await rm(outDir, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
   });
 
   it('holds the entry point that package.json "main" names, beside package.json and host.json', () => {
@@ -140,6 +181,29 @@ describe('npm run package (the zip azd deploys)', () => {
     expect([...names].sort()).toEqual(staged.filter((file) => file !== '.funcignore').sort());
   });
 
+  it('holds exactly host.json, package.json and the code the build wrote to dist/, less its source maps', async () => {
+    const built = (await listFiles(path.join(projectCopy, BUNDLE_DIR))).map((file) => `${BUNDLE_DIR}/${file}`);
+    // The build writes source maps, so leaving them out is tested too.
+    expect(built.filter((file) => file.endsWith('.map')).length).toBeGreaterThan(0);
+    const expected = ['host.json', 'package.json', ...built.filter((file) => !file.endsWith('.map'))];
+    // Production dependencies, none today, are checked package by package above.
+    const outsideNodeModules = names.filter((name) => !name.startsWith('node_modules/'));
+    expect(outsideNodeModules.sort()).toEqual(expected.sort());
+  });
+
+  it('leaves out what a developer left at the project root (.env, notes.txt, backup/), in the stage and the zip', async () => {
+    const planted = Object.keys(STRAY_FILES).map((file) => readFile(path.join(projectCopy, file), 'utf8'));
+    expect(await Promise.all(planted)).toEqual(Object.values(STRAY_FILES));
+    const isStray = (file: string): boolean => STRAY_TOP_LEVEL.includes(file.split('/')[0] ?? file);
+    expect((await listFiles(result.stageDir)).filter(isStray)).toEqual([]);
+    expect(names.filter(isStray)).toEqual([]);
+  });
+
+  it('holds only files .funcignore admits, so what reads it at the project root deploys them too', async () => {
+    const { rules } = await readFuncignore();
+    expect(names.filter((name) => rules.ignores(name))).toEqual([]);
+  });
+
   it('starts: the entry point loads from the stage and registers its functions, with nothing from outside it', () => {
     // The stage is in a temporary folder, so Node finds no node_modules above it to fall back on: any module the
     // package lacks fails to load. load-entry.cjs loads it as the Functions worker does.
@@ -157,6 +221,43 @@ describe('npm run package (the zip azd deploys)', () => {
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as { functions: unknown[] };
     expect(report.functions.length).toBeGreaterThan(20);
+  });
+});
+
+describe('the deployment allow-list and .funcignore', () => {
+  it('.funcignore excludes no allow-listed path, file or folder', async () => {
+    const { text, rules } = await readFuncignore();
+    const excluded = DEPLOYMENT_ALLOW_LIST.filter(
+      (entry) => rules.ignores(entry.path) || (entry.kind !== 'file' && rules.ignores(`${entry.path}/`)),
+    );
+    expect(excluded).toEqual([]);
+    expect(allowListConflicts(text)).toEqual([]);
+  });
+
+  it('allowListConflicts names the allow-listed paths a .funcignore excludes', () => {
+    expect(allowListConflicts('/host.json\ndist/\n# package.json\n')).toEqual(['host.json', BUNDLE_DIR]);
+    expect(allowListConflicts('node_modules\n')).toEqual(['node_modules']);
+    expect(allowListConflicts('*.json\n/src\n')).toEqual(['host.json', 'package.json']);
+  });
+
+  it('packaging stops, before building, when .funcignore excludes an allow-listed path', async () => {
+    // No package.json at all: reaching `npm run build` would fail with another message.
+    const project = await mkdtemp(path.join(tmpdir(), 'package-conflict-'));
+    try {
+      await writeFile(path.join(project, '.funcignore'), '/host.json\n');
+      await expect(buildPackage({ projectRoot: project, outDir: path.join(project, 'out') })).rejects.toThrow(
+        /\.funcignore excludes host\.json, which the deployment allow-list/,
+      );
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+
+  it('.funcignore has plain patterns only and keeps secret-looking files out wherever they are', async () => {
+    const { text, rules } = await readFuncignore();
+    expect(text.split(/\r?\n/).filter((line) => line.trim().startsWith('!'))).toEqual([]);
+    const secrets = ['.env', '.env.local', 'src/.env', 'deploy.pem', 'keys/app.key', 'cert.pfx', 'cert.p12'];
+    expect(secrets.filter((file) => !rules.ignores(file))).toEqual([]);
   });
 });
 
