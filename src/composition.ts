@@ -122,10 +122,11 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse, clock),
     requests: new IdempotencyRepository(tables.requests, clock),
   };
-  const threads = new ThreadService(
-    chat,
-    config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {},
-  );
+  const threads = new ThreadService(chat, {
+    ...(config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {}),
+    orphanGraceMs: config.orphanThreadGraceSeconds * 1000,
+    now: clock,
+  });
 
   const inboxes = new InboxRepository(tables.inbox);
 

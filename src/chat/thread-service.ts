@@ -1,7 +1,7 @@
 import type { ChatParticipant, ChatThreadProperties } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
 
-import { NotFoundError, UnprocessableError, ValidationError } from '../errors';
+import { NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { isStatus } from '../storage/errors';
 import type { IdempotencyRecord } from '../storage/idempotency-repository';
@@ -39,7 +39,13 @@ export class ThreadService {
 
   constructor(
     private readonly deps: ChatDependencies,
-    private readonly options: { maxThreadAgeDays?: number } = {},
+    private readonly options: {
+      maxThreadAgeDays?: number;
+      /** ORPHAN_THREAD_GRACE_SECONDS in ms: after it, a thread without a record may be deleted as an orphan. */
+      orphanGraceMs?: number;
+      /** The backend's clock, ms since the epoch. */
+      now?: () => number;
+    } = {},
   ) {
     this.access = new ThreadAccess(deps);
   }
@@ -118,6 +124,7 @@ export class ThreadService {
         if (!repeatId) await this.discardUnrecorded(properties.id, ownerAcsUserId, context);
         throw fromUpstream(error);
       });
+    await this.confirmNotOrphaned(properties, ownerAcsUserId, context);
     const userIdByAcs = new Map(resolved.map((participant) => [participant.acsUserId, participant.userId]));
     const invalidParticipants = (result.invalidParticipants ?? []).map((error) => ({
       userId: (error.target && userIdByAcs.get(error.target)) ?? error.target ?? 'unknown',
@@ -254,6 +261,35 @@ export class ThreadService {
       if (isStatus(error, 403, 401)) return false;
       throw fromThreadCall(error);
     }
+  }
+
+  /**
+   * A record written late (half the orphan grace period or more after ACS created the thread) may have come after the
+   * orphan clean-up found none and deleted the thread (chatEvents, ChatThreadCreated). Only then is ACS asked whether
+   * the thread still exists; if it does not, its records go too and the create fails as unavailable, so that no
+   * client is ever answered with a thread that is gone.
+   */
+  private async confirmNotOrphaned(
+    properties: ChatThreadProperties,
+    ownerAcsUserId: string,
+    context?: InvocationContext,
+  ): Promise<void> {
+    const { orphanGraceMs } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    if (orphanGraceMs === undefined || now - properties.createdOn.getTime() < orphanGraceMs / 2) return;
+    const deleted = await this.deps.acs
+      .asUser(ownerAcsUserId, (client) => client.getChatThreadClient(properties.id).getProperties(), 'chat')
+      .then(
+        (current) => Boolean(current.deletedOn),
+        (error: unknown) => {
+          if (isStatus(error, 404)) return true;
+          throw fromThreadCall(error);
+        },
+      );
+    if (!deleted) return;
+    await this.deps.threads.remove(properties.id, properties.createdOn).catch(rethrowAs(fromUpstream));
+    context?.warn('thread deleted as an orphan before its record was written', { threadId: properties.id });
+    throw new ServiceUnavailableError('The thread could not be created in time; try again.', 1);
   }
 
   private async discardUnrecorded(

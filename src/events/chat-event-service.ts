@@ -102,6 +102,8 @@ export class ChatEventService {
     if (age < this.orphans.graceMs) {
       throw new OrphanCheckDeferred(`thread ${event.threadId} has no record yet; checking again later`);
     }
+    // Read again now that the grace period is over: the first read may have come just before a late record did.
+    if (await this.threads.get(event.threadId)) return 'known' as const;
     await this.orphans.deleteThread(event.threadId);
     return 'orphanDeleted' as const;
   }

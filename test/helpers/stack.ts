@@ -27,13 +27,28 @@ export class TablesCallCounter {
   }
 }
 
-/** Makes the backend's Tables calls fail on demand (fault injection on the real client, like the emulator's faults). */
+/**
+ * Makes the backend's Tables calls fail or wait on demand (fault injection on the real client, like the emulator's
+ * faults).
+ */
 export class TablesFaults {
   private rules: Array<{ method: string; status: number; remaining: number }> = [];
+  private holds: Array<{ method: string; table: string; released: Promise<void>; release(): void; taken: boolean }> =
+    [];
 
   readonly policy: PipelinePolicy = {
     name: 'testTablesFaults',
     sendRequest: async (request, next) => {
+      const hold = this.holds.find(
+        (candidate) =>
+          !candidate.taken &&
+          candidate.method === request.method &&
+          new URL(request.url).pathname.includes(candidate.table),
+      );
+      if (hold) {
+        hold.taken = true;
+        await hold.released;
+      }
       const rule = this.rules.find((candidate) => candidate.method === request.method && candidate.remaining > 0);
       if (!rule) return next(request);
       rule.remaining -= 1;
@@ -50,8 +65,21 @@ export class TablesFaults {
     this.rules.push({ method, status, remaining: count });
   }
 
+  /**
+   * Holds the next call with `method` to a table whose name contains `table` until the returned function is called
+   * (a write that reaches Tables as late as a test needs it to, without guessing a duration).
+   */
+  holdNext(method: string, table: string): () => void {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ method, table, released, release, taken: false });
+    return release;
+  }
+
   clear(): void {
     this.rules = [];
+    for (const hold of this.holds) hold.release();
+    this.holds = [];
   }
 }
 

@@ -79,6 +79,41 @@ describe('failures leave no debris', () => {
     expect(control().getThread(kept.body.thread.id)?.deleted).toBe(false);
   });
 
+  it('never acknowledges a thread the orphan clean-up deleted because its record came after the grace period', async () => {
+    const owner = await signIn(stack, 'ff-late-record');
+    await owner.request('POST', '/token');
+    // The thread's first record write (its activity index entry) is held until the orphan clean-up, which runs when
+    // ChatThreadCreated is redelivered after the 1 s grace period, has found no record and deleted the thread.
+    const release = stack.tablesFaults.holdNext('PUT', 'Activity');
+    const pending = owner.request<ErrorBody>(
+      'POST',
+      '/threads',
+      { topic: 'late record' },
+      { 'Idempotency-Key': 'late-1' },
+    );
+    const late = () =>
+      control()
+        .listThreads()
+        .filter((thread) => thread.topic === 'late record');
+    const threads = await eventually(late, (found) => found.length === 1 && found[0]!.deleted);
+    expect(threads.map((thread) => thread.deleted)).toEqual([true]);
+    release();
+
+    const res = await pending;
+    expect([res.status, res.body.error.code]).toEqual([503, 'ServiceUnavailable']);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const { tables } = await stack.services();
+    expect(await tables.threads.getEntity(threads[0]!.id, 'thread').catch(() => undefined)).toBeUndefined();
+    // The retry finds the thread gone: 404, not a thread that no longer exists.
+    const retry = await owner.request<ErrorBody>(
+      'POST',
+      '/threads',
+      { topic: 'late record' },
+      { 'Idempotency-Key': 'late-1' },
+    );
+    expect([retry.status, retry.body.error.code]).toEqual([404, 'ThreadNotFound']);
+  });
+
   it('deletes the ACS identity it created when Tables fails to record it (ACS first, without Tables)', async () => {
     const before = new Set(
       control()
