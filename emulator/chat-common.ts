@@ -64,6 +64,11 @@ export function retentionPolicyOf(o: Record<string, unknown>): RetentionPolicy |
   throw badRequest(`Unsupported retention policy kind '${String(rp.kind)}'.`, 'InvalidRequestBody');
 }
 
+/** In the update (a merge patch) `null` removes the policy: the thread then has none, as ACS reports it. */
+export function patchRetentionPolicy(o: Record<string, unknown>): RetentionPolicy | undefined {
+  return o.retentionPolicy === null ? { kind: 'none' } : retentionPolicyOf(o);
+}
+
 export interface ParsedParticipants {
   valid: ParticipantRecord[];
   invalid: { target: string; code: string; message: string }[];

@@ -2,7 +2,7 @@ import { beginThread, locationHeader, type ThreadCall } from './chat-common';
 import type { Handler, RequestContext } from './context';
 import { badRequest, forbidden, notFound } from './errors';
 import { nextLink, pageRequest, parseStartTime } from './paging';
-import { objectBody, optionalMetadata, optionalString } from './request';
+import { objectBody, optionalMetadata, optionalString, patchMetadata } from './request';
 import { messageModel } from './serialize';
 import type { MessageRecord } from './store';
 
@@ -106,9 +106,10 @@ const updateMessage: Handler = async (ctx, st) => {
   if (m.deletedOn !== undefined) throw notFound(`Chat message '${m.id}' was deleted.`);
   const body = objectBody(ctx);
   const content = contentOf(body, false);
-  const metadata = optionalMetadata(body);
+  const metadata = patchMetadata(body);
   if (content !== undefined) m.message = content;
-  if (metadata !== undefined) m.metadata = metadata;
+  if (metadata === null) delete m.metadata;
+  else if (metadata !== undefined) m.metadata = metadata;
   m.editedOn = call.now;
   m.version = st.store.nextMessageId(call.now);
   st.store.changed();

@@ -4,13 +4,14 @@ import {
   locationHeader,
   MAX_PARTICIPANTS_PER_THREAD,
   parseParticipants,
+  patchRetentionPolicy,
   requireLevel,
   retentionPolicyOf,
 } from './chat-common';
 import type { EmulatorState, Handler } from './context';
 import { badRequest } from './errors';
 import { offsetPage, pageRequest, parseStartTime } from './paging';
-import { objectBody, optionalMetadata, optionalString } from './request';
+import { objectBody, optionalMetadata, optionalString, patchMetadata } from './request';
 import { threadItemModel, threadModel } from './serialize';
 import type { ParticipantRecord, ThreadRecord } from './store';
 
@@ -94,11 +95,12 @@ const updateThread: Handler = async (ctx, st) => {
   requireLevel(call, ['chat']);
   const body = objectBody(ctx);
   const topic = optionalString(body, 'topic');
-  const metadata = optionalMetadata(body);
-  const retentionPolicy = retentionPolicyOf(body);
+  const metadata = patchMetadata(body);
+  const retentionPolicy = patchRetentionPolicy(body);
   const t = call.thread;
   if (topic !== undefined && topic.trim() === '') throw badRequest("'topic' must not be empty.", 'InvalidRequestBody');
-  if (metadata !== undefined) t.metadata = metadata;
+  if (metadata === null) delete t.metadata;
+  else if (metadata !== undefined) t.metadata = metadata;
   if (retentionPolicy !== undefined) t.retentionPolicy = retentionPolicy;
   if (topic !== undefined && topic !== t.topic) {
     t.topic = topic;

@@ -1,6 +1,6 @@
 /**
  * CommunicationErrorResponse helpers: every non-2xx reply of the emulator has the shape
- * `{"error":{"code","message"}}`.
+ * `{"error":{"code","message","target"?}}`.
  */
 
 export interface CommunicationError {
@@ -15,16 +15,20 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly target?: string,
   ) {
     super(message);
   }
 
   body(): { error: CommunicationError } {
-    return { error: { code: this.code, message: this.message } };
+    const error: CommunicationError = { code: this.code, message: this.message };
+    if (this.target !== undefined) error.target = this.target;
+    return { error };
   }
 }
 
-export const badRequest = (message: string, code = 'BadRequest'): ApiError => new ApiError(400, code, message);
+export const badRequest = (message: string, code = 'BadRequest', target?: string): ApiError =>
+  new ApiError(400, code, message, {}, target);
 export const notFound = (message = 'The requested resource was not found.'): ApiError =>
   new ApiError(404, 'NotFound', message);
 export const forbidden = (message = 'User is not allowed to perform specified action.'): ApiError =>

@@ -1,6 +1,6 @@
 import { requireHmac } from './auth';
 import type { EmulatorState, Handler, RequestContext } from './context';
-import { ApiError, badRequest, notFound } from './errors';
+import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import { IDENTITY_API_VERSIONS, objectBody, requireApiVersion } from './request';
 import type { IdentityRecord } from './store';
 import { TOKEN_SCOPES } from './tokens';
@@ -18,7 +18,7 @@ function begin(ctx: RequestContext, st: EmulatorState): void {
 
 function scopesOf(v: unknown, key: string): string[] {
   if (!Array.isArray(v) || v.length === 0)
-    throw badRequest(`'${key}' must be a non-empty array of scopes.`, 'ValidationError');
+    throw badRequest('Invalid scopes - Scopes field is required.', 'ValidationError', key);
   for (const s of v) {
     if (typeof s !== 'string' || !SCOPES.has(s)) {
       throw badRequest(`Invalid scope '${String(s)}'. Allowed scopes: ${TOKEN_SCOPES.join(', ')}.`, 'ValidationError');
@@ -35,8 +35,17 @@ function minutesOf(v: unknown): number {
   return v;
 }
 
-function identityOf(ctx: RequestContext, st: EmulatorState): IdentityRecord {
+/** The path's identity id; an identity of another resource (or not an ACS user id at all) is 401, as ACS answers. */
+function ownedIdOf(ctx: RequestContext, st: EmulatorState): string {
   const id = ctx.params[0] ?? '';
+  if (!id.startsWith(`8:acs:${st.resourceId}_`)) {
+    throw unauthorized("Provided identity doesn't belong to the resource.", 'IdentityNotOwned');
+  }
+  return id;
+}
+
+function identityOf(ctx: RequestContext, st: EmulatorState): IdentityRecord {
+  const id = ownedIdOf(ctx, st);
   const rec = st.store.liveIdentity(id);
   if (!rec) throw notFound(`Identity '${id}' was not found.`);
   return rec;
@@ -85,7 +94,7 @@ const revokeTokens: Handler = (ctx, st) => {
 
 const deleteUser: Handler = (ctx, st) => {
   begin(ctx, st);
-  const id = ctx.params[0] ?? '';
+  const id = ownedIdOf(ctx, st);
   const rec = st.store.identities.get(id);
   if (!rec) throw notFound(`Identity '${id}' was not found.`);
   if (rec.deletedOn === undefined) {

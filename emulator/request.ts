@@ -66,6 +66,14 @@ export function optionalMetadata(o: Record<string, unknown>, key = 'metadata'): 
   return out;
 }
 
+/**
+ * Metadata in a merge patch (RFC 7396): absent leaves it, `null` removes it (returned as null), an object replaces it.
+ * ACS does not document `null` here; this is the merge-patch reading (see README).
+ */
+export function patchMetadata(o: Record<string, unknown>, key = 'metadata'): Record<string, string> | null | undefined {
+  return o[key] === null ? null : optionalMetadata(o, key);
+}
+
 export function optionalDate(o: Record<string, unknown>, key: string): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;

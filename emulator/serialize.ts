@@ -31,7 +31,8 @@ export function threadModel(t: ThreadRecord): Record<string, unknown> {
   };
   if (t.deletedOn !== undefined) w.deletedOn = iso(t.deletedOn);
   if (t.metadata !== undefined) w.metadata = t.metadata;
-  if (t.retentionPolicy !== undefined) w.retentionPolicy = t.retentionPolicy;
+  // ACS reports a thread without a policy as kind none (README, "merge patches").
+  w.retentionPolicy = t.retentionPolicy ?? { kind: 'none' };
   return w;
 }
 

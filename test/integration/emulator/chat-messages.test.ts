@@ -1,4 +1,7 @@
+import type { UpdateMessageOptions } from '@azure/communication-chat';
+
 import { all, raw, statusOf, useEmulator } from './helpers';
+import { sentBody, withNulls } from './merge-patch';
 
 const env = useEmulator();
 
@@ -51,6 +54,20 @@ describe('Chat messages through the official SDK', () => {
     expect(Number(m.version)).toBeGreaterThan(Number(id));
     expect(await statusOf(bob!.tc.updateMessage(id, { content: 'hack' }))).toBe(403);
     expect(await statusOf(bob!.tc.deleteMessage(id))).toBe(403);
+  });
+
+  it('removes message metadata on "metadata": null (merge patch) and keeps the content', async () => {
+    const { users } = await threadWith(1);
+    const [alice] = users;
+    const { id } = await alice!.tc.sendMessage({ content: 'keep me' }, { metadata: { k: 'v' } });
+    const body = await sentBody((options) =>
+      alice!.tc.updateMessage(id, { ...withNulls<UpdateMessageOptions>({ metadata: null }), ...options }),
+    );
+    expect(body).toBe('{"metadata":null}');
+    const m = await alice!.tc.getMessage(id);
+    expect(m.metadata).toBeUndefined();
+    expect(m.content?.message).toBe('keep me');
+    expect(m.editedOn).toBeInstanceOf(Date);
   });
 
   it('deletes a message (204): still listed with deletedOn and without content', async () => {

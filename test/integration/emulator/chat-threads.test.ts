@@ -1,4 +1,7 @@
+import type { UpdateChatThreadPropertiesOptions } from '@azure/communication-chat';
+
 import { all, statusOf, useEmulator } from './helpers';
+import { sentBody, withNulls } from './merge-patch';
 
 const env = useEmulator();
 
@@ -81,6 +84,65 @@ describe('Chat threads through the official SDK', () => {
     });
     const topics = (await all(tc.listMessages())).filter((m) => m.type === 'topicUpdated').map((m) => m.content?.topic);
     expect(topics).toEqual(['New', 'Old']);
+  });
+
+  it('reports a thread created without a retention policy as kind none, as ACS does', async () => {
+    const { newUser } = env();
+    const alice = await newUser();
+    const { chatThread } = await alice.chat.createChatThread({ topic: 'No policy' });
+    expect(chatThread?.retentionPolicy).toEqual({ kind: 'none' });
+    expect((await alice.thread(chatThread?.id ?? '').getProperties()).retentionPolicy).toEqual({ kind: 'none' });
+  });
+
+  it('removes the retention policy on "retentionPolicy": null (merge patch): kind none, the deletion never comes', async () => {
+    const { newUser, emu } = env();
+    const alice = await newUser();
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'Kept' },
+      { metadata: { a: '1' }, retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 30 } },
+    );
+    const id = chatThread?.id ?? '';
+    const tc = alice.thread(id);
+    const body = await sentBody((options) =>
+      tc.updateProperties({ ...withNulls<UpdateChatThreadPropertiesOptions>({ retentionPolicy: null }), ...options }),
+    );
+    expect(body).toBe('{"retentionPolicy":null}');
+    expect(await tc.getProperties()).toMatchObject({
+      topic: 'Kept',
+      metadata: { a: '1' },
+      retentionPolicy: { kind: 'none' },
+    });
+    emu.control.advanceClock(31 * 86_400_000);
+    try {
+      // alice's 24 h token has expired; a fresh non-participant gets 403 (the thread exists), not 404 (gone)
+      const fresh = await newUser();
+      expect(await statusOf(fresh.thread(id).getProperties())).toBe(403);
+      expect(emu.control.getThread(id)?.deleted).toBe(false);
+    } finally {
+      emu.control.resetClock();
+    }
+  });
+
+  it('removes thread metadata on "metadata": null and leaves what the patch does not name', async () => {
+    const { newUser } = env();
+    const alice = await newUser();
+    const { chatThread } = await alice.chat.createChatThread(
+      { topic: 'Meta' },
+      { metadata: { a: '1' }, retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 45 } },
+    );
+    const tc = alice.thread(chatThread?.id ?? '');
+    await tc.updateTopic('Meta 2');
+    expect((await tc.getProperties()).metadata).toEqual({ a: '1' });
+    const body = await sentBody((options) =>
+      tc.updateProperties({ ...withNulls<UpdateChatThreadPropertiesOptions>({ metadata: null }), ...options }),
+    );
+    expect(body).toBe('{"metadata":null}');
+    const props = await tc.getProperties();
+    expect(props.metadata).toBeUndefined();
+    expect(props).toMatchObject({
+      topic: 'Meta 2',
+      retentionPolicy: { kind: 'threadCreationDate', deleteThreadAfterDays: 45 },
+    });
   });
 
   it('validates bodies: missing topic, bad retention policy, metadata over 1 KB give 400', async () => {

@@ -49,10 +49,27 @@ describe('Identity API through the official SDK', () => {
     // @ts-expect-error deliberately invalid scope
     const err = await identity.getToken(user, ['chat.admin']).catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 400, code: 'ValidationError' });
-    expect(await statusOf(identity.getToken(user, []))).toBe(400);
   });
 
-  it('revokes tokens (204) and deletes users (204); tokens of unknown users give 404', async () => {
+  it("rejects empty scopes with 400 and ACS's message, on getToken and createUserAndToken", async () => {
+    const { identity } = env();
+    const user = await identity.createUser();
+    const expected = {
+      statusCode: 400,
+      code: 'ValidationError',
+      message: 'Invalid scopes - Scopes field is required.',
+    };
+    expect(await identity.getToken(user, []).catch((e: unknown) => e)).toMatchObject({
+      ...expected,
+      details: { error: { target: 'scopes' } },
+    });
+    expect(await identity.createUserAndToken([]).catch((e: unknown) => e)).toMatchObject({
+      ...expected,
+      details: { error: { target: 'createTokenWithScopes' } },
+    });
+  });
+
+  it('revokes tokens (204) and deletes users (204); unknown users of this resource give 404', async () => {
     const { identity, emu } = env();
     const user = await identity.createUser();
     await identity.revokeTokens(user);
@@ -61,8 +78,28 @@ describe('Identity API through the official SDK', () => {
     ).toBeDefined();
     await identity.deleteUser(user);
     expect(emu.control.listIdentities().find((i) => i.id === user.communicationUserId)?.deleted).toBe(true);
+    await identity.deleteUser(user);
     expect(await statusOf(identity.getToken(user, ['chat']))).toBe(404);
-    expect(await statusOf(identity.deleteUser({ communicationUserId: `8:acs:${emu.resourceId}_nope` }))).toBe(404);
+    expect(await statusOf(identity.revokeTokens(user))).toBe(404);
+    const unknown = { communicationUserId: `8:acs:${emu.resourceId}_nope` };
+    expect(await statusOf(identity.getToken(unknown, ['chat']))).toBe(404);
+    expect(await statusOf(identity.revokeTokens(unknown))).toBe(404);
+    expect(await statusOf(identity.deleteUser(unknown))).toBe(404);
+  });
+
+  it('answers 401 IdentityNotOwned for an identity of another resource (issue, revoke, delete)', async () => {
+    const { identity, emu } = env();
+    const other = '00000000-0000-0000-0000-000000000000';
+    expect(other).not.toBe(emu.resourceId);
+    const foreign = { communicationUserId: `8:acs:${other}_00000000-0000-0000-0000-000000000001` };
+    const expected = {
+      statusCode: 401,
+      code: 'IdentityNotOwned',
+      message: "Provided identity doesn't belong to the resource.",
+    };
+    expect(await identity.getToken(foreign, ['chat']).catch((e: unknown) => e)).toMatchObject(expected);
+    expect(await identity.revokeTokens(foreign).catch((e: unknown) => e)).toMatchObject(expected);
+    expect(await identity.deleteUser(foreign).catch((e: unknown) => e)).toMatchObject(expected);
   });
 
   it('answers the Teams token exchange with a clear 400 NotSupported', async () => {
