@@ -2,7 +2,9 @@ import type { CommunicationTokenCredential } from '@azure/communication-common';
 import type { CommunicationIdentityClient } from '@azure/communication-identity';
 import type { AccessToken } from '@azure/core-auth';
 
+import { UpstreamError } from '../errors';
 import { LruCache } from '../lru';
+import { isStatus } from '../storage/errors';
 
 /** Renew this long before expiry so no call goes out with a token about to lapse. */
 const RENEW_BEFORE_MS = 10 * 60_000;
@@ -75,12 +77,26 @@ export class ActingTokens {
     const cached = this.credentials.get(key);
     if (cached) return cached;
     const credential = new ActingCredential(async () => {
-      const minted = await this.identityClient.getToken({ communicationUserId: acsUserId }, scopes, {
-        tokenExpiresInMinutes: LIFETIME_MINUTES,
-      });
+      const minted = await this.identityClient
+        .getToken({ communicationUserId: acsUserId }, scopes, { tokenExpiresInMinutes: LIFETIME_MINUTES })
+        .catch((error: unknown) => {
+          throw unusableIdentity(error);
+        });
       return { token: minted.token, expiresOnTimestamp: minted.expiresOn.getTime() };
     }, this.now);
     this.credentials.set(key, credential);
     return credential;
   }
+}
+
+/**
+ * ACS refusing to issue a token for an identity the backend acts as (401: another ACS resource's; 404: deleted) is
+ * not a status of the chat call that needed the token: passed on as is, a 404 would read as "thread gone" (pruning
+ * would drop the records of live threads) and a 401 as an expired token. It becomes a plain upstream failure.
+ */
+function unusableIdentity(error: unknown): unknown {
+  if (!isStatus(error, 401, 403, 404)) return error;
+  return new UpstreamError(
+    'An ACS identity the backend acts as can no longer get tokens (deleted, or of another ACS resource).',
+  );
 }

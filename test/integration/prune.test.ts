@@ -1,5 +1,6 @@
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+import { CommunicationIdentityClient } from '@azure/communication-identity';
 
 import { buildFunctionTable } from '../../src/functions';
 import type { PruneSummary } from '../../src/pruning/summary';
@@ -317,6 +318,35 @@ describe('THREAD_MAX_AGE_DAYS backstop', () => {
         kind: 'threadCreationDate',
         deleteThreadAfterDays: 45,
       });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('pruning when the service identity is gone from ACS', () => {
+  it('keeps the records of live threads: a refused token is a failure, not "thread gone"', async () => {
+    const stack = await startTestStack({ THREAD_RETENTION_DAYS: RETENTION_DAYS }, { emulatorClock: true });
+    try {
+      const control = stack.emulator!.control;
+      const admin = await signIn(stack, 'gone-admin', { roles: ['Chat.Admin'] });
+      const owner = await signIn(stack, 'gone-owner');
+      const created = await owner.request<Created>('POST', '/threads', { topic: 'still here' });
+      expect(created.status).toBe(201);
+      const threadId = created.body.thread.id;
+      // Someone deletes the backend's service identity in ACS (an operator, a script).
+      const { identity } = await stack.services();
+      const emulator = stack.emulator!;
+      await new CommunicationIdentityClient(emulator.connectionString, {
+        tlsOptions: { ca: emulator.caCertPem },
+      }).deleteUser({ communicationUserId: await identity.serviceAcsUserId() });
+      control.advanceClock(RETENTION_MS + 60_000);
+
+      const summary = (await admin.request<PruneSummary>('POST', '/maintenance/prune')).body;
+      expect(summary).toMatchObject({ candidates: 1, cleaned: 0, deleted: 0, failed: 1 });
+      expect(control.getThread(threadId)?.deleted).toBe(false);
+      const { tables } = await stack.services();
+      expect(await tables.threads.getEntity(threadId, 'thread').catch(() => undefined)).toBeDefined();
     } finally {
       await stack.close();
     }
