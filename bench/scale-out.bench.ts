@@ -4,18 +4,44 @@ import { type BenchStack, startBenchStack } from './dev-stack';
 
 /**
  * Scale past one ACS identity, with the emulator enforcing ACS's published limits (as `npm run dev` does):
- * 50 users each creating one thread per second for 20 s; one user bursting past 10 per 10 s while others create;
- * pruning 300 expired threads of 100 owners, once clean and once after a run that met 429s. Informational.
+ * 50 users each creating 20 threads about a second apart (never 11 in 10 s); one user bursting past 10 per 10 s while
+ * others create; pruning 300 expired threads of 100 owners, once clean and once after a run that met 429s.
+ * Informational.
  */
 
-const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
+const CREATES_PER_USER = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 const USERS = 50;
+/** ACS allows 10 thread creations per 10 s per identity (emulator/ratelimit.ts). */
+const ACS_CREATES_PER_WINDOW = 10;
+const ACS_WINDOW_MS = 10_000;
+const INTERVAL_MS = ACS_WINDOW_MS / ACS_CREATES_PER_WINDOW;
 
 const tally = (statuses: number[]): string => {
   const counts = new Map<number, number>();
   for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
   return [...counts].map(([status, count]) => `${count} x ${status}`).join(', ');
 };
+
+/**
+ * When a user's next create may be sent: a second after their previous one was sent, and 10 s after the one 10 creates
+ * before it answered. Each create makes its one ACS call between its sending and its answer, so any 11 consecutive
+ * calls of a user span at least 10 s and no 10 s window can hold 11, however late a timer fires or slow a request is.
+ * Paced by start times alone (every second on the second), one request slowed across a window's edge puts an 11th call
+ * into the next window.
+ */
+function nextSendAt(sentAt: readonly number[], answeredAt: readonly number[], started: number): number {
+  const previousSent = sentAt.at(-1);
+  const tenthBackAnswered = answeredAt[answeredAt.length - ACS_CREATES_PER_WINDOW];
+  return Math.max(
+    previousSent === undefined ? started : previousSent + INTERVAL_MS,
+    tenthBackAnswered === undefined ? started : tenthBackAnswered + ACS_WINDOW_MS,
+  );
+}
+
+/** Timers may fire a little early by the wall clock that ACS's windows follow: waits until that clock says so. */
+async function sleepUntil(time: number): Promise<void> {
+  for (let wait = time - Date.now(); wait > 0; wait = time - Date.now()) await sleep(wait);
+}
 
 async function createsPerSecond(stack: BenchStack): Promise<void> {
   const api = stack.info.apiBaseUrl;
@@ -26,15 +52,22 @@ async function createsPerSecond(stack: BenchStack): Promise<void> {
   const started = Date.now() + 100;
   await Promise.all(
     tokens.map(async (token) => {
-      for (let second = 0; second < SECONDS; second += 1) {
-        await sleep(Math.max(0, started + second * 1000 - Date.now()));
-        statuses.push((await stack.send(`${api}/threads`, 'POST', token, { topic: `s${second}` })).status);
+      const sentAt: number[] = [];
+      const answeredAt: number[] = [];
+      for (let create = 0; create < CREATES_PER_USER; create += 1) {
+        await sleepUntil(nextSendAt(sentAt, answeredAt, started));
+        sentAt.push(Date.now());
+        statuses.push((await stack.send(`${api}/threads`, 'POST', token, { topic: `s${create}` })).status);
+        answeredAt.push(Date.now());
       }
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
   const throttled = statuses.filter((status) => status === 429).length;
-  console.log(`${USERS} users x 1 thread/s for ${SECONDS} s: ${tally(statuses)} in ${elapsed.toFixed(1)} s`);
+  console.log(
+    `${USERS} users x ${CREATES_PER_USER} threads, 1 s apart and never 11 in 10 s: ${tally(statuses)} ` +
+      `in ${elapsed.toFixed(1)} s`,
+  );
   console.log(
     `RESULT thread creations with ${USERS} users: ${(statuses.filter((s) => s === 201).length / elapsed).toFixed(1)} ` +
       `creates/s, ${throttled} x 429 (target 0)`,

@@ -7,6 +7,7 @@ import { buildFunctionTable } from '../src/functions';
 import type { FunctionDefinition } from '../src/functions/definition';
 import { acsEndpoint } from '../src/identity/acs-clients';
 import { type RunningAzurite, startAzuriteTables } from './azurite';
+import { DEV_EVENT_TIME_SCALE, orphanGraceSeconds } from './event-clock';
 import { type DevHost, type LogSink, startDevHost } from './host';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
 import { webAppMount } from './web-app';
@@ -48,6 +49,11 @@ export interface LocalStackOptions {
    * retention, activity and token renewal with it, so nothing depends on how fast the machine is.
    */
   backendOnEmulatorClock?: boolean;
+  /**
+   * The emulator's Event Grid time scale (default DEV_EVENT_TIME_SCALE; an emulator passed in keeps its own). The
+   * orphan grace period follows it unless ORPHAN_THREAD_GRACE_SECONDS is set: see dev/event-clock.ts.
+   */
+  eventTimeScale?: number;
 }
 
 export interface DevStackInfo {
@@ -57,7 +63,7 @@ export interface DevStackInfo {
   storage: { connectionString: string } | { endpoint: string };
   auth: { issuer: string; audience: string };
   /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
-  chatEvents?: { webhook: string; subscriptionId: string };
+  chatEvents?: { webhook: string; subscriptionId: string; timeScale: number };
 }
 
 export interface LocalStack {
@@ -96,9 +102,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.acsPort ?? 0,
         ...(options.dataDir ? { dataDir: path.join(options.dataDir, 'emulator') } : {}),
         rateLimits: options.acsRateLimits ?? true,
+        eventDelivery: { timeScale: options.eventTimeScale ?? DEV_EVENT_TIME_SCALE },
       });
       closers.push(() => emulator!.close());
     }
+
+    const eventTimeScale = emulator?.control.getEventDelivery().timeScale;
 
     const host = await startDevHost({
       functions: [],
@@ -120,6 +129,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
+      // With the emulator, Event Grid runs on its compressed clock: so does the orphan grace period, unless set.
+      ...(eventTimeScale !== undefined && !env.ORPHAN_THREAD_GRACE_SECONDS?.trim()
+        ? { ORPHAN_THREAD_GRACE_SECONDS: String(orphanGraceSeconds(eventTimeScale)) }
+        : {}),
     };
     const config = loadConfig(settings);
     const composition: CompositionOptions = {
@@ -151,7 +164,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ? { connectionString: config.tables.connectionString }
           : { endpoint: config.tables.endpoint },
       auth: { issuer: config.auth.issuer, audience: config.auth.audiences[0] ?? DEV_AUDIENCE },
-      ...(chatEvents ? { chatEvents } : {}),
+      ...(chatEvents && eventTimeScale !== undefined
+        ? { chatEvents: { ...chatEvents, timeScale: eventTimeScale } }
+        : {}),
     };
     return { host, issuer, ...(emulator ? { emulator } : {}), config, services, info, close };
   } catch (error) {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { ConfigError } from '../src/config';
+import { DEV_EVENT_TIME_SCALE, orphanDeletedAfterMs } from './event-clock';
 import { startLocalStack } from './local-stack';
 
 /**
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     env: process.env,
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
     acsRateLimits: process.env.DEV_ACS_RATE_LIMITS !== 'off',
+    // Event Grid's retry schedule and time-to-live in the emulator, and the orphan grace period with them.
+    eventTimeScale: timeScaleSetting('DEV_EVENT_TIME_SCALE', DEV_EVENT_TIME_SCALE),
     // Local browser apps on any port may call the dev API, as with `Host.CORS: "*"` for func start.
     corsOrigins: (process.env.DEV_CORS_ORIGINS ?? '*')
       .split(',')
@@ -46,7 +49,12 @@ async function main(): Promise<void> {
       `  Tables         ${'connectionString' in info.storage ? info.storage.connectionString : info.storage.endpoint}`,
       `  Auth issuer    ${info.auth.issuer}`,
       `  Auth audience  ${info.auth.audience}`,
-      ...(info.chatEvents ? [`  Chat events    emulator → ${info.chatEvents.webhook}`] : []),
+      ...(info.chatEvents
+        ? [
+            `  Chat events    emulator → ${info.chatEvents.webhook}`,
+            `  Event Grid     ${eventClock(info.chatEvents.timeScale, stack.config.orphanThreadGraceSeconds)}`,
+          ]
+        : []),
       `  Run a timer    curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
       `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
       `  Written to     ${path.relative(process.cwd(), stackFile)}`,
@@ -74,6 +82,23 @@ async function main(): Promise<void> {
   setInterval(() => {
     if (process.ppid !== parent) stop('parent exited');
   }, 500).unref();
+}
+
+/** The emulated Event Grid's clock, and what it means for an orphan thread (see dev/event-clock.ts). */
+function eventClock(timeScale: number, graceSeconds: number): string {
+  const clock = `Azure's retry schedule × ${timeScale}`;
+  const deletedAfterMs = orphanDeletedAfterMs(graceSeconds * 1000, timeScale);
+  if (deletedAfterMs === undefined)
+    return `${clock}; orphan threads are never deleted (ORPHAN_THREAD_GRACE_SECONDS=${graceSeconds} outlasts it)`;
+  return `${clock}; orphan threads deleted ${deletedAfterMs / 1000} s after creation (grace ${graceSeconds} s)`;
+}
+
+function timeScaleSetting(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const scale = Number(value);
+  if (!(scale > 0 && scale <= 1)) throw new Error(`${name} must be a number above 0 and at most 1`);
+  return scale;
 }
 
 function portSetting(name: string, fallback: number): number {

@@ -150,6 +150,10 @@ export class EmulatorControlClient {
     return this.call('DELETE', 'eventgrid/dead-letters');
   }
 
+  getEventDelivery(): Promise<DeliverySettings> {
+    return this.call('GET', 'eventgrid/delivery');
+  }
+
   setEventDelivery(settings: Partial<DeliverySettings>): Promise<DeliverySettings> {
     return this.call('PUT', 'eventgrid/delivery', settings);
   }

@@ -82,6 +82,7 @@ export interface EmulatorControl {
   listDeadLetters(): DeadLetteredEvent[];
   clearDeadLetters(): void;
   /** Delivery policy (time scale, timeout) and faults (duplicates, reordering). */
+  getEventDelivery(): DeliverySettings;
   setEventDelivery(settings: Partial<DeliverySettings>): DeliverySettings;
 }
 
@@ -239,6 +240,10 @@ export class InProcessControl implements EmulatorControl {
 
   clearDeadLetters(): void {
     this.st.delivery.clearDeadLetters();
+  }
+
+  getEventDelivery(): DeliverySettings {
+    return this.st.delivery.getSettings();
   }
 
   setEventDelivery(settings: Partial<DeliverySettings>): DeliverySettings {

@@ -9,6 +9,9 @@ export const USER_TOKEN_SCOPE_VALUES = ['chat', 'chat.join', 'chat.join.limited'
 export const UserTokenScope = z.enum(USER_TOKEN_SCOPE_VALUES);
 export type UserTokenScope = z.infer<typeof UserTokenScope>;
 
+/** On Event Grid's real clock: the dev stack scales it to its emulated Event Grid's (dev/local-stack.ts). */
+export const DEFAULT_ORPHAN_THREAD_GRACE_SECONDS = 300;
+
 const optionalText = z
   .string()
   .trim()
@@ -78,7 +81,7 @@ export const settingsSchema = z.object({
   FAIR_USE_THREADS_PER_HOUR: integer(1, 1_000_000).default(200),
   FAIR_USE_NEW_IDENTITIES_PER_HOUR: integer(0, 1_000_000).default(500),
   // A thread ACS created without our record (its create timed out) is deleted after this long, unless recorded.
-  ORPHAN_THREAD_GRACE_SECONDS: integer(0, 86_400).default(300),
+  ORPHAN_THREAD_GRACE_SECONDS: integer(0, 86_400).default(DEFAULT_ORPHAN_THREAD_GRACE_SECONDS),
 });
 
 export type AcsConfig =

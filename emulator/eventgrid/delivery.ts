@@ -85,6 +85,15 @@ interface Outcome {
 
 /** Learn "delivery and retry": 10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h. */
 const RETRY_SCHEDULE_MS = [10, 30, 60, 300, 600, 1800, 3600, 10_800, 21_600, 43_200].map((s) => s * 1000);
+/** The ARM `retryPolicy` defaults (infra sets the same). */
+export const DEFAULT_RETRY_POLICY = { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 } as const;
+
+/** How long Event Grid waits after the `attempts`-th failed delivery of an event, compressed by `timeScale`. */
+export function retryDelayMs(attempts: number, timeScale: number): number {
+  const real = RETRY_SCHEDULE_MS[Math.min(attempts, RETRY_SCHEDULE_MS.length) - 1] ?? 0;
+  return Math.max(1, Math.round(real * timeScale));
+}
+
 /** Event Grid does not retry these (400, 413, 403; 401 for webhooks). */
 const NOT_RETRIED = new Set([400, 401, 403, 413]);
 const MAX_DEAD_LETTERS = 10_000;
@@ -325,7 +334,7 @@ export class EventDelivery {
     }
     this.counters.failed += n;
     const ttlMs = sub.retryPolicy.eventTimeToLiveInMinutes * 60_000 * this.settings.timeScale;
-    const delay = this.retryDelay(batch.attempts);
+    const delay = retryDelayMs(batch.attempts, this.settings.timeScale);
     if (!outcome.retry) return this.deadLetter(batch, 'NonRetriableDeliveryOutcome');
     if (batch.attempts >= sub.retryPolicy.maxDeliveryAttempts)
       return this.deadLetter(batch, 'MaxDeliveryAttemptsExceeded');
@@ -337,11 +346,6 @@ export class EventDelivery {
     }, delay);
     timer.unref();
     this.waiting.set(batch, timer);
-  }
-
-  private retryDelay(attempts: number): number {
-    const real = RETRY_SCHEDULE_MS[Math.min(attempts, RETRY_SCHEDULE_MS.length) - 1] ?? 0;
-    return Math.max(1, Math.round(real * this.settings.timeScale));
   }
 
   private deadLetter(batch: Batch, reason: string): void {
@@ -452,10 +456,10 @@ function parseSubscription(spec: unknown): EventSubscription {
     throw badRequest("'includedEventTypes' must be an array of strings.");
   const batch = s.maxEventsPerBatch ?? 1;
   if (!Number.isInteger(batch) || batch < 1 || batch > 5000) throw badRequest("'maxEventsPerBatch' must be 1..5000.");
-  const attempts = s.retryPolicy?.maxDeliveryAttempts ?? 30;
+  const attempts = s.retryPolicy?.maxDeliveryAttempts ?? DEFAULT_RETRY_POLICY.maxDeliveryAttempts;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 30)
     throw badRequest("'retryPolicy.maxDeliveryAttempts' must be 1..30.");
-  const ttl = s.retryPolicy?.eventTimeToLiveInMinutes ?? 1440;
+  const ttl = s.retryPolicy?.eventTimeToLiveInMinutes ?? DEFAULT_RETRY_POLICY.eventTimeToLiveInMinutes;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 1440)
     throw badRequest("'retryPolicy.eventTimeToLiveInMinutes' must be 1..1440.");
   const sub: EventSubscription = {
