@@ -9,7 +9,7 @@ import { type BenchStack, startBenchStack } from './dev-stack';
  * Informational.
  */
 
-const CREATES_PER_USER = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
+const CREATES_PER_USER = Number(process.env.BENCH_SCALE_CREATES ?? 20);
 const USERS = 50;
 /** ACS allows 10 thread creations per 10 s per identity (emulator/ratelimit.ts). */
 const ACS_CREATES_PER_WINDOW = 10;
