@@ -28,7 +28,7 @@ interface HookRun {
   stderr: string;
 }
 
-// The fake azd is a script with a shebang, which Windows cannot run; on Windows azd is azd.exe, started without a shell.
+// The fake azd is a script with a shebang, which Windows cannot start; there azd is azd.exe, started without a shell.
 const posix = process.platform === 'win32' ? describe.skip : describe;
 
 /**
@@ -93,6 +93,7 @@ posix('infra/hooks/subscribe-chat-events.mjs (azd postdeploy) against a fake ARM
       result.stdout.match(/waiting for the app to index function chatEvents of function app func-api-abc/g),
     ).toHaveLength(3);
     expect(result.stdout).toMatch(/event subscription chat-events-to-function created/);
+    // The one write is the subscription's: the system topic (and its azd-env-name tag) stays as provisioning made it.
     expect(puts(arm.requests)).toEqual([
       expect.objectContaining({
         path: SUBSCRIPTION_ID,
@@ -100,7 +101,6 @@ posix('infra/hooks/subscribe-chat-events.mjs (azd postdeploy) against a fake ARM
         body: { properties: SUBSCRIPTION_PROPERTIES },
       }),
     ]);
-    // Only the subscription is written: the system topic (and its azd-env-name tag) stays as provisioning made it.
     expect(arm.requests.every((request) => request.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
