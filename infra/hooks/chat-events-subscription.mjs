@@ -349,11 +349,12 @@ async function getIfExists(arm, resourceId, apiVersion, what) {
   try {
     return (await arm.get(resourceId, apiVersion)).body;
   } catch (error) {
+    if (!(error instanceof ArmError)) throw error;
     const scopeMissing = ['SubscriptionNotFound', 'ResourceGroupNotFound', 'ParentResourceNotFound'].includes(
       error.code,
     );
-    if (error instanceof ArmError && error.status === 404 && !scopeMissing) return undefined;
-    throw error instanceof ArmError ? new HookError(explainArmError(error, what)) : error;
+    if (error.status === 404 && !scopeMissing) return undefined;
+    throw new HookError(explainArmError(error, what));
   }
 }
 
@@ -371,12 +372,11 @@ export async function subscribeChatEvents({
   now = Date.now,
 }) {
   const context = { timing, log, sleep, now };
-  const subscriptionName = nameOf(settings.subscriptionId);
   await about(`system topic ${nameOf(settings.topicId)}`, () => arm.get(settings.topicId, EVENT_GRID_API_VERSION));
   await about(`function app ${nameOf(settings.siteId)}`, () => arm.get(settings.siteId, WEB_API_VERSION));
   await waitForFunction(arm, settings, context);
 
-  const what = `event subscription ${subscriptionName}`;
+  const what = `event subscription ${nameOf(settings.subscriptionId)}`;
   const existing = await getIfExists(arm, settings.subscriptionId, EVENT_GRID_API_VERSION, what);
   const current = existing?.properties;
   if (current?.provisioningState === 'Succeeded' && includesProperties(current, settings.properties)) {
