@@ -8,9 +8,12 @@ targetScope = 'subscription'
 @description('Name of the azd environment; seeds the resource token and tags every resource.')
 param environmentName string
 
-// Regions that offer Flex Consumption, as Microsoft's Flex Consumption azd quickstarts list them (Azure-Samples/
-// functions-quickstart-typescript-azd, 2026-02), so that a wrong region fails before anything is created. If
-// `az functionapp list-flexconsumption-locations` shows a region missing here, add it.
+// Regions that offer Flex Consumption, so that a wrong region fails before anything is created. Taken from the list in
+// Microsoft's Flex Consumption azd quickstarts (Azure-Samples/functions-quickstart-typescript-azd, infra/main.bicep,
+// 2026-02) less its canary region eastus2euap, which ordinary subscriptions cannot use. Check a region with
+// `az functionapp list-flexconsumption-locations -o table` or on Learn ("View currently supported regions",
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#view-currently-supported-regions); add
+// one that is missing here.
 @minLength(1)
 @description('Azure region of the resource group and every regional resource (must offer Flex Consumption).')
 @allowed([
@@ -23,7 +26,6 @@ param environmentName string
   'eastasia'
   'eastus'
   'eastus2'
-  'eastus2euap'
   'francecentral'
   'germanywestcentral'
   'italynorth'
@@ -193,7 +195,8 @@ module api './app/api.bicep' = {
   }
 }
 
-// Chat events: the system topic now, the subscription after `azd deploy` (postdeploy hook; see the module).
+// Chat events: the system topic, dead-letter container and role now; the subscription after `azd deploy`, by the
+// postdeploy hook, from the CHAT_EVENTS_SUBSCRIPTION_* outputs below (see the module).
 module chatEvents './app/eventgrid.bicep' = {
   name: 'chatEvents'
   scope: rg
@@ -233,3 +236,6 @@ output AUTH_AUDIENCE string = authAudience
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+// The event subscription infra/hooks/subscribe-chat-events.mjs creates after `azd deploy`: its id and properties.
+output CHAT_EVENTS_SUBSCRIPTION_ID string = chatEvents.outputs.chatEventsSubscriptionId
+output CHAT_EVENTS_SUBSCRIPTION_PROPERTIES object = chatEvents.outputs.chatEventsSubscriptionProperties

@@ -113,7 +113,6 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       cors: {
         allowedOrigins: corsAllowedOrigins
         supportCredentials: false
@@ -147,7 +146,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     name: 'appsettings'
     properties: {
       // Functions host storage, identity-based (no AzureWebJobsStorage connection string).
-      // Blob only: HTTP and timer triggers need no queues.
+      // Blob only: HTTP, timer and Event Grid triggers need no queues.
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identityClientId
       AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob

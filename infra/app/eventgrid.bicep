@@ -1,10 +1,12 @@
 // ACS chat events for the chatEvents function: an Event Grid system topic on the Communication Services resource,
-// a blob container for dead-lettered events, and the event subscription (endpointType AzureFunction: no keys, no
-// webhook URL). Deployed in two steps, because Event Grid refuses an AzureFunction subscription whose function does
-// not exist yet and the function only exists after `azd deploy`:
-//   1. main.bicep (azd provision) with subscribeFunction = false: topic, container, role assignment;
-//   2. infra/hooks/subscribe-chat-events.mjs (azd postdeploy) deploys this file again with subscribeFunction = true.
-// A later `azd provision` deploys step 1 again; deployments are incremental, so the subscription stays.
+// a blob container for dead-lettered events, its role assignment, and the definition of the event subscription
+// (endpointType AzureFunction: no keys, no webhook URL).
+// Event Grid refuses an AzureFunction subscription whose function does not exist yet, and the function only exists
+// once `azd deploy` has run and the app has indexed it. So this file does not create the subscription: it computes its
+// properties and outputs them with its resource id, azd stores both in the environment, and the postdeploy hook
+// (infra/hooks/subscribe-chat-events.mjs) waits for the function and PUTs exactly these properties through the ARM REST
+// API with azd's own sign-in. This file stays the one definition of the subscription, and a later `azd provision`
+// leaves the subscription alone (it is not a resource here, and deployments are incremental).
 
 @description('Name of the Communication Services resource whose chat events are published.')
 param communicationServiceName string
@@ -17,9 +19,6 @@ param functionAppName string
 
 @description('Name of the Event Grid trigger (app.eventGrid in src/functions/chat-events.ts).')
 param functionName string = 'chatEvents'
-
-@description('Create the event subscription; the function must already be deployed.')
-param subscribeFunction bool = false
 
 @description('Tags applied to the system topic.')
 param tags object = {}
@@ -97,43 +96,46 @@ resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-resource chatEventsSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (subscribeFunction) {
-  parent: systemTopic
-  name: 'chat-events-to-function'
-  properties: {
-    destination: {
-      endpointType: 'AzureFunction'
+var chatEventsSubscriptionName = 'chat-events-to-function'
+
+// The properties of Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15 (the hook uses that api-version).
+var chatEventsSubscription = {
+  destination: {
+    endpointType: 'AzureFunction'
+    properties: {
+      resourceId: '${functionApp.id}/functions/${functionName}'
+      maxEventsPerBatch: 1
+      preferredBatchSizeInKilobytes: 64
+    }
+  }
+  filter: {
+    includedEventTypes: chatEventTypes
+  }
+  eventDeliverySchema: 'EventGridSchema'
+  // Event Grid's maximum: every handler step is idempotent, so retrying for a day is safe.
+  retryPolicy: {
+    maxDeliveryAttempts: 30
+    eventTimeToLiveInMinutes: 1440
+  }
+  // Event Grid writes with the topic's identity, which deadLetterWriter lets write to the container.
+  deadLetterWithResourceIdentity: {
+    identity: {
+      type: 'SystemAssigned'
+    }
+    deadLetterDestination: {
+      endpointType: 'StorageBlob'
       properties: {
-        resourceId: '${functionApp.id}/functions/${functionName}'
-        maxEventsPerBatch: 1
-        preferredBatchSizeInKilobytes: 64
-      }
-    }
-    filter: {
-      includedEventTypes: chatEventTypes
-    }
-    eventDeliverySchema: 'EventGridSchema'
-    // Event Grid's maximum: every handler step is idempotent, so retrying for a day is safe.
-    retryPolicy: {
-      maxDeliveryAttempts: 30
-      eventTimeToLiveInMinutes: 1440
-    }
-    deadLetterWithResourceIdentity: {
-      identity: {
-        type: 'SystemAssigned'
-      }
-      deadLetterDestination: {
-        endpointType: 'StorageBlob'
-        properties: {
-          resourceId: storage.id
-          blobContainerName: deadLetterContainerName
-        }
+        resourceId: storage.id
+        blobContainerName: deadLetterContainerName
       }
     }
   }
-  dependsOn: [
-    deadLetterWriter
-  ]
 }
 
 output systemTopicName string = systemTopic.name
+
+@description('Resource id of the event subscription the postdeploy hook creates.')
+output chatEventsSubscriptionId string = '${systemTopic.id}/eventSubscriptions/${chatEventsSubscriptionName}'
+
+@description('Its properties, as the hook PUTs them.')
+output chatEventsSubscriptionProperties object = chatEventsSubscription

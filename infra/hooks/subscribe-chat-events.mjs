@@ -1,57 +1,62 @@
 #!/usr/bin/env node
-// azd postdeploy hook: the second deployment step of infra/app/eventgrid.bicep. The event subscription delivers ACS
-// chat events to the chatEvents function (endpointType AzureFunction), and Event Grid refuses it until that function
-// exists, which is only after `azd deploy`; so `azd up` provisions the system topic, deploys the code, and then this
-// hook adds the subscription, all in one go. Idempotent: running it again changes nothing.
-// Needs the Azure CLI (`az`, signed in, as docs/deploy.md describes); reads the azd environment's outputs.
-import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+// azd postdeploy hook: subscribes the chatEvents function to ACS chat events (Event Grid system topic → function,
+// endpointType AzureFunction). Event Grid refuses that subscription until the function exists, which is only after
+// `azd deploy`, so `azd up` provisions the topic, deploys the code, and then this hook adds the subscription.
+// It needs nothing but azd: it signs in with `azd auth login`'s credential (`azd auth token`) and calls the ARM REST
+// API in the environment's subscription. It waits (up to --index-timeout) for the app to index the function, fails at
+// once with what to do on any other error, and changes nothing when the subscription is already as
+// infra/app/eventgrid.bicep defines it. The work is in chat-events-subscription.mjs.
+//
+// Usage: node infra/hooks/subscribe-chat-events.mjs [--index-timeout <seconds>] [--poll-interval <seconds>]
+//                                                   [--arm-endpoint <url>]
+//   --index-timeout  how long to wait for the function to be indexed (default 600)
+//   --poll-interval  pause between checks (default 10)
+//   --arm-endpoint   Resource Manager to call (default https://management.azure.com; tests point it at a fake)
+// Run by azd, it reads the azd environment from its own environment variables; run by hand (from anywhere), it asks
+// `azd env get-values` in this project. `azd hooks run postdeploy` runs it as azd would.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ATTEMPTS = 5;
-const PAUSE_MS = 20_000;
+import {
+  ARM_ENDPOINT,
+  armClient,
+  azdEnvironmentValues,
+  azdTokenSource,
+  DEFAULT_TIMING,
+  HookError,
+  readSettings,
+  subscribeChatEvents,
+} from './chat-events-subscription.mjs';
 
-export function deploymentArgs(env) {
-  const missing = [
-    'AZURE_RESOURCE_GROUP',
-    'AZURE_FUNCTION_APP_NAME',
-    'AZURE_STORAGE_ACCOUNT_NAME',
-    'ACS_ENDPOINT',
-  ].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing azd environment values: ${missing.join(', ')} (run azd provision)`);
-  // https://<name>.<geo>.communication.azure.com
-  const communicationServiceName = new URL(env.ACS_ENDPOINT).hostname.split('.')[0];
-  const template = fileURLToPath(new URL('../app/eventgrid.bicep', import.meta.url));
-  return [
-    ...['deployment', 'group', 'create', '--resource-group', env.AZURE_RESOURCE_GROUP],
-    ...['--name', 'chat-events-subscription', '--template-file', template, '--parameters'],
-    `communicationServiceName=${communicationServiceName}`,
-    `storageAccountName=${env.AZURE_STORAGE_ACCOUNT_NAME}`,
-    `functionAppName=${env.AZURE_FUNCTION_APP_NAME}`,
-    'subscribeFunction=true',
-    ...['--only-show-errors', '--output', 'none'],
-  ];
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function parseArgs(argv) {
+  const options = { armEndpoint: ARM_ENDPOINT, timing: { ...DEFAULT_TIMING } };
+  for (let index = 0; index < argv.length; index += 2) {
+    const [flag, value] = [argv[index], argv[index + 1]];
+    if (value === undefined) throw new HookError(`${flag} needs a value`);
+    if (flag === '--arm-endpoint') options.armEndpoint = value;
+    else if (flag === '--index-timeout') options.timing.indexTimeoutMs = secondsToMs(flag, value);
+    else if (flag === '--poll-interval') options.timing.pollIntervalMs = secondsToMs(flag, value);
+    else throw new HookError(`unknown argument ${flag}`);
+  }
+  return options;
+}
+
+function secondsToMs(flag, value) {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new HookError(`${flag} takes a number of seconds, not ${value}`);
+  return seconds * 1000;
 }
 
 async function main() {
-  const args = deploymentArgs(process.env);
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      // The function list of a freshly deployed app can take a moment to appear; Event Grid checks it.
-      execFileSync('az', args, { stdio: 'inherit', shell: process.platform === 'win32' });
-      console.log('chat events: Event Grid delivers ACS chat events to the chatEvents function');
-      return;
-    } catch (error) {
-      if (attempt >= ATTEMPTS) throw error;
-      console.log(`chat events: subscription not created yet (attempt ${attempt}/${ATTEMPTS}); retrying in 20 s`);
-      await sleep(PAUSE_MS);
-    }
-  }
+  const options = parseArgs(process.argv.slice(2));
+  const settings = readSettings(await azdEnvironmentValues(process.env, projectRoot));
+  const arm = armClient({ endpoint: options.armEndpoint, getToken: azdTokenSource({ cwd: projectRoot }) });
+  await subscribeChatEvents({ settings, arm, timing: options.timing });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(`chat events: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+main().catch((error) => {
+  console.error(`chat events: ${error instanceof HookError ? error.message : (error?.stack ?? String(error))}`);
+  process.exitCode = 1;
+});

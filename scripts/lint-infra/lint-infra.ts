@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
 import { checkEventSubscriptions } from './checks/event-subscriptions';
+import { checkFlexConsumption } from './checks/flex-consumption';
 import { checkModulePaths } from './checks/module-paths';
 import { checkParameterDefaults } from './checks/parameter-defaults';
 import { checkParameters } from './checks/parameters';
@@ -60,6 +61,7 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
       : checkParametersFile(mainBicep, { displayPath: parametersDisplayPath, text: parametersText })),
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
     ...checkEventSubscriptions(files, mainBicep),
+    ...checkFlexConsumption(files),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -2,7 +2,14 @@ import type { Node } from 'web-tree-sitter';
 
 import { HANDLED_CHAT_EVENT_TYPES } from '../../../src/events/chat-event-schemas';
 import { type BicepFile, lineOf } from '../bicep-file';
-import { declarationTypeString, descendants, objectProperty, plainString, toDeclaration } from '../bicep-syntax';
+import {
+  declarationTypeString,
+  descendants,
+  objectProperty,
+  plainString,
+  toDeclaration,
+  topLevelDeclarations,
+} from '../bicep-syntax';
 import { traceStringLiteral, valueOfVariable } from '../bicep-values';
 import type { Finding } from '../finding';
 
@@ -11,41 +18,51 @@ import type { Finding } from '../finding';
  * src/events/chat-event-schemas.ts): a type missing from infra never reaches the app, a type only in infra is
  * delivered, paid for and ignored. The subscription targets a function without keys (endpointType AzureFunction)
  * and dead-letters with a managed identity (deadLetterWithResourceIdentity).
+ *
+ * A subscription is either a `Microsoft.EventGrid/systemTopics/eventSubscriptions` resource or, as in
+ * infra/app/eventgrid.bicep, a variable holding its properties, which an output hands to the postdeploy hook (Event
+ * Grid accepts the subscription only once the function is deployed). Such a variable is recognised by its shape: an
+ * object with `destination.endpointType`.
  */
 export function checkEventSubscriptions(
   files: BicepFile[],
   mainBicep: BicepFile,
   handled: readonly string[] = HANDLED_CHAT_EVENT_TYPES,
 ): Finding[] {
-  const subscriptions = files.flatMap((file) =>
-    descendants(file.root)
-      .filter(isEventSubscription)
-      .map((node) => ({ file, node })),
-  );
+  const subscriptions = files.flatMap((file) => [
+    ...descendants(file.root)
+      .filter(isEventSubscriptionResource)
+      .map((node) => ({ file, node, properties: objectProperty(bodyOf(toDeclaration(node)?.value), 'properties') })),
+    ...topLevelDeclarations(file.root)
+      .filter((declaration) => declaration.kind === 'var' && holdsSubscriptionProperties(declaration.value))
+      .map((declaration) => ({ file, node: declaration.node, properties: declaration.value ?? undefined })),
+  ]);
   if (subscriptions.length === 0) {
     return [
       {
         file: mainBicep.displayPath,
         line: 1,
         check: 'event-subscriptions',
-        message: `no Microsoft.EventGrid/systemTopics/eventSubscriptions delivers ${handled.join(', ')} to chatEvents`,
+        message: `no Microsoft.EventGrid/systemTopics/eventSubscriptions (resource, or variable holding its properties) delivers ${handled.join(', ')} to chatEvents`,
       },
     ];
   }
-  return subscriptions.flatMap(({ file, node }) => checkSubscription(file, node, handled));
+  return subscriptions.flatMap(({ file, node, properties }) => checkSubscription(file, node, properties, handled));
 }
 
-function checkSubscription(file: BicepFile, resource: Node, handled: readonly string[]): Finding[] {
-  const declaration = toDeclaration(resource);
-  const name = declaration?.name ?? 'event subscription';
+function checkSubscription(
+  file: BicepFile,
+  declarationNode: Node,
+  properties: Node | undefined,
+  handled: readonly string[],
+): Finding[] {
+  const name = toDeclaration(declarationNode)?.name ?? 'event subscription';
   const finding = (message: string): Finding => ({
     file: file.displayPath,
-    line: lineOf(resource),
+    line: lineOf(declarationNode),
     check: 'event-subscriptions',
     message: `${name} ${message}`,
   });
-  const body = bodyOf(declaration?.value);
-  const properties = objectProperty(body, 'properties');
   const findings: Finding[] = [];
 
   const subscribed = stringsOf(objectProperty(objectProperty(properties, 'filter'), 'includedEventTypes'), file);
@@ -70,10 +87,15 @@ function checkSubscription(file: BicepFile, resource: Node, handled: readonly st
   return findings;
 }
 
-function isEventSubscription(node: Node): boolean {
+function isEventSubscriptionResource(node: Node): boolean {
   if (node.type !== 'resource_declaration') return false;
   const resourceType = plainString(declarationTypeString(node)) ?? '';
   return resourceType.toLowerCase().startsWith('microsoft.eventgrid/systemtopics/eventsubscriptions@');
+}
+
+/** An object literal with `destination.endpointType`: the properties of an event subscription. */
+function holdsSubscriptionProperties(value: Node | null): boolean {
+  return value?.type === 'object' && objectProperty(objectProperty(value, 'destination'), 'endpointType') !== undefined;
 }
 
 /** The object of `resource x '…' = {…}` or `= if (condition) {…}`. */

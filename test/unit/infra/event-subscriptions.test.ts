@@ -53,11 +53,37 @@ describe('lint:infra event subscriptions, on broken copies', () => {
   it('reports infra without any event subscription', async () => {
     await copy.replace(
       FILE,
-      "'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15'",
-      "'Microsoft.EventGrid/systemTopics/other@2025-02-15'",
+      "    endpointType: 'AzureFunction'\n    properties: {\n      resourceId:",
+      '    properties: {\n      resourceId:',
     );
     expect(await eventFindings()).toEqual([
       expect.stringMatching(/no Microsoft.EventGrid\/systemTopics\/eventSubscriptions/),
+    ]);
+  });
+
+  it('also checks a subscription declared as a resource', async () => {
+    await copy.append(
+      FILE,
+      [
+        '',
+        "resource extraSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {",
+        '  parent: systemTopic',
+        "  name: 'extra'",
+        '  properties: {',
+        "    destination: { endpointType: 'WebHook', properties: {} }",
+        "    filter: { includedEventTypes: [ 'Microsoft.Communication.ChatThreadDeleted' ] }",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(await eventFindings()).toEqual([
+      expect.stringMatching(
+        /^extraSubscription does not subscribe Microsoft.Communication.ChatMessageReceivedInThread/,
+      ),
+      expect.stringMatching(/^extraSubscription delivers to endpointType WebHook/),
+      expect.stringMatching(/^extraSubscription has no deadLetterWithResourceIdentity/),
+      expect.stringMatching(/^extraSubscription has no retryPolicy/),
     ]);
   });
 });
