@@ -28,6 +28,9 @@ export interface ConnectionEnvironment {
 /** The service closes a reliable connection whose unacknowledged queue exceeds 1000 messages (client spec 3.2). */
 const MAX_UNACKED_MESSAGES = 1000;
 
+/** The close code ws reports when the transport ended without a close frame (RFC 6455 7.1.5). */
+const ABNORMAL_CLOSURE = 1006;
+
 export interface ClientIdentity {
   connectionId: string;
   hub: string;
@@ -78,8 +81,8 @@ export class ClientConnection implements HubConnection {
     this.env.recovering.delete(this.connectionId);
     this.socket = socket;
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    socket.on('close', () => this.onSocketGone(socket));
-    socket.on('error', () => this.onSocketGone(socket));
+    socket.on('close', (code) => this.onSocketGone(socket, code === ABNORMAL_CLOSURE));
+    socket.on('error', () => this.onSocketGone(socket, true));
     if (this.protocol !== 'none') {
       const connected: Record<string, unknown> = {
         type: 'system',
@@ -142,11 +145,12 @@ export class ClientConnection implements HubConnection {
     this.env.registry.remove(this.hub, this.connectionId);
   }
 
-  private onSocketGone(socket: WebSocket): void {
+  /** A client that closed with a close frame left for good; only a lost transport leaves the connection recoverable. */
+  private onSocketGone(socket: WebSocket, lost: boolean): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
     if (this.ended) return;
-    if (this.protocol !== 'reliable') {
+    if (this.protocol !== 'reliable' || !lost) {
       this.ended = true;
       this.forget();
       return;

@@ -1,5 +1,5 @@
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { WebPubSubClient, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { WebSocket } from 'ws';
 
 import { type RunningWebPubSubEmulator, startWebPubSubEmulator } from '../../../emulator/webpubsub';
@@ -24,7 +24,10 @@ export interface TestClient {
 export interface WebPubSubTestEnv {
   emu: RunningWebPubSubEmulator;
   service: WebPubSubServiceClient;
-  connect(userId?: string, options?: { roles?: string[]; groups?: string[] }): Promise<TestClient>;
+  connect(
+    userId?: string,
+    options?: { roles?: string[]; groups?: string[]; client?: WebPubSubClientOptions },
+  ): Promise<TestClient>;
 }
 
 export function useWebPubSubEmulator(): () => WebPubSubTestEnv {
@@ -41,9 +44,13 @@ export function useWebPubSubEmulator(): () => WebPubSubTestEnv {
     env = {
       emu,
       service,
-      async connect(userId, options = {}) {
-        const { url } = await service.getClientAccessToken({ userId, ...options });
-        const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+      async connect(userId, { client: clientOptions, ...tokenOptions } = {}) {
+        const { url } = await service.getClientAccessToken({ userId, ...tokenOptions });
+        const client = new WebPubSubClient(url, {
+          keepAliveIntervalInMs: 0,
+          keepAliveTimeoutInMs: 0,
+          ...clientOptions,
+        });
         const received: ReceivedMessage[] = [];
         client.on('server-message', (e) => received.push({ from: 'server', data: e.message.data }));
         client.on('group-message', (e) =>

@@ -75,11 +75,12 @@ describe('Web PubSub emulator: REST API through @azure/web-pubsub', () => {
 
   test('existence checks and closing connections', async () => {
     const { service, connect } = env();
-    const dave = await connect('dave');
+    // Without auto-reconnect: a client stopped while it reconnects would go on reconnecting (SDK 1.1.0).
+    const dave = await connect('dave', { client: { autoReconnect: false } });
     expect(await service.userExists('dave')).toBe(true);
     expect(await service.connectionExists(dave.connectionId)).toBe(true);
     expect(await service.userExists('nobody')).toBe(false);
-    const stopped = new Promise<void>((resolve) => dave.client.on('disconnected', () => resolve()));
+    const stopped = new Promise<void>((resolve) => dave.client.on('stopped', () => resolve()));
     await service.closeConnection(dave.connectionId, { reason: 'bye' });
     await stopped;
     expect(await service.connectionExists(dave.connectionId)).toBe(false);
