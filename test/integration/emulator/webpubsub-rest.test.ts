@@ -86,6 +86,36 @@ describe('Web PubSub emulator: REST API through @azure/web-pubsub', () => {
     expect(await service.connectionExists(dave.connectionId)).toBe(false);
   });
 
+  test('permissions, group listing, webpubsub.group claims and group/hub-wide closes', async () => {
+    const { service, connect } = env();
+    const kim = await connect('kim', { groups: ['lobby'], client: { autoReconnect: false } });
+    const lee = await connect('lee', { client: { autoReconnect: false } });
+    const members: { connectionId: string; userId?: string }[] = [];
+    for await (const member of await service.group('lobby').listConnections()) members.push(member);
+    expect(members).toEqual([{ connectionId: kim.connectionId, userId: 'kim' }]);
+
+    expect(await service.hasPermission(lee.connectionId, 'joinLeaveGroup', { targetName: 'lobby' })).toBe(false);
+    await service.grantPermission(lee.connectionId, 'joinLeaveGroup', { targetName: 'lobby' });
+    expect(await service.hasPermission(lee.connectionId, 'joinLeaveGroup', { targetName: 'lobby' })).toBe(true);
+    await lee.client.joinGroup('lobby');
+    const afterJoin: string[] = [];
+    for await (const member of await service.group('lobby').listConnections()) afterJoin.push(member.connectionId);
+    expect(afterJoin.sort()).toEqual([kim.connectionId, lee.connectionId].sort());
+    await service.revokePermission(lee.connectionId, 'joinLeaveGroup', { targetName: 'lobby' });
+    expect(await service.hasPermission(lee.connectionId, 'joinLeaveGroup', { targetName: 'lobby' })).toBe(false);
+
+    await service.removeConnectionFromAllGroups(lee.connectionId);
+    const kimStopped = new Promise<void>((resolve) => kim.client.on('stopped', () => resolve()));
+    await service.group('lobby').closeAllConnections({ reason: 'lobby closed' });
+    await kimStopped;
+    expect(await service.userExists('kim')).toBe(false);
+    expect(await service.userExists('lee')).toBe(true);
+    const leeStopped = new Promise<void>((resolve) => lee.client.on('stopped', () => resolve()));
+    await service.closeAllConnections();
+    await leeStopped;
+    expect(await service.userExists('lee')).toBe(false);
+  });
+
   test('generateToken returns an HS256 client token with the audience, sub, roles, groups and expiry', async () => {
     const { emu } = env();
     const url = `${emu.endpoint}api/hubs/${HUB}/:generateToken?api-version=2024-01-01&userId=erin&role=webpubsub.joinLeaveGroup&group=g1&minutesToExpire=5`;
