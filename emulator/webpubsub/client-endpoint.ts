@@ -19,6 +19,8 @@ export interface ClientEndpointContext extends ConnectionEnvironment {
   /** `http://127.0.0.1:<port>/` */
   endpoint: string;
   now(): number;
+  /** Until when client handshakes are refused (a simulated network outage); epoch ms. */
+  outageUntilMs(): number;
 }
 
 const SUPPORTED_SUBPROTOCOLS = [RELIABLE_JSON_SUBPROTOCOL, JSON_SUBPROTOCOL];
@@ -31,7 +33,8 @@ function hubOf(url: URL): string | undefined {
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const text = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request';
+  const texts: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 502: 'Bad Gateway' };
+  const text = texts[status] ?? 'Bad Request';
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}`);
 }
 
@@ -47,6 +50,7 @@ export class ClientEndpoint {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (Date.now() < this.ctx.outageUntilMs()) return refuse(socket, 502, 'Simulated network outage.');
     const url = new URL(req.url ?? '/', this.ctx.endpoint);
     const hub = hubOf(url);
     if (hub === undefined) return refuse(socket, 404, 'Unknown path.');

@@ -19,7 +19,11 @@ export interface WebPubSubControl {
   listConnections(hub?: string): ConnectionInfo[];
   /** Simulates a network loss: the socket is destroyed without a close frame; reliable clients may recover. */
   dropConnection(connectionId: string): boolean;
-  dropAllConnections(): number;
+  /**
+   * Drops every socket; with `forMs`, client handshakes are also refused (502, which clients retry) for that long, as
+   * when the network is out. REST calls keep working: messages sent meanwhile queue for reliable connections.
+   */
+  dropAllConnections(options?: { forMs?: number }): number;
   /** Holds every frame this long before writing it to its socket (order is kept); 0 = immediate. */
   setDeliveryDelay(ms: number): void;
   restCallCounts(): Record<string, number>;
@@ -33,6 +37,8 @@ export interface ControlState {
   recovering: Map<string, ClientConnection>;
   stats: WebPubSubStats;
   delay: { ms: number };
+  /** Client handshakes are refused until this instant (epoch ms). */
+  outage: { untilMs: number };
 }
 
 export function createControl(state: ControlState): WebPubSubControl {
@@ -56,7 +62,8 @@ export function createControl(state: ControlState): WebPubSubControl {
       connection?.drop();
       return connection !== undefined;
     },
-    dropAllConnections: () => {
+    dropAllConnections: (options = {}) => {
+      if (options.forMs !== undefined) state.outage.untilMs = Date.now() + options.forMs;
       const connected = clientConnections().filter((c) => c.connected);
       for (const connection of connected) connection.drop();
       return connected.length;

@@ -45,6 +45,7 @@ export async function startWebPubSubEmulator(
   const stats = new WebPubSubStats();
   const recovering = new Map<string, ClientConnection>();
   const delay = { ms: 0 };
+  const outage = { untilMs: 0 };
   const now = (): number => Date.now();
   let endpoint = '';
 
@@ -64,6 +65,7 @@ export async function startWebPubSubEmulator(
     },
     now,
     deliveryDelayMs: () => delay.ms,
+    outageUntilMs: () => outage.untilMs,
     recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
   });
   server.on('upgrade', (req, socket, head: Buffer) => clientEndpoint.handleUpgrade(req, socket, head));
@@ -80,7 +82,7 @@ export async function startWebPubSubEmulator(
     connectionString: `Endpoint=http://127.0.0.1:${port};AccessKey=${accessKey};Version=1.0;`,
     accessKey,
     port,
-    control: createControl({ registry, recovering, stats, delay }),
+    control: createControl({ registry, recovering, stats, delay, outage }),
     close: async () => {
       // Ended first, so that terminating their sockets leaves nothing waiting for recovery.
       for (const connection of [...registry.connections(), ...recovering.values()]) connection.close(undefined);

@@ -123,6 +123,22 @@ describe('Web PubSub emulator: reliable recovery and the control API', () => {
     expect(emu.control.messagesDelivered()).toBe(5);
   });
 
+  test('a 5 s network outage: 20 messages sent meanwhile each reach both tabs once, in order', async () => {
+    const { emu, service, connect } = env();
+    const tabs = [await connect('mia'), await connect('mia')];
+    const ids = tabs.map((tab) => tab.connectionId);
+    expect(emu.control.dropAllConnections({ forMs: 5_000 })).toBeGreaterThanOrEqual(2);
+    for (let n = 1; n <= 20; n++) await service.sendToUser('mia', { n });
+    await delay(1_000);
+    expect(tabs.map((tab) => tab.received.length)).toEqual([0, 0]);
+    await waitFor(() => tabs.every((tab) => tab.received.length >= 20), 15_000);
+    await delay(200);
+    const expected = Array.from({ length: 20 }, (_, i) => i + 1);
+    for (const tab of tabs) expect(tab.received.map((m) => (m.data as { n: number }).n)).toEqual(expected);
+    const connected = emu.control.listConnections(HUB).filter((c) => c.userId === 'mia' && c.connected);
+    expect(connected.map((c) => c.connectionId).sort()).toEqual([...ids].sort());
+  }, 25_000);
+
   test('recovery with a wrong reconnection token is refused with close code 1008', async () => {
     const { emu, service } = env();
     const { url } = await service.getClientAccessToken({ userId: 'gina' });

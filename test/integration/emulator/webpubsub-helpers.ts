@@ -35,7 +35,7 @@ export function useWebPubSubEmulator(): () => WebPubSubTestEnv {
   const clients: WebPubSubClient[] = [];
 
   beforeAll(async () => {
-    const emu = await startWebPubSubEmulator({ recoveryWindowMs: 5_000 });
+    const emu = await startWebPubSubEmulator();
     const service = new WebPubSubServiceClient(emu.connectionString, HUB, {
       retryOptions: { maxRetries: 0 },
       // The SDK refuses plain HTTP unless told; the emulator is HTTP on loopback like Microsoft's.
