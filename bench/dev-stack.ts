@@ -52,7 +52,15 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
     process.execPath,
     [...profile, '--import', 'tsx', join(__dirname, '../dev/stack.ts')],
     {
-      env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...env },
+      env: {
+        ...process.env,
+        DEV_DATA_DIR: dataDir,
+        DEV_PORT: '0',
+        DEV_TABLES_PORT: '0',
+        DEV_ACS_PORT: '0',
+        DEV_WEBPUBSUB_PORT: '0',
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );

@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { type RunningEmulator, startEmulator } from '../emulator';
+import { type RunningWebPubSubEmulator, startWebPubSubEmulator } from '../emulator/webpubsub';
 import { type CompositionOptions, createServices, lazyServices, type ServicesProvider } from '../src/composition';
 import { type AppConfig, loadConfig } from '../src/config';
 import { buildFunctionTable } from '../src/functions';
@@ -23,6 +24,8 @@ export interface LocalStackOptions {
   /** Azurite Table port (0 = free port) and ACS emulator port (0 = free port). */
   tablesPort?: number;
   acsPort?: number;
+  /** Web PubSub emulator port (0 = free port); not started when WEBPUBSUB_* name a real Web PubSub resource. */
+  webPubSubPort?: number;
   /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
   dataDir?: string;
   /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
@@ -62,6 +65,8 @@ export interface DevStackInfo {
   /** The Tables the app actually uses: a connection string, or an endpoint reached with Entra ID. */
   storage: { connectionString: string } | { endpoint: string };
   auth: { issuer: string; audience: string };
+  /** The Web PubSub emulator (absent when WEBPUBSUB_* name a real resource): plain HTTP on loopback. */
+  webPubSub?: { endpoint: string; connectionString: string };
   /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
   chatEvents?: { webhook: string; subscriptionId: string; timeScale: number };
 }
@@ -70,6 +75,7 @@ export interface LocalStack {
   host: DevHost;
   issuer: DevIssuer;
   emulator?: RunningEmulator;
+  webPubSub?: RunningWebPubSubEmulator;
   config: AppConfig;
   services: ServicesProvider;
   info: DevStackInfo;
@@ -108,6 +114,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const eventTimeScale = emulator?.control.getEventDelivery().timeScale;
+
+    const useRealWebPubSub = Boolean(env.WEBPUBSUB_CONNECTION_STRING?.trim() || env.WEBPUBSUB_ENDPOINT?.trim());
+    let webPubSub: RunningWebPubSubEmulator | undefined;
+    if (!useRealWebPubSub) {
+      webPubSub = await startWebPubSubEmulator({ port: options.webPubSubPort ?? 0 });
+      closers.push(() => webPubSub!.close());
+    }
 
     const host = await startDevHost({
       functions: [],
@@ -164,11 +177,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ? { connectionString: config.tables.connectionString }
           : { endpoint: config.tables.endpoint },
       auth: { issuer: config.auth.issuer, audience: config.auth.audiences[0] ?? DEV_AUDIENCE },
+      ...(webPubSub
+        ? { webPubSub: { endpoint: webPubSub.endpoint, connectionString: webPubSub.connectionString } }
+        : {}),
       ...(chatEvents && eventTimeScale !== undefined
         ? { chatEvents: { ...chatEvents, timeScale: eventTimeScale } }
         : {}),
     };
-    return { host, issuer, ...(emulator ? { emulator } : {}), config, services, info, close };
+    return {
+      host,
+      issuer,
+      ...(emulator ? { emulator } : {}),
+      ...(webPubSub ? { webPubSub } : {}),
+      config,
+      services,
+      info,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     port: portSetting('DEV_PORT', 7071),
     tablesPort: portSetting('DEV_TABLES_PORT', 10002),
     acsPort: portSetting('DEV_ACS_PORT', 7443),
+    // 8080, as Microsoft's own Web PubSub emulator (awps-emulator) listens.
+    webPubSubPort: portSetting('DEV_WEBPUBSUB_PORT', 8080),
     dataDir,
     env: process.env,
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
       `  ACS            ${info.acs.endpoint}${stack.emulator ? ' (emulator)' : ''}`,
       ...(info.acs.connectionString ? [`  ACS connection ${info.acs.connectionString}`] : []),
       ...(info.acs.caCertPath ? [`  ACS CA cert    ${info.acs.caCertPath}`] : []),
+      ...(info.webPubSub
+        ? [
+            `  Web PubSub     ${info.webPubSub.endpoint} (emulator)`,
+            `  Web PubSub key ${info.webPubSub.connectionString}`,
+          ]
+        : []),
       `  Tables         ${'connectionString' in info.storage ? info.storage.connectionString : info.storage.endpoint}`,
       `  Auth issuer    ${info.auth.issuer}`,
       `  Auth audience  ${info.auth.audience}`,

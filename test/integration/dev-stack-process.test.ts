@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+
 /** `npm run dev` as a newcomer runs it: a real process tree, free ports, its own data folder. */
 const root = path.resolve(__dirname, '../..');
 
@@ -46,7 +48,15 @@ function startDev(
   let output = '';
   const child = spawn('npm', ['run', 'dev'], {
     cwd: root,
-    env: { ...process.env, DEV_DATA_DIR: dataDir, DEV_PORT: '0', DEV_TABLES_PORT: '0', DEV_ACS_PORT: '0', ...extraEnv },
+    env: {
+      ...process.env,
+      DEV_DATA_DIR: dataDir,
+      DEV_PORT: '0',
+      DEV_TABLES_PORT: '0',
+      DEV_ACS_PORT: '0',
+      DEV_WEBPUBSUB_PORT: '0',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, like a terminal job: Ctrl-C signals the whole group.
     detached: true,
@@ -79,6 +89,7 @@ describe('npm run dev', () => {
               acs: { endpoint: string };
               storage: { connectionString: string };
               auth: { issuer: string; audience: string };
+              webPubSub: { endpoint: string; connectionString: string };
             })
           : undefined,
       20_000,
@@ -90,6 +101,12 @@ describe('npm run dev', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(info.acs.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     expect(info.auth.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dev-issuer$/);
+    // The Web PubSub emulator answers Microsoft's server SDK at the connection string the stack reports.
+    expect(info.webPubSub.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const pubsub = new WebPubSubServiceClient(info.webPubSub.connectionString, 'chat', {
+      allowInsecureConnection: true,
+    });
+    expect(await pubsub.userExists('nobody')).toBe(false);
     expect(dev.output()).toContain(info.apiBaseUrl);
 
     // dev:token prints only a token that the running stack accepts.
