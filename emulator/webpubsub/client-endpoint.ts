@@ -49,7 +49,7 @@ export class ClientEndpoint {
     });
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (Date.now() < this.ctx.outageUntilMs()) return refuse(socket, 502, 'Simulated network outage.');
     const url = new URL(req.url ?? '/', this.ctx.endpoint);
     const hub = hubOf(url);
@@ -59,7 +59,7 @@ export class ClientEndpoint {
     const token = url.searchParams.get('access_token');
     if (!token) return refuse(socket, 401, 'access_token is required.');
     const audience = `${this.ctx.endpoint}client/hubs/${hub}`;
-    const check = verifyHs256(token, this.ctx.accessKey, [audience], this.ctx.now());
+    const check = await verifyHs256(token, this.ctx.accessKey, [audience], this.ctx.now());
     if (!check.ok) return refuse(socket, 401, check.reason);
     const sub = check.claims['sub'];
     this.wss.handleUpgrade(req, socket, head, (ws) => {

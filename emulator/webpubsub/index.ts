@@ -68,7 +68,9 @@ export async function startWebPubSubEmulator(
     outageUntilMs: () => outage.untilMs,
     recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
   });
-  server.on('upgrade', (req, socket, head: Buffer) => clientEndpoint.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    clientEndpoint.handleUpgrade(req, socket, head).catch(() => socket.destroy());
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

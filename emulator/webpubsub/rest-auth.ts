@@ -7,17 +7,17 @@ import { verifyHs256 } from './jwt';
  * and the access key (webPubSubCredentialPolicy.ts); the Python SDK does the same. `request.url` includes the query
  * string, so both the full URL and the URL without its query are accepted as audience.
  */
-export function checkRestBearer(
+export async function checkRestBearer(
   req: IncomingMessage,
   accessKey: string,
   nowMs: number,
-): { ok: true } | { ok: false; reason: string } {
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const header = req.headers.authorization;
   if (!header?.startsWith('Bearer ')) return { ok: false, reason: 'missing bearer token' };
   const rawUrl = req.url ?? '/';
   const origin = `http://${req.headers.host ?? ''}`;
   const withoutQuery = rawUrl.split('?')[0] ?? rawUrl;
   const audiences = [`${origin}${rawUrl}`, `${origin}${withoutQuery}`];
-  const check = verifyHs256(header.slice('Bearer '.length), accessKey, audiences, nowMs);
+  const check = await verifyHs256(header.slice('Bearer '.length), accessKey, audiences, nowMs);
   return check.ok ? { ok: true } : { ok: false, reason: check.reason };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { HubConnection, HubRegistry, Payload } from './hub-state';
-import { signHs256 } from './jwt';
+import { type JwtClaims, signHs256 } from './jwt';
 import { checkRestBearer } from './rest-auth';
 import type { WebPubSubStats } from './stats';
 
@@ -37,7 +37,7 @@ interface Route {
   operation: string;
   method: string;
   pattern: RegExp;
-  handle(ctx: RestContext, request: RouteRequest): RouteResult;
+  handle(ctx: RestContext, request: RouteRequest): RouteResult | Promise<RouteResult>;
 }
 
 const HUB = '([A-Za-z][A-Za-z0-9_`,.[\\]]{0,127})';
@@ -116,12 +116,12 @@ function permissionRole(permission: string, targetName: string | null): string |
   return targetName ? `webpubsub.${permission}.${targetName}` : `webpubsub.${permission}`;
 }
 
-function generateToken(ctx: RestContext, request: RouteRequest): RouteResult {
+async function generateToken(ctx: RestContext, request: RouteRequest): Promise<RouteResult> {
   const minutesText = request.query.get('minutesToExpire');
   const minutes = minutesText === null ? 60 : Number(minutesText);
   if (!Number.isInteger(minutes) || minutes < 1) return badRequest('minutesToExpire must be an integer ≥ 1.');
   const nowSeconds = Math.floor(ctx.now() / 1000);
-  const claims: Record<string, unknown> = {
+  const claims: JwtClaims = {
     aud: `${ctx.endpoint}client/hubs/${request.hub}`,
     iat: nowSeconds,
     exp: nowSeconds + minutes * 60,
@@ -132,7 +132,7 @@ function generateToken(ctx: RestContext, request: RouteRequest): RouteResult {
   if (roles.length > 0) claims['role'] = roles;
   const groups = request.query.getAll('group');
   if (groups.length > 0) claims['webpubsub.group'] = groups;
-  return { status: 200, json: { token: signHs256(claims, ctx.accessKey) } };
+  return { status: 200, json: { token: await signHs256(claims, ctx.accessKey) } };
 }
 
 const ROUTES: Route[] = [
@@ -278,7 +278,7 @@ export async function handleRest(ctx: RestContext, req: IncomingMessage, res: Se
     return respond(res, { status: 404, error: { code: 'NotFound', message: `No route for ${method} ${path}` } }, head);
   }
   ctx.stats.countRest(matched.r.operation);
-  const auth = checkRestBearer(req, ctx.accessKey, ctx.now());
+  const auth = await checkRestBearer(req, ctx.accessKey, ctx.now());
   if (!auth.ok) return respond(res, { status: 401, error: { code: 'Unauthorized', message: auth.reason } }, head);
   if (apiVersion === null || !SUPPORTED_API_VERSIONS.includes(apiVersion)) {
     return respond(res, badRequest(`Unsupported api-version '${apiVersion ?? ''}'.`), head);
@@ -291,5 +291,5 @@ export async function handleRest(ctx: RestContext, req: IncomingMessage, res: Se
     body,
     contentType: req.headers['content-type'] ?? '',
   };
-  respond(res, matched.r.handle(ctx, request), head);
+  respond(res, await matched.r.handle(ctx, request), head);
 }
