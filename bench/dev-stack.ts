@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { ANY_FREE_PORTS } from '../dev/free-ports';
 import { loadOrCreateSigningKey, signDevToken } from '../dev/issuer';
 import type { DevStackInfo } from '../dev/local-stack';
 import { EmulatorControlClient } from '../emulator';
@@ -55,10 +56,7 @@ export async function startBenchStack(env: Record<string, string> = {}, maxSocke
       env: {
         ...process.env,
         DEV_DATA_DIR: dataDir,
-        DEV_PORT: '0',
-        DEV_TABLES_PORT: '0',
-        DEV_ACS_PORT: '0',
-        DEV_WEBPUBSUB_PORT: '0',
+        ...ANY_FREE_PORTS,
         ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -18,3 +18,18 @@ export async function eventually<T>(
     await sleep(25);
   }
 }
+
+/** Waits until `condition` holds; throws after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  if (!(await eventually(condition, (held) => held, timeoutMs))) throw new Error('timed out waiting for a condition');
+}
+
+/** Waits until `probe` gives a value and returns it; throws after `timeoutMs`. */
+export async function waitForValue<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const value = await eventually(probe, (found) => found !== undefined, timeoutMs);
+  if (value === undefined) throw new Error('timed out waiting for a value');
+  return value;
+}

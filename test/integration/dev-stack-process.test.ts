@@ -5,6 +5,9 @@ import path from 'node:path';
 
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 
+import { ANY_FREE_PORTS } from '../../dev/free-ports';
+import { waitForValue } from '../helpers/wait';
+
 /** `npm run dev` as a newcomer runs it: a real process tree, free ports, its own data folder. */
 const root = path.resolve(__dirname, '../..');
 
@@ -31,16 +34,6 @@ const alive = (pid: number): boolean => {
   }
 };
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function startDev(
   dataDir: string,
   extraEnv: Record<string, string> = {},
@@ -51,10 +44,7 @@ function startDev(
     env: {
       ...process.env,
       DEV_DATA_DIR: dataDir,
-      DEV_PORT: '0',
-      DEV_TABLES_PORT: '0',
-      DEV_ACS_PORT: '0',
-      DEV_WEBPUBSUB_PORT: '0',
+      ...ANY_FREE_PORTS,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +71,7 @@ describe('npm run dev', () => {
     const started = Date.now();
     const dev = startDev(dataDir);
     const stackFile = path.join(dataDir, 'dev-stack.json');
-    const info = await waitFor(
+    const info = await waitForValue(
       () =>
         existsSync(stackFile)
           ? (JSON.parse(readFileSync(stackFile, 'utf8')) as {
@@ -127,7 +117,7 @@ describe('npm run dev', () => {
     if (signal === 'SIGINT') process.kill(-dev.child.pid!, 'SIGINT');
     else dev.child.kill('SIGTERM');
     await dev.exited;
-    await waitFor(() => (tree.every((pid) => !alive(pid)) ? true : undefined), 10_000);
+    await waitForValue(() => (tree.every((pid) => !alive(pid)) ? true : undefined), 10_000);
     await expect(fetch(`${info.apiBaseUrl}/health`)).rejects.toThrow();
   });
 

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 
 import { SendMessageError } from '@azure/web-pubsub-client';
 
-import { delay, HUB, rawConnect, useWebPubSubEmulator, waitFor } from './webpubsub-helpers';
+import { waitFor } from '../../helpers/wait';
+import { delay, HUB, rawConnect, useWebPubSubEmulator } from './webpubsub-helpers';
 
 const env = useWebPubSubEmulator();
 

@@ -1,7 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { HUB, useWebPubSubEmulator, waitFor } from './webpubsub-helpers';
+import { waitFor } from '../../helpers/wait';
+import { HUB, useWebPubSubEmulator } from './webpubsub-helpers';
 
 /** Microsoft's Python server SDK (Debian's python3-azure) against the emulator; skipped where it is not installed. */
 

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 
-import { delay, HUB, useWebPubSubEmulator, waitFor } from './webpubsub-helpers';
+import { waitFor } from '../../helpers/wait';
+import { delay, HUB, useWebPubSubEmulator } from './webpubsub-helpers';
 
 const env = useWebPubSubEmulator();
 
