@@ -52,6 +52,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/live-updates.schema.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema (2020-12) of every live update pushed to clients (also LiveUpdate in this document) */
+        get: operations["liveUpdateSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/maintenance/inbox-backfill": {
         parameters: {
             query?: never;
@@ -97,6 +114,23 @@ export interface paths {
         get: operations["openApi"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/realtime/negotiate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A receive-only Web PubSub client URL for the caller's live updates (LiveUpdate messages; valid up to 60 min) */
+        post: operations["negotiateLiveUpdates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -304,7 +338,7 @@ export interface components {
                 [key: string]: "ok" | "unavailable";
             };
             /** @enum {string} */
-            status: "ok" | "degraded";
+            status: "ok" | "limited" | "degraded";
         };
         InboxBackfillSummary: {
             entries: number;
@@ -345,6 +379,143 @@ export interface components {
             scopes: ("chat" | "chat.join" | "chat.join.limited" | "voip" | "voip.join")[];
             token: string;
             userId: string;
+        };
+        LiveConnection: {
+            /** Format: date-time */
+            expiresOn: string;
+            url: string;
+        };
+        LiveInbox: {
+            entry?: components["schemas"]["InboxEntry"];
+            revision: number;
+            threadId: string;
+        };
+        LiveInboxChanged: {
+            id: string;
+            inbox: components["schemas"]["LiveInbox"];
+            threadId: string;
+            /** @constant */
+            type: "inboxChanged";
+            /** @constant */
+            v: 1;
+        };
+        LiveMessage: {
+            content?: {
+                message: string;
+            };
+            /** Format: date-time */
+            createdOn: string;
+            /** Format: date-time */
+            deletedOn?: string;
+            /** Format: date-time */
+            editedOn?: string;
+            id: string;
+            metadata?: {
+                [key: string]: string;
+            };
+            sender?: components["schemas"]["Person"];
+            senderDisplayName?: string;
+            type: string;
+            version: string;
+        };
+        LiveMessageUpdate: {
+            id: string;
+            inbox?: components["schemas"]["LiveInbox"];
+            message: components["schemas"]["LiveMessage"];
+            threadId: string;
+            /** @enum {string} */
+            type: "messageCreated" | "messageEdited" | "messageDeleted";
+            /** @constant */
+            v: 1;
+        };
+        LiveParticipant: {
+            acsUserId: string;
+            displayName: string | null;
+            userId: string | null;
+        };
+        LiveParticipantUpdate: {
+            by?: components["schemas"]["Person"];
+            id: string;
+            inbox?: components["schemas"]["LiveInbox"];
+            /** Format: date-time */
+            on: string;
+            participant: components["schemas"]["LiveParticipant"];
+            threadId: string;
+            /** @enum {string} */
+            type: "participantAdded" | "participantRemoved";
+            /** @constant */
+            v: 1;
+        };
+        LiveReadReceipt: {
+            from: components["schemas"]["Person"];
+            id: string;
+            messageId: string;
+            /** Format: date-time */
+            readOn: string;
+            threadId: string;
+            /** @constant */
+            type: "readReceipt";
+            /** @constant */
+            v: 1;
+        };
+        LiveThreadCreated: {
+            createdBy?: components["schemas"]["Person"];
+            /** Format: date-time */
+            createdOn: string;
+            id: string;
+            inbox?: components["schemas"]["LiveInbox"];
+            threadId: string;
+            topic: string;
+            /** @constant */
+            type: "threadCreated";
+            /** @constant */
+            v: 1;
+        };
+        LiveThreadDeleted: {
+            deletedBy?: components["schemas"]["Person"];
+            /** Format: date-time */
+            deletedOn: string;
+            id: string;
+            inbox?: components["schemas"]["LiveInbox"];
+            threadId: string;
+            /** @constant */
+            type: "threadDeleted";
+            /** @constant */
+            v: 1;
+        };
+        LiveThreadUpdated: {
+            id: string;
+            inbox?: components["schemas"]["LiveInbox"];
+            metadata?: {
+                [key: string]: string;
+            };
+            threadId: string;
+            topic: string;
+            /** @constant */
+            type: "threadUpdated";
+            updatedBy?: components["schemas"]["Person"];
+            /** Format: date-time */
+            updatedOn: string;
+            /** @constant */
+            v: 1;
+        };
+        LiveTyping: {
+            from: components["schemas"]["Person"];
+            id: string;
+            /** Format: date-time */
+            on: string;
+            senderDisplayName?: string;
+            threadId: string;
+            /** @constant */
+            type: "typing";
+            /** @constant */
+            v: 1;
+        };
+        LiveUpdate: components["schemas"]["LiveMessageUpdate"] | components["schemas"]["LiveThreadCreated"] | components["schemas"]["LiveThreadUpdated"] | components["schemas"]["LiveThreadDeleted"] | components["schemas"]["LiveParticipantUpdate"] | components["schemas"]["LiveTyping"] | components["schemas"]["LiveReadReceipt"] | components["schemas"]["LiveInboxChanged"];
+        LiveUpdateJsonSchema: {
+            $schema: string;
+        } & {
+            [key: string]: unknown;
         };
         Message: {
             content?: {
@@ -467,7 +638,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description All dependencies answer */
+            /** @description Chat works (`limited`: live updates are unavailable, clients poll) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -476,7 +647,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
-            /** @description A dependency is unavailable (Retry-After: 2) */
+            /** @description A dependency chat needs is unavailable (Retry-After: 2) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -575,6 +746,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    liveUpdateSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveUpdateJsonSchema"];
                 };
             };
         };
@@ -705,6 +896,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+        };
+    };
+    negotiateLiveUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client URL and when it stops being accepted for new connections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveConnection"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Live updates are unavailable (not configured, or Web PubSub is down): poll the API meanwhile */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

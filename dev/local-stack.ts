@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   acsPort?: number;
   /** Web PubSub emulator port (0 = free port); not started when WEBPUBSUB_* name a real Web PubSub resource. */
   webPubSubPort?: number;
+  /** Start the Web PubSub emulator for live updates (default true); false runs without live updates (clients poll). */
+  webPubSub?: boolean;
   /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
   dataDir?: string;
   /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
@@ -117,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const useRealWebPubSub = Boolean(env.WEBPUBSUB_CONNECTION_STRING?.trim() || env.WEBPUBSUB_ENDPOINT?.trim());
     let webPubSub: RunningWebPubSubEmulator | undefined;
-    if (!useRealWebPubSub) {
+    if (!useRealWebPubSub && options.webPubSub !== false) {
       webPubSub = await startWebPubSubEmulator({ port: options.webPubSubPort ?? 0 });
       closers.push(() => webPubSub!.close());
     }
@@ -140,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...env,
       ...(tablesConnectionString ? { AzureWebJobsStorage: tablesConnectionString } : {}),
       ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
+      ...(webPubSub ? { WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString, WEBPUBSUB_ENDPOINT: undefined } : {}),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
       // With the emulator, Event Grid runs on its compressed clock: so does the orphan grace period, unless set.

@@ -23,6 +23,8 @@ import { InboxBackfill } from './inbox/inbox-backfill';
 import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
+import { LiveUpdates } from './realtime/live-updates';
+import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
@@ -49,6 +51,8 @@ export interface CompositionOptions {
   acsClientOptions?: CommonClientOptions;
   /** Per-attempt timeout of every ACS and Tables HTTP call (default 10 s). */
   upstreamTimeoutMs?: number;
+  /** Extra Azure SDK options for the Web PubSub client (tests shorten its timeout). */
+  webPubSubClientOptions?: CommonClientOptions;
   /**
    * The backend's clock, ms since the epoch (default `Date.now`): thread activity, retention, the orphan grace and
    * token renewal. Tests run it on the ACS emulator's clock, so that time moves for both at once.
@@ -73,6 +77,7 @@ export interface Services {
   chatEvents: ChatEventService;
   inbox: InboxService;
   inboxBackfill: InboxBackfill;
+  live: LiveUpdates;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -130,17 +135,44 @@ export async function createServices(config: AppConfig, options: CompositionOpti
 
   const inboxes = new InboxRepository(tables.inbox);
 
-  const health = new HealthService({
-    storage: async () => {
-      await tables.identities
-        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
-        .byPage({ maxPageSize: 1 })
-        .next();
+  const webPubSub = config.webPubSub;
+  const live = new LiveUpdates(
+    webPubSub
+      ? createWebPubSubChannel(
+          webPubSub,
+          credentialFor(webPubSub.kind === 'managedIdentity' ? webPubSub.clientId : undefined),
+          {
+            // Push is best effort: a slow Web PubSub must not hold up an event or a typing call for long.
+            retryOptions: { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 500 },
+            ...options.webPubSubClientOptions,
+            additionalPolicies: [
+              ...(options.webPubSubClientOptions?.additionalPolicies ?? []),
+              { policy: timeoutPolicy(LIVE_PUSH_TIMEOUT_MS), position: 'perRetry' },
+              failFast,
+            ],
+          },
+        )
+      : undefined,
+    chat.people,
+    chat.acs,
+    { clientMinutes: webPubSub?.clientMinutes ?? 60, now: clock },
+  );
+
+  const health = new HealthService(
+    {
+      storage: async () => {
+        await tables.identities
+          .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+          .byPage({ maxPageSize: 1 })
+          .next();
+      },
+      acs: async () => {
+        await chat.acs.asService((client) => onePage(client.listChatThreads({ maxPageSize: 1 }), undefined));
+      },
+      ...(live.enabled ? { webPubSub: () => live.probe() } : {}),
     },
-    acs: async () => {
-      await chat.acs.asService((client) => onePage(client.listChatThreads({ maxPageSize: 1 }), undefined));
-    },
-  });
+    new Set(['webPubSub']),
+  );
   return {
     config,
     tables,
@@ -182,8 +214,12 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     ),
     inbox: new InboxService(inboxes, identity),
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
+    live,
   };
 }
+
+/** Per-attempt timeout of a push to Web PubSub. */
+const LIVE_PUSH_TIMEOUT_MS = 2_000;
 
 /** Builds the services on first use and shares them; a failed build is retried on the next call. */
 export function lazyServices(build: () => Promise<Services>): ServicesProvider {

@@ -82,6 +82,16 @@ export const settingsSchema = z.object({
   FAIR_USE_NEW_IDENTITIES_PER_HOUR: integer(0, 1_000_000).default(500),
   // A thread ACS created without our record (its create timed out) is deleted after this long, unless recorded.
   ORPHAN_THREAD_GRACE_SECONDS: integer(0, 86_400).default(DEFAULT_ORPHAN_THREAD_GRACE_SECONDS),
+  // Live updates: Azure Web PubSub, with managed identity in Azure or a connection string locally; off when neither.
+  WEBPUBSUB_ENDPOINT: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  WEBPUBSUB_CONNECTION_STRING: optionalText,
+  // Web PubSub hub names: letters, digits and underscores, starting with a letter, at most 127 characters.
+  WEBPUBSUB_HUB: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,126}$/, 'must be letters, digits and underscores, starting with a letter')
+    .default('chat'),
+  // How long a client URL from POST /api/realtime/negotiate is valid (a connection outlives its URL's expiry).
+  WEBPUBSUB_CLIENT_MINUTES: integer(1, 60).default(60),
 });
 
 export type AcsConfig =
@@ -90,6 +100,11 @@ export type AcsConfig =
 export type TablesConfig =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+
+export type WebPubSubConfig = (
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'managedIdentity'; endpoint: string; clientId?: string }
+) & { hub: string; clientMinutes: number };
 
 export interface AppConfig {
   acs: AcsConfig;
@@ -105,6 +120,8 @@ export interface AppConfig {
   pruning: { retentionDays: number; schedule: string; maxThreadAgeDays?: number };
   fairUse: FairUseLimits;
   orphanThreadGraceSeconds: number;
+  /** Live updates through Web PubSub; undefined when not configured (clients then poll). */
+  webPubSub?: WebPubSubConfig;
 }
 
 export interface FairUseLimits {
@@ -173,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       newIdentitiesPerHour: s.FAIR_USE_NEW_IDENTITIES_PER_HOUR,
     },
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
+    ...optionalWebPubSub(s),
   };
 }
 
@@ -193,6 +211,35 @@ function resolveAcs(s: Settings): AcsConfig {
     };
   }
   throw new ConfigError('ACS_ENDPOINT', 'is required but not set (or set ACS_CONNECTION_STRING for local development)');
+}
+
+function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
+  const common = { hub: s.WEBPUBSUB_HUB, clientMinutes: s.WEBPUBSUB_CLIENT_MINUTES };
+  if (s.WEBPUBSUB_CONNECTION_STRING) {
+    const endpoint = /(?:^|;)\s*endpoint=([^;]+)/i.exec(s.WEBPUBSUB_CONNECTION_STRING)?.[1]?.trim();
+    if (!endpoint || !/(?:^|;)\s*accesskey=[^;]+/i.test(s.WEBPUBSUB_CONNECTION_STRING)) {
+      throw new ConfigError('WEBPUBSUB_CONNECTION_STRING', 'is malformed: expected Endpoint=<url>;AccessKey=<key>;');
+    }
+    const url = httpsOrLoopbackUrl.safeParse(endpoint);
+    if (!url.success) {
+      throw new ConfigError(
+        'WEBPUBSUB_CONNECTION_STRING',
+        `is malformed: its Endpoint ${url.error.issues[0]?.message}`,
+      );
+    }
+    return { webPubSub: { kind: 'connectionString', connectionString: s.WEBPUBSUB_CONNECTION_STRING, ...common } };
+  }
+  if (s.WEBPUBSUB_ENDPOINT) {
+    return {
+      webPubSub: {
+        kind: 'managedIdentity',
+        endpoint: s.WEBPUBSUB_ENDPOINT,
+        ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}),
+        ...common,
+      },
+    };
+  }
+  return {};
 }
 
 function resolveTables(s: Settings): TablesConfig {

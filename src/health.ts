@@ -6,6 +6,9 @@ import { isStatus } from './storage/errors';
  * Dependency checks for GET /api/health. Results are cached for a second and concurrent requests share one check, so
  * an anonymous endpoint cannot be used to hammer Storage or ACS, while a failure or a recovery shows within 2 s.
  * They reveal only "ok" or "unavailable". A dependency that answers 429 is up (it is throttling the probe), not down.
+ * Chat needs its required dependencies (Storage, ACS): one down makes the report `degraded` (HTTP 503). An optional one
+ * (Web PubSub: live updates are best effort, clients poll without them) down makes it `limited`, still HTTP 200, so a
+ * platform health probe never takes instances out for something they cannot fix and chat does not need.
  */
 
 const checkStatus = z.enum(['ok', 'unavailable']);
@@ -13,7 +16,7 @@ export type CheckStatus = z.infer<typeof checkStatus>;
 export type DependencyCheck = () => Promise<void>;
 
 export const healthReportSchema = z
-  .object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), checkStatus) })
+  .object({ status: z.enum(['ok', 'limited', 'degraded']), checks: z.record(z.string(), checkStatus) })
   .meta({ id: 'HealthReport' });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 
@@ -23,6 +26,7 @@ export class HealthService {
 
   constructor(
     private readonly checks: Record<string, DependencyCheck>,
+    private readonly optional: ReadonlySet<string> = new Set(),
     private readonly cacheMs = 1_000,
     private readonly timeoutMs = 1_500,
   ) {}
@@ -43,7 +47,9 @@ export class HealthService {
       ]),
     );
     const checks = Object.fromEntries(entries);
-    const report: HealthReport = { status: entries.every(([, status]) => status === 'ok') ? 'ok' : 'degraded', checks };
+    const down = entries.filter(([, status]) => status !== 'ok').map(([name]) => name);
+    const status = down.length === 0 ? 'ok' : down.every((name) => this.optional.has(name)) ? 'limited' : 'degraded';
+    const report: HealthReport = { status, checks };
     this.cached = { report, expiresAt: Date.now() + this.cacheMs };
     return report;
   }

@@ -172,11 +172,13 @@ export class MessageService {
       .catch(rethrowAs(fromThreadCall));
   }
 
-  async sendReadReceipt(scope: CallScope, threadId: string, messageId: string): Promise<void> {
+  /** Returns the caller's ACS user id (the reader). */
+  async sendReadReceipt(scope: CallScope, threadId: string, messageId: string): Promise<string> {
     const acsUserId = await this.access.callerAcsUserId(scope);
     await this.deps.acs
       .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).sendReadReceipt({ chatMessageId: messageId }))
       .catch(rethrowAs(fromThreadCall));
+    return acsUserId;
   }
 
   async listReadReceipts(scope: CallScope, threadId: string, query: PageQuery): Promise<Page<ReadReceiptView>> {
@@ -198,7 +200,12 @@ export class MessageService {
     return { ...page, items };
   }
 
-  async sendTyping(scope: CallScope, threadId: string, senderDisplayName: string | undefined): Promise<void> {
+  /** Returns who typed: the caller's ACS user id, and the display name sent with the notification. */
+  async sendTyping(
+    scope: CallScope,
+    threadId: string,
+    senderDisplayName: string | undefined,
+  ): Promise<{ acsUserId: string; displayName?: string }> {
     const acsUserId = await this.access.callerAcsUserId(scope);
     const displayName = senderDisplayName ?? scope.caller.displayName;
     await this.deps.acs
@@ -208,6 +215,7 @@ export class MessageService {
           .sendTypingNotification(displayName ? { senderDisplayName: displayName } : {}),
       )
       .catch(rethrowAs(fromThreadCall));
+    return { acsUserId, ...(displayName ? { displayName } : {}) };
   }
 
   private async fetch(scope: CallScope, threadId: string, messageId: string): Promise<ChatMessage> {

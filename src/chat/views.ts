@@ -171,7 +171,7 @@ export function messageView(message: ChatMessage, lookup: Lookup): MessageView {
 }
 
 /** Message metadata as the client set it, without the backend's own idempotency marker. */
-function clientMetadata(metadata: Record<string, string> | undefined): { metadata?: Record<string, string> } {
+export function clientMetadata(metadata: Record<string, string> | undefined): { metadata?: Record<string, string> } {
   if (!metadata) return {};
   const { [IDEMPOTENCY_METADATA_KEY]: _marker, ...own } = metadata;
   return Object.keys(own).length > 0 ? { metadata: own } : {};

@@ -36,15 +36,18 @@ export const isInboxEventType = (eventType: string): boolean => inboxTypes.has(e
 
 type Data<Name extends keyof SystemEventNameToEventData> = SystemEventNameToEventData[Name];
 
-const isoMs = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
-const identifier = z
+/** An ISO time as ms since the epoch. */
+export const isoMs = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+/** An ACS identifier model reduced to its raw id. */
+export const identifier = z
   .object({ rawId: z.string().optional(), communicationUser: z.object({ id: z.string() }).optional() })
   .transform((model) => model.rawId ?? model.communicationUser?.id)
   .pipe(z.string().min(1));
 const participant = z.object({ participantCommunicationIdentifier: identifier });
 const properties = z.object({ topic: z.string() });
 
-const message = z.object({
+/** The fields of a message event that inboxes and live updates read. */
+export const messageEventData = z.object({
   threadId: z.string().min(1),
   messageId: z.string().min(1),
   senderCommunicationIdentifier: identifier,
@@ -110,7 +113,7 @@ export function inboxEffectOf(input: unknown): InboxEventEffect {
   switch (name) {
     case 'chatmessagereceived':
     case 'chatmessageedited': {
-      const m = message.extend(userLevel.shape).parse(data);
+      const m = messageEventData.extend(userLevel.shape).parse(data);
       return to(
         m.recipientCommunicationIdentifier,
         m.threadId,
@@ -119,7 +122,7 @@ export function inboxEffectOf(input: unknown): InboxEventEffect {
     }
     case 'chatmessagereceivedinthread':
     case 'chatmessageeditedinthread': {
-      const m = message.parse(data);
+      const m = messageEventData.parse(data);
       return to(
         m.senderCommunicationIdentifier,
         m.threadId,
@@ -127,11 +130,11 @@ export function inboxEffectOf(input: unknown): InboxEventEffect {
       );
     }
     case 'chatmessagedeleted': {
-      const m = message.extend(userLevel.shape).parse(data);
+      const m = messageEventData.extend(userLevel.shape).parse(data);
       return to(m.recipientCommunicationIdentifier, m.threadId, deletion(m, eventTime));
     }
     case 'chatmessagedeletedinthread': {
-      const m = message.parse(data);
+      const m = messageEventData.parse(data);
       return to(m.senderCommunicationIdentifier, m.threadId, deletion(m, eventTime));
     }
     case 'chatthreadcreatedwithuser': {
@@ -197,7 +200,7 @@ export function inboxEffectOf(input: unknown): InboxEventEffect {
   }
 }
 
-function messageChange(m: z.infer<typeof message>, owner: string, eventTime: number): InboxChange {
+function messageChange(m: z.infer<typeof messageEventData>, owner: string, eventTime: number): InboxChange {
   return {
     kind: 'message',
     fromOther: m.senderCommunicationIdentifier !== owner,
@@ -213,6 +216,6 @@ function messageChange(m: z.infer<typeof message>, owner: string, eventTime: num
   };
 }
 
-function deletion(m: z.infer<typeof message>, eventTime: number): InboxChange {
+function deletion(m: z.infer<typeof messageEventData>, eventTime: number): InboxChange {
   return { kind: 'messageDeleted', messageId: m.messageId, createdOn: m.composeTime ?? eventTime };
 }

@@ -5,7 +5,8 @@ import type { FunctionDefinition } from './definition';
 
 /**
  * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation): thread records,
- * then inboxes. A thrown error answers the delivery with a failure, and Event Grid tries again later.
+ * then inboxes, then live updates (best effort: they never fail the delivery). A thrown error answers the delivery
+ * with a failure, and Event Grid tries again later.
  */
 export function chatEventFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
@@ -14,12 +15,15 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents, inbox } = await services();
+        const { chatEvents, inbox, live } = await services();
         const parsed = parseChatEvent(event);
         const forInbox = isInboxEventType(parsed.eventType);
         // An event only inboxes use is not reported as unhandled by the thread records' handler.
         if (parsed.kind !== 'unhandled' || !forInbox) await chatEvents.handle(parsed, context);
-        if (forInbox || parsed.kind !== 'unhandled') await inbox.handleEvent(event, context);
+        if (forInbox || parsed.kind !== 'unhandled') {
+          const entries = await inbox.handleEvent(event, context);
+          await live.handleEvent(event, entries, context);
+        }
       },
     },
   ];

@@ -8,6 +8,7 @@ import { messageFunctions } from './messages';
 import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
+import { realtimeFunctions } from './realtime';
 import { threadFunctions } from './threads';
 import { tokenFunctions } from './token';
 
@@ -20,6 +21,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...messageFunctions(services),
     ...participantFunctions(services),
     ...inboxFunctions(services),
+    ...realtimeFunctions(services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
   ];

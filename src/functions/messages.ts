@@ -115,11 +115,12 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
         body: readReceiptBody,
         responses: { 204: 'Recorded', 404: 'No such thread, or not a participant' },
       },
-      handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages, inbox } }) => {
+      handler: authenticatedHandler(services, async ({ request, caller, context, services }) => {
         const { threadId } = pathParams(request, threadPath);
         const { messageId } = await readJsonBody(request, readReceiptBody);
-        await messages.sendReadReceipt({ caller, context }, threadId, messageId);
-        await inbox.markRead(caller.userId, threadId, messageId);
+        const acsUserId = await services.messages.sendReadReceipt({ caller, context }, threadId, messageId);
+        const entry = await services.inbox.markRead(caller.userId, threadId, messageId);
+        await services.live.readReceipt({ userId: caller.userId, acsUserId }, threadId, messageId, entry, context);
         return noContent();
       }),
     },
@@ -149,10 +150,11 @@ export function messageFunctions(services: ServicesProvider): FunctionDefinition
         body: typingBody,
         responses: { 204: 'Sent', 404: 'No such thread, or not a participant' },
       },
-      handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages } }) => {
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { messages, live } }) => {
         const { threadId } = pathParams(request, threadPath);
         const body = await readJsonBody(request, typingBody, { optional: true, maxBytes: 1024 });
-        await messages.sendTyping({ caller, context }, threadId, body.senderDisplayName);
+        const sent = await messages.sendTyping({ caller, context }, threadId, body.senderDisplayName);
+        await live.typing({ userId: caller.userId, acsUserId: sent.acsUserId }, threadId, sent.displayName, context);
         return noContent();
       }),
     },

@@ -4,10 +4,23 @@ import * as z from 'zod';
 import { ValidationError } from '../errors';
 import { inboxEffectOf, type InboxEventEffect, type InboxUpdate } from '../events/inbox-event-schemas';
 import type { IdentityService } from '../identity/identity-service';
-import type { InboxRepository, InboxRow, InboxWrite } from '../storage/inbox-repository';
+import type { InboxRepository, InboxRow, InboxUpdateResult } from '../storage/inbox-repository';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type InboxCursor, inboxCursor, type InboxEntry, type InboxQuery, type UnreadBadge } from './inbox-schemas';
-import { applyInboxChange, type InboxChange, type InboxState } from './inbox-state';
+import {
+  applyInboxChange,
+  type InboxChange,
+  type InboxState,
+  isPresent,
+  lastMessage,
+  unreadCount,
+} from './inbox-state';
+
+/** One inbox entry an event or a read mark changed (or found already changed), as it now stands. */
+export interface InboxEntryChange extends InboxUpdateResult {
+  acsUserId: string;
+  threadId: string;
+}
 
 const DEFAULT_PAGE_SIZE = 50;
 
@@ -29,7 +42,7 @@ export class InboxService {
    * An Event Grid event as the trigger hands it over. An event whose data does not match its schema is logged and
    * acknowledged (delivering it again would not change it); a Tables failure is thrown so Event Grid retries.
    */
-  async handleEvent(event: unknown, context?: InvocationContext): Promise<InboxWrite[]> {
+  async handleEvent(event: unknown, context?: InvocationContext): Promise<InboxEntryChange[]> {
     let effect: InboxEventEffect;
     try {
       effect = inboxEffectOf(event);
@@ -39,30 +52,31 @@ export class InboxService {
       context?.warn('chat event does not match its inbox schema; acknowledged without action', { issues });
       return [];
     }
-    const outcomes = await this.apply(effect, context);
-    if (outcomes.length > 0) context?.log('inbox updated', { entries: outcomes.length, outcomes });
-    return outcomes;
+    const changes = await this.apply(effect, context);
+    if (changes.length > 0) {
+      context?.log('inbox updated', { entries: changes.length, outcomes: changes.map((change) => change.outcome) });
+    }
+    return changes;
   }
 
-  async apply(effect: InboxEventEffect, context?: InvocationContext): Promise<InboxWrite[]> {
+  async apply(effect: InboxEventEffect, context?: InvocationContext): Promise<InboxEntryChange[]> {
     if (effect.threadTopic) {
       const { threadId, ...topic } = effect.threadTopic;
       await this.repository.recordTopic(threadId, topic);
     }
     const service = await this.identity.serviceAcsUserId(context);
-    const outcomes: InboxWrite[] = [];
+    const outcomes: InboxEntryChange[] = [];
     for (const update of effect.updates) {
       if (update.acsUserId === service) continue;
       const changes = await this.resolve(update, service);
       const joined = update.change.kind === 'joined' && update.change.topic === undefined;
-      outcomes.push(
-        await this.repository.update(
-          update.acsUserId,
-          update.threadId,
-          (state) => changes.reduce(applyInboxChange, state),
-          { likelyNew: joined },
-        ),
+      const result = await this.repository.update(
+        update.acsUserId,
+        update.threadId,
+        (state) => changes.reduce(applyInboxChange, state),
+        { likelyNew: joined },
       );
+      outcomes.push({ acsUserId: update.acsUserId, threadId: update.threadId, ...result });
     }
     return outcomes;
   }
@@ -90,12 +104,13 @@ export class InboxService {
   }
 
   /** After a read receipt went through our API: the entry is read up to `messageId`. */
-  async markRead(userId: string, threadId: string, messageId: string): Promise<void> {
+  async markRead(userId: string, threadId: string, messageId: string): Promise<InboxEntryChange | undefined> {
     const acsUserId = await this.identity.findAcsUserId(userId);
-    if (!acsUserId) return;
-    await this.repository
+    if (!acsUserId) return undefined;
+    const result = await this.repository
       .update(acsUserId, threadId, (state: InboxState) => applyInboxChange(state, { kind: 'read', upTo: messageId }))
       .catch(rethrowAs(fromUpstream));
+    return { acsUserId, threadId, ...result };
   }
 
   /** Fills in what the event does not say: the sender's app user id, and the topic for someone added later. */
@@ -148,6 +163,19 @@ function decodeCursor(token: string): InboxCursor {
     );
   }
   return result.data;
+}
+
+/** An entry as GET /api/inbox would list it, or undefined when it is not in the inbox (left, deleted). */
+export function inboxEntryOf(threadId: string, state: InboxState): InboxEntry | undefined {
+  if (!isPresent(state)) return undefined;
+  const message = lastMessage(state);
+  return entryView({
+    threadId,
+    topic: state.topic?.text ?? '',
+    unreadCount: unreadCount(state),
+    lastActivityOn: new Date(state.lastActivityOn),
+    ...(message ? { lastMessage: message } : {}),
+  });
 }
 
 function entryView(row: InboxRow): InboxEntry {

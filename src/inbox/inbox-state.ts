@@ -39,6 +39,8 @@ export interface InboxState {
   /** The newest messages by id, newest first, deleted ones kept as tombstones. */
   recent: MessageSummary[];
   lastActivityOn: number;
+  /** How many times the entry was written (absent on entries written before live updates existed). */
+  revision?: number;
 }
 
 export type InboxChange =

@@ -61,6 +61,12 @@ export class InboxStateTooLargeError extends Error {
 
 export type InboxWrite = 'written' | 'unchanged';
 
+/** What an update did, and the entry as it now stands (live updates show it to its user). */
+export interface InboxUpdateResult {
+  outcome: InboxWrite;
+  state: InboxState;
+}
+
 export class InboxRepository {
   constructor(private readonly table: TableClient) {}
 
@@ -74,12 +80,13 @@ export class InboxRepository {
     threadId: string,
     change: (state: InboxState) => InboxState,
     options: { likelyNew?: boolean } = {},
-  ): Promise<InboxWrite> {
+  ): Promise<InboxUpdateResult> {
     if (options.likelyNew) {
       // One insert instead of a read and a write when the entry does not exist yet (someone added to a thread).
       try {
-        await this.table.createEntity(toEntity(acsUserId, threadId, change(emptyInboxState())));
-        return 'written';
+        const state = revised(emptyInboxState(), change(emptyInboxState()));
+        await this.table.createEntity(toEntity(acsUserId, threadId, state));
+        return { outcome: 'written', state };
       } catch (error) {
         if (!isConflict(error)) throw error;
       }
@@ -87,13 +94,14 @@ export class InboxRepository {
     for (let attempt = 1; ; attempt += 1) {
       const current = await this.read(acsUserId, threadId);
       const before = current?.state ?? emptyInboxState();
-      const after = change(before);
-      if (current && JSON.stringify(after) === JSON.stringify(before)) return 'unchanged';
+      const changed = change(before);
+      if (current && JSON.stringify(changed) === JSON.stringify(before)) return { outcome: 'unchanged', state: before };
+      const after = revised(before, changed);
       const entity = toEntity(acsUserId, threadId, after);
       try {
         if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
         else await this.table.createEntity(entity);
-        return 'written';
+        return { outcome: 'written', state: after };
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
         if (!raced || attempt >= MAX_WRITE_ATTEMPTS) throw error;
@@ -191,6 +199,14 @@ export class InboxRepository {
       throw error;
     }
   }
+}
+
+/**
+ * Every write moves the revision on by one. Writes are conditional on the ETag, so revisions of one entry never repeat:
+ * a client that receives entries out of order keeps the one with the highest.
+ */
+function revised(before: InboxState, after: InboxState): InboxState {
+  return { ...after, revision: (before.revision ?? 0) + 1 };
 }
 
 function toEntity(acsUserId: string, threadId: string, state: InboxState): EntryEntity {

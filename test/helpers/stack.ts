@@ -105,6 +105,8 @@ export async function startTestStack(
     chatEvents?: boolean;
     /** The backend reads the emulator's clock (see LocalStackOptions.backendOnEmulatorClock). */
     emulatorClock?: boolean;
+    /** Live updates through the Web PubSub emulator (default on, as `npm run dev`). */
+    liveUpdates?: boolean;
   } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
@@ -121,6 +123,7 @@ export async function startTestStack(
     log: (record) => logs.push(record),
     subscribeChatEvents: shared.chatEvents ?? false,
     backendOnEmulatorClock: shared.emulatorClock ?? false,
+    webPubSub: shared.liveUpdates ?? true,
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {

@@ -10,11 +10,11 @@ describe('GET /api/health', () => {
   let stack: TestStack;
   afterEach(() => stack?.close());
 
-  it('is anonymous and checks Storage and ACS', async () => {
+  it('is anonymous and checks Storage, ACS and Web PubSub', async () => {
     stack = await startTestStack();
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', checks: { storage: 'ok', acs: 'ok' } });
+    expect(res.body).toEqual({ status: 'ok', checks: { storage: 'ok', acs: 'ok', webPubSub: 'ok' } });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -28,7 +28,7 @@ describe('GET /api/health', () => {
     });
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'degraded', checks: { storage: 'ok', acs: 'unavailable' } });
+    expect(res.body).toEqual({ status: 'degraded', checks: { storage: 'ok', acs: 'unavailable', webPubSub: 'ok' } });
     expect(res.text).not.toMatch(/https?:\/\/|error|503/i);
   });
 
@@ -50,4 +50,17 @@ describe('GET /api/health', () => {
     expect(token.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(token.body.error.code).toBe('ServiceUnavailable');
   }, 60_000);
+
+  it('leaves Web PubSub out when live updates are not configured, and negotiate says to poll', async () => {
+    stack = await startTestStack({}, { liveUpdates: false });
+    const res = await call<Health>(`${stack.apiBaseUrl}/health`);
+    expect(res.body).toEqual({ status: 'ok', checks: { storage: 'ok', acs: 'ok' } });
+    const negotiate = await call<{ error: { code: string } }>(`${stack.apiBaseUrl}/realtime/negotiate`, {
+      method: 'POST',
+      token: await stack.token('no-live'),
+    });
+    expect(negotiate.status).toBe(503);
+    expect(negotiate.body.error.code).toBe('ServiceUnavailable');
+    expect(negotiate.headers.get('retry-after')).toBe('300');
+  });
 });

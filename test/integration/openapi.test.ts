@@ -54,7 +54,7 @@ describe('GET /api/openapi.json', () => {
         .filter((op) => op.security?.length === 0)
         .map((op) => op.operationId),
     );
-    expect(anonymous.sort()).toEqual(['health', 'openApi']);
+    expect(anonymous.sort()).toEqual(['health', 'liveUpdateSchema', 'openApi']);
   });
 
   it('derives request schemas and parameters from the validation schemas', async () => {
