@@ -75,14 +75,51 @@ describe('loadConfig', () => {
     ['THREAD_RETENTION_DAYS', { THREAD_RETENTION_DAYS: '-1' }, /THREAD_RETENTION_DAYS is malformed/],
     ['PRUNE_SCHEDULE', { PRUNE_SCHEDULE: '0 3 * * *' }, /PRUNE_SCHEDULE is malformed/],
     ['TABLE_NAME_PREFIX', { TABLE_NAME_PREFIX: '1bad-prefix' }, /TABLE_NAME_PREFIX is malformed/],
+    ['WEBPUBSUB_ENDPOINT', { WEBPUBSUB_ENDPOINT: 'http://x.webpubsub.azure.com' }, /must use https/],
+    [
+      'WEBPUBSUB_CONNECTION_STRING',
+      { WEBPUBSUB_CONNECTION_STRING: 'Endpoint=https://x.webpubsub.azure.com;Version=1.0;' },
+      /WEBPUBSUB_CONNECTION_STRING is malformed: expected Endpoint/,
+    ],
+    [
+      'WEBPUBSUB_CONNECTION_STRING',
+      { WEBPUBSUB_CONNECTION_STRING: 'Endpoint=http://x.example.com;AccessKey=k;Version=1.0;' },
+      /its Endpoint must use https/,
+    ],
+    ['WEBPUBSUB_HUB', { WEBPUBSUB_HUB: 'chat-hub' }, /WEBPUBSUB_HUB is malformed/],
+    ['WEBPUBSUB_CLIENT_MINUTES', { WEBPUBSUB_CLIENT_MINUTES: '61' }, /WEBPUBSUB_CLIENT_MINUTES is malformed/],
   ])('names %s when it is missing or malformed', (setting, overrides, message) => {
     const error = errorFor({ ...valid, ...overrides });
     expect(error.setting).toBe(setting);
     expect(error.message).toMatch(message);
   });
 
+  it('turns live updates on with a Web PubSub endpoint (managed identity) or, locally, a connection string', () => {
+    expect(loadConfig(valid).webPubSub).toBeUndefined();
+    expect(
+      loadConfig({ ...valid, WEBPUBSUB_ENDPOINT: 'https://x.webpubsub.azure.com', AZURE_CLIENT_ID: 'cid' }).webPubSub,
+    ).toEqual({
+      kind: 'managedIdentity',
+      endpoint: 'https://x.webpubsub.azure.com',
+      clientId: 'cid',
+      hub: 'chat',
+      clientMinutes: 60,
+    });
+    const local = 'Endpoint=http://127.0.0.1:8080;AccessKey=a2V5;Version=1.0;';
+    expect(
+      loadConfig({
+        ...valid,
+        WEBPUBSUB_CONNECTION_STRING: local,
+        WEBPUBSUB_HUB: 'chat_2',
+        WEBPUBSUB_CLIENT_MINUTES: '5',
+      }).webPubSub,
+    ).toEqual({ kind: 'connectionString', connectionString: local, hub: 'chat_2', clientMinutes: 5 });
+  });
+
   it('never echoes a malformed secret back in the error', () => {
     const error = errorFor({ ...valid, ACS_CONNECTION_STRING: 'accesskey=topsecretvalue' });
     expect(error.message).not.toContain('topsecretvalue');
+    const wps = errorFor({ ...valid, WEBPUBSUB_CONNECTION_STRING: 'AccessKey=topsecretvalue' });
+    expect(wps.message).not.toContain('topsecretvalue');
   });
 });
