@@ -4,7 +4,7 @@ import type { Lookup } from '../../src/chat/people';
 import { liveDeliveriesOf } from '../../src/realtime/live-event-effects';
 import { liveUpdateSchema } from '../../src/realtime/live-update-schemas';
 
-/** Who an ACS chat event's live update goes to (the recipient of a user-level event, the actor of a thread-level one). */
+/** Who an ACS chat event's live update goes to (a user-level event's recipient, a thread-level event's actor). */
 describe('liveDeliveriesOf', () => {
   const threadId = '19:acsV1_abc@thread.v2';
   const SERVICE = '8:acs:service';
