@@ -7,7 +7,7 @@ import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
 import { EmulatorControlClient } from '../emulator';
-import { signRequest } from '../emulator/hmac';
+import { signRequest } from '../emulator/acs/hmac';
 
 /**
  * Chat throughput of the ACS emulator over keep-alive HTTPS on loopback.

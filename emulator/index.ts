@@ -4,25 +4,28 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { Clock } from './clock';
-import type { EmulatorState } from './context';
-import { type EmulatorControl, InProcessControl } from './control';
+import { Clock } from './acs/clock';
+import type { EmulatorState } from './acs/context';
+import { type EmulatorControl, InProcessControl } from './acs/control';
+import { FaultInjector } from './acs/faults';
+import { Persister } from './acs/persist';
+import { RateLimiter } from './acs/ratelimit';
+import { createEmulatorServer, type ResponseRecorder } from './acs/server';
+import { Store } from './acs/store';
+import { loadOrCreateTls } from './acs/tls';
+import { TokenService } from './acs/tokens';
 import { ChatEventBuilder } from './eventgrid/chat-events';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, EventDelivery } from './eventgrid/delivery';
 import type { EventGridEvent } from './eventgrid/event-types';
-import { FaultInjector } from './faults';
-import { Persister } from './persist';
-import { RateLimiter } from './ratelimit';
-import { createEmulatorServer, type ResponseRecorder } from './server';
-import { Store } from './store';
-import { loadOrCreateTls } from './tls';
-import { TokenService } from './tokens';
 
 /** Public entry point of the ACS emulator (dev/test tool; never imported by src/). */
 
-export { CONTROL_KEY_HEADER } from './auth';
-export type { EmulatorControl, EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
-export { EmulatorControlClient } from './control-client';
+export { CONTROL_KEY_HEADER } from './acs/auth';
+export type { EmulatorControl, EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './acs/control';
+export { EmulatorControlClient } from './acs/control-client';
+export type { ActiveFault, FaultSpec } from './acs/faults';
+export { OPERATIONS } from './acs/router';
+export type { ResponseRecorder } from './acs/server';
 export type {
   DeadLetteredEvent,
   DeliverySettings,
@@ -31,9 +34,6 @@ export type {
   SubscriptionSpec,
 } from './eventgrid/delivery';
 export { CHAT_EVENT_TYPES, type EventGridEvent } from './eventgrid/event-types';
-export type { ActiveFault, FaultSpec } from './faults';
-export { OPERATIONS } from './router';
-export type { ResponseRecorder } from './server';
 
 export interface EmulatorOptions {
   /** 0 or undefined = a free port. */

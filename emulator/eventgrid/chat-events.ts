@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
-import { toIdentifierModel } from '../identifiers';
-import type { MessageRecord, ParticipantRecord, ThreadRecord } from '../store';
+import { toIdentifierModel } from '../acs/identifiers';
+import type { MessageRecord, ParticipantRecord, ThreadRecord } from '../acs/store';
 import { type ChatEventName, EVENT_TYPE_PREFIX, type EventGridEvent } from './event-types';
 
 /**

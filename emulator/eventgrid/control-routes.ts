@@ -1,6 +1,6 @@
-import type { RequestContext } from '../context';
-import { badRequest, notFound } from '../errors';
-import { jsonBody } from '../request';
+import type { RequestContext } from '../acs/context';
+import { badRequest, notFound } from '../acs/errors';
+import { jsonBody } from '../acs/request';
 import type { EventDelivery } from './delivery';
 
 /** `/_emulator/eventgrid/…`: subscriptions, flush, delivery statistics, dead letters, delivery settings and faults. */

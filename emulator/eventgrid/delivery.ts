@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 
-import { badRequest } from '../errors';
+import { badRequest } from '../acs/errors';
 import type { EventGridEvent } from './event-types';
 
 /**

@@ -7,7 +7,7 @@ import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { CommunicationIdentityClient } from '@azure/communication-identity';
 
 import { EmulatorControlClient, startEmulator } from '../../../emulator';
-import { signRequest } from '../../../emulator/hmac';
+import { signRequest } from '../../../emulator/acs/hmac';
 import { all, raw, statusOf, useEmulator } from './helpers';
 
 const env = useEmulator();

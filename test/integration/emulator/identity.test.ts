@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
-import { signRequest } from '../../../emulator/hmac';
+import { signRequest } from '../../../emulator/acs/hmac';
 import { raw, statusOf, useEmulator } from './helpers';
 
 const env = useEmulator();

@@ -9,7 +9,7 @@ import {
   signRequest,
   stringToSign,
   verifyHmac,
-} from '../../../emulator/hmac';
+} from '../../../emulator/acs/hmac';
 import { SPEC_DIR } from '../../integration/emulator/contract';
 
 interface Capture {

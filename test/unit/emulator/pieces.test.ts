@@ -1,9 +1,9 @@
-import { FaultInjector, faultResponse } from '../../../emulator/faults';
-import { rawIdOf, toIdentifierModel } from '../../../emulator/identifiers';
-import { MessageIdSource, newThreadId } from '../../../emulator/ids';
-import { decodeState, encodeState, nextLink, offsetPage, parseMaxPageSize } from '../../../emulator/paging';
-import { RateLimiter } from '../../../emulator/ratelimit';
-import { matchRoute, OPERATIONS, pathSegments } from '../../../emulator/router';
+import { FaultInjector, faultResponse } from '../../../emulator/acs/faults';
+import { rawIdOf, toIdentifierModel } from '../../../emulator/acs/identifiers';
+import { MessageIdSource, newThreadId } from '../../../emulator/acs/ids';
+import { decodeState, encodeState, nextLink, offsetPage, parseMaxPageSize } from '../../../emulator/acs/paging';
+import { RateLimiter } from '../../../emulator/acs/ratelimit';
+import { matchRoute, OPERATIONS, pathSegments } from '../../../emulator/acs/router';
 
 describe('router', () => {
   it('maps SDK paths (percent-encoded ids, literal :actions) to operations', () => {

@@ -1,14 +1,14 @@
 import { request } from 'node:https';
 
-import { CONTROL_KEY_HEADER } from './auth';
-import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
 import type {
   DeadLetteredEvent,
   DeliverySettings,
   DeliveryStats,
   EventSubscription,
   SubscriptionSpec,
-} from './eventgrid/delivery';
+} from '../eventgrid/delivery';
+import { CONTROL_KEY_HEADER } from './auth';
+import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
 import type { ActiveFault, FaultSpec } from './faults';
 
 /**

@@ -1,8 +1,8 @@
+import { handleEventGridControl } from '../eventgrid/control-routes';
+import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from '../eventgrid/delivery';
 import { requireControlAuth } from './auth';
 import type { EmulatorState, RequestContext } from './context';
 import { badRequest, notFound } from './errors';
-import { handleEventGridControl } from './eventgrid/control-routes';
-import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from './eventgrid/delivery';
 import type { ActiveFault, FaultSpec } from './faults';
 import { jsonBody, objectBody } from './request';
 import { messageModel, participantModel, readReceiptModel, type WireParticipant } from './serialize';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { startEmulator } from './index';
+import { startEmulator } from '../index';
 
 /** `npm run emulator [-- --port 8443 --data-dir .local/emulator | --in-memory]` */
 

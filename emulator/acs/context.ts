@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { ChatEventBuilder } from '../eventgrid/chat-events';
+import type { EventDelivery } from '../eventgrid/delivery';
 import type { Clock } from './clock';
-import type { ChatEventBuilder } from './eventgrid/chat-events';
-import type { EventDelivery } from './eventgrid/delivery';
 import type { FaultInjector } from './faults';
 import type { RateLimiter } from './ratelimit';
 import type { Store } from './store';
