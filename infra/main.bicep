@@ -83,7 +83,8 @@ param webPubSubSku string = 'Standard_S1'
 param webPubSubCapacity int = 1
 
 @minLength(1)
-@description('Name of the Web PubSub hub the backend sends to (WEBPUBSUB_HUB).')
+@maxLength(127)
+@description('Name of the Web PubSub hub the backend sends to (WEBPUBSUB_HUB): letters, digits and underscores, starting with a letter.')
 param webPubSubHubName string = 'chat'
 
 @minLength(1)

@@ -30,9 +30,9 @@ param skuName string = 'Standard_S1'
 @allowed([1, 2, 5, 10, 20, 50, 100])
 param capacity int = 1
 
-@description('Name of the hub the backend sends to (WEBPUBSUB_HUB).')
+@description('Name of the hub the backend sends to (WEBPUBSUB_HUB): letters, digits and underscores, starting with a letter.')
 @minLength(1)
-@maxLength(128)
+@maxLength(127)
 param hubName string = 'chat'
 
 resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' = {
