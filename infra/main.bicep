@@ -1,6 +1,6 @@
 // Entry point for `azd provision`: one resource group holding the chat backend.
-// Nothing here reads a key or outputs a secret; the app reaches Storage, ACS and
-// Application Insights with its user-assigned managed identity.
+// Nothing here reads a key or outputs a secret; the app reaches Storage, ACS,
+// Web PubSub and Application Insights with its user-assigned managed identity.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -68,6 +68,25 @@ param acsDisableLocalAuth bool = true
 @description('Put a CanNotDelete lock on the ACS resource (needs Microsoft.Authorization/locks/write: Owner or User Access Administrator). Remove it before azd down.')
 param acsDeleteLock bool = true
 
+// main.parameters.json repeats this default (${WEBPUBSUB_SKU=Standard_S1}), as for acsDataLocation. Standard_S1 is the
+// cheapest tier with an SLA; Free_F1 suits a throw-away environment (docs/deploy.md compares the tiers).
+@description('Web PubSub SKU: Free_F1 (20 connections, no SLA), Standard_S1 or Premium_P1 (zone redundancy, autoscale).')
+@allowed([
+  'Free_F1'
+  'Standard_S1'
+  'Premium_P1'
+])
+param webPubSubSku string = 'Standard_S1'
+
+@description('Web PubSub units, 1,000 concurrent connections each (Free_F1: 1).')
+@allowed([1, 2, 5, 10, 20, 50, 100])
+param webPubSubCapacity int = 1
+
+@minLength(1)
+@maxLength(127)
+@description('Name of the Web PubSub hub the backend sends to (WEBPUBSUB_HUB): letters, digits and underscores, starting with a letter.')
+param webPubSubHubName string = 'chat'
+
 @minLength(1)
 @description('OIDC issuer of the user tokens the API accepts (AUTH_ISSUER).')
 param authIssuer string
@@ -103,7 +122,7 @@ param corsAllowedOrigins string = ''
 @description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID on every run).')
 param principalId string = ''
 
-@description('Grant principalId the data roles the app has (Storage blobs and tables, ACS), to run it locally against this environment. Off unless asked for.')
+@description('Grant principalId the data roles the app has (Storage blobs and tables, ACS, Web PubSub), to run it locally against this environment. Off unless asked for.')
 param allowUserIdentityPrincipal bool = false
 
 @description('Optional override of the resource group name.')
@@ -168,6 +187,19 @@ module communication './core/communication/communication-service.bicep' = {
   }
 }
 
+module webPubSub './core/webpubsub/webpubsub.bicep' = {
+  name: 'webPubSub'
+  scope: rg
+  params: {
+    name: '${abbrs.signalRServiceWebPubSub}${resourceToken}'
+    location: location
+    tags: tags
+    skuName: webPubSubSku
+    capacity: webPubSubCapacity
+    hubName: webPubSubHubName
+  }
+}
+
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -182,6 +214,8 @@ module api './app/api.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     acsEndpoint: communication.outputs.endpoint
+    webPubSubEndpoint: webPubSub.outputs.endpoint
+    webPubSubHub: webPubSub.outputs.hubName
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri
@@ -215,6 +249,7 @@ module rbac './app/rbac.bicep' = {
     storageAccountName: storage.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: communication.outputs.name
+    webPubSubName: webPubSub.outputs.name
     appPrincipalId: apiIdentity.outputs.principalId
     developerPrincipalId: allowUserIdentityPrincipal ? principalId : ''
   }
@@ -230,6 +265,9 @@ output SERVICE_API_URI string = api.outputs.uri
 output ACS_ENDPOINT string = communication.outputs.endpoint
 // Empty when acsDeleteLock is off. `az lock delete --ids "$(azd env get-value ACS_DELETE_LOCK_ID)"` before azd down.
 output ACS_DELETE_LOCK_ID string = communication.outputs.deleteLockId
+// Endpoint and hub only: Web PubSub has access keys disabled and no key is ever read.
+output WEBPUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
+output WEBPUBSUB_HUB string = webPubSub.outputs.hubName
 // Echoed so that values azd prompted for also land in the environment (.env) for the hook and the next provision.
 output AUTH_ISSUER string = authIssuer
 output AUTH_AUDIENCE string = authAudience

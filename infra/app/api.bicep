@@ -1,7 +1,7 @@
 // The chat backend: a Flex Consumption plan and a Linux function app on Node 22
 // that runs as a user-assigned managed identity. Every app setting is either a
 // plain value or an endpoint; none is a key, password or connection string with
-// a key in it.
+// a key in it (Web PubSub included: endpoint and hub, reached with the identity).
 
 @description('Name of the function app.')
 param name string
@@ -35,6 +35,12 @@ param applicationInsightsName string
 
 @description('Endpoint of the Communication Services resource.')
 param acsEndpoint string
+
+@description('Endpoint of the Web PubSub resource (https://<name>.webpubsub.azure.com).')
+param webPubSubEndpoint string
+
+@description('Name of the Web PubSub hub the app sends to.')
+param webPubSubHub string
 
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
@@ -155,6 +161,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // DefaultAzureCredential picks the user-assigned identity by this client id.
       AZURE_CLIENT_ID: identityClientId
       ACS_ENDPOINT: acsEndpoint
+      // Web PubSub with Entra ID: DefaultAzureCredential (AZURE_CLIENT_ID) signs the REST calls; no connection string.
+      WEBPUBSUB_ENDPOINT: webPubSubEndpoint
+      WEBPUBSUB_HUB: webPubSubHub
       // The connection string names the component; with local auth disabled it is
       // useless without the Entra token that the authentication string requests.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

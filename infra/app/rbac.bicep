@@ -12,6 +12,9 @@ param applicationInsightsName string
 @description('Name of the Communication Services resource.')
 param communicationServiceName string
 
+@description('Name of the Web PubSub resource.')
+param webPubSubName string
+
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param appPrincipalId string
 
@@ -23,6 +26,7 @@ var roleIds = {
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350' // Communication and Email Service Owner
+  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b4' // Web PubSub Service Owner
 }
 
 var grantDeveloper = !empty(developerPrincipalId)
@@ -37,6 +41,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 resource communicationService 'Microsoft.Communication/communicationServices@2025-09-01' existing = {
   name: communicationServiceName
+}
+
+resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
+  name: webPubSubName
 }
 
 // Justification: the Functions host keeps leases, keys and timer state in blobs and Flex Consumption reads the deployment package with this identity; Microsoft documents Blob Data Owner for identity-based AzureWebJobsStorage.
@@ -83,6 +91,17 @@ resource appCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
+// Justification: with access keys disabled, the app needs a data-plane role to send to its hub and to get client tokens (:generateToken); Web PubSub Service Owner is the only built-in role with both, data actions only (no control-plane or key actions).
+resource appWebPubSubOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(webPubSub.id, appPrincipalId, roleIds.webPubSubServiceOwner)
+  scope: webPubSub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.webPubSubServiceOwner)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the Functions host locally (func start) against the deployed host storage, as the app identity does.
 resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
   name: guid(storage.id, developerPrincipalId, roleIds.storageBlobDataOwner)
@@ -109,6 +128,16 @@ resource developerCommunicationOwner 'Microsoft.Authorization/roleAssignments@20
   scope: communicationService
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.communicationAndEmailServiceOwner)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the app locally against the deployed Web PubSub resource with az/azd sign-in (its access keys are disabled).
+resource developerWebPubSubOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(webPubSub.id, developerPrincipalId, roleIds.webPubSubServiceOwner)
+  scope: webPubSub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.webPubSubServiceOwner)
     principalId: developerPrincipalId
   }
 }

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 
-import { type BicepFile, resolveModulePath } from './bicep-file';
+import type { BicepFile } from './bicep-file';
+import { modulesCalling } from './bicep-modules';
 import {
   callOf,
   declarationTypeString,
@@ -148,16 +149,4 @@ function collectFromSymbol(
       ? collectSettings(declaration.value, file, files, depth + 1)
       : new Map<string, SettingValue>();
   return passed.reduce((all, next) => new Map([...all].filter(([key]) => next.has(key))));
-}
-
-function modulesCalling(target: BicepFile, files: BicepFile[]): { caller: BicepFile; params: Node | undefined }[] {
-  return files.flatMap((caller) =>
-    topLevelDeclarations(caller.root)
-      .filter((d) => d.kind === 'module')
-      .filter((d) => {
-        const modulePath = plainString(declarationTypeString(d.node));
-        return modulePath !== undefined && resolveModulePath(caller, modulePath) === target.absolutePath;
-      })
-      .map((d) => ({ caller, params: objectProperty(d.value, 'params') })),
-  );
 }

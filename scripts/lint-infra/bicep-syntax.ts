@@ -52,6 +52,22 @@ export function declarationTypeString(node: Node): Node | undefined {
   return node.namedChildren.find((child) => child.type === 'string');
 }
 
+/** `Microsoft.Web/sites` of `resource x 'Microsoft.Web/sites@2024-04-01'`, lower-cased; '' for anything else. */
+export function resourceTypeOf(node: Node): string {
+  if (node.type !== 'resource_declaration') return '';
+  return (plainString(declarationTypeString(node)) ?? '').split('@')[0]?.toLowerCase() ?? '';
+}
+
+/** `resource x '…' existing = {…}`: a reference to a resource deployed elsewhere, not a deployment of it. */
+export function isExistingResource(node: Node): boolean {
+  return node.children.some((child) => child.type === 'existing');
+}
+
+/** `… = if (condition) {…}`: deployed only when the condition holds. */
+export function isConditional(node: Node): boolean {
+  return node.children.some((child) => child.type === 'if_statement');
+}
+
 /** The text of a string literal without interpolation; undefined for anything else. */
 export function plainString(node: Node | null | undefined): string | undefined {
   if (!node || node.type !== 'string') return undefined;

@@ -3,8 +3,10 @@
  * Source: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
  * (ids are the same in every tenant). Cross-checked against Microsoft's own
  * templates: the Azure Functions azd quickstarts (storage and monitoring roles),
- * Azure Verified Modules (Contributor/Reader), and ACS guidance for the
- * Communication role. Add a role here only with its documented id.
+ * Azure Verified Modules (Contributor/Reader), ACS guidance for the
+ * Communication role, and the Web PubSub docs ("Use Azure Identity") with the
+ * role's definition (dataActions Microsoft.SignalRService/WebPubSub/*) for the
+ * Web PubSub role. Add a role here only with its documented id.
  */
 export interface BuiltInRole {
   name: string;
@@ -21,6 +23,8 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { name: 'Storage Table Data Reader', id: '76199698-9eea-4c19-bc75-cec21354c6b6' },
   { name: 'Monitoring Metrics Publisher', id: '3913510d-42f4-4e42-8a64-420c390055eb' },
   { name: 'Communication and Email Service Owner', id: '09976791-48a7-449e-bb21-39d1a415f350' },
+  // Data actions Microsoft.SignalRService/WebPubSub/* only (send, connections, groups, :generateToken).
+  { name: 'Web PubSub Service Owner', id: '12cf5a90-567b-43ae-8102-96cf46c7d9b4' },
   { name: 'Reader', id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7', broad: true },
   { name: 'Contributor', id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', broad: true },
   { name: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', broad: true },

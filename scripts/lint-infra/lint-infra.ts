@@ -14,6 +14,8 @@ import { checkRoleAssignments } from './checks/role-assignments';
 import { checkSecretOutputs } from './checks/secret-outputs';
 import { checkSecretSources } from './checks/secret-sources';
 import { checkSyntax } from './checks/syntax';
+import { checkWebPubSub } from './checks/web-pubsub';
+import { checkWebPubSubAccess } from './checks/web-pubsub-access';
 import type { Finding } from './finding';
 import type { ParametersFile } from './parameters-file';
 
@@ -62,6 +64,8 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkRequiredAppSettings(files, options.requiredAppSettings, mainBicep),
     ...checkEventSubscriptions(files, mainBicep),
     ...checkFlexConsumption(files),
+    ...checkWebPubSub(files, mainBicep),
+    ...checkWebPubSubAccess(files, options.requiredAppSettings),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

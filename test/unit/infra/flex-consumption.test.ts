@@ -38,7 +38,7 @@ describe('lint:infra Flex Consumption properties, on broken copies', () => {
   it('reports ftpsState in siteConfig with its line, reason and source', async () => {
     await copy.replace(API, SITE_CONFIG, `${SITE_CONFIG}      ftpsState: 'Disabled'\n`);
     expect(await flexFindings()).toEqual([
-      `${path.join('infra', 'app', 'api.bicep')}:116 Flex Consumption site functionApp sets siteConfig.ftpsState, ` +
+      `${path.join('infra', 'app', 'api.bicep')}:122 Flex Consumption site functionApp sets siteConfig.ftpsState, ` +
         `which Flex Consumption does not support (FTPS not supported; ${SOURCE})`,
     ]);
   });

@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export const REAL_INFRA_DIR = path.resolve(__dirname, '..', '..', '..', 'infra');
 
@@ -32,4 +36,29 @@ export async function copyInfra(): Promise<InfraCopy> {
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** A fresh copy for each test of the enclosing `describe`: `const copy = useInfraCopy();`, then `copy().dir`. */
+export function useInfraCopy(): () => InfraCopy {
+  let current: InfraCopy | undefined;
+  beforeEach(async () => {
+    current = await copyInfra();
+  });
+  afterEach(async () => {
+    await current?.remove();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('useInfraCopy: the copy exists only while a test runs');
+    return current;
+  };
+}
+
+/** `npm run lint:infra -- <dir>` in a child process; resolves with its exit code and what it printed. */
+export function runLintInfraCli(dir: string): Promise<{ code: number; stdout: string }> {
+  const repoRoot = path.resolve(REAL_INFRA_DIR, '..');
+  return run(process.execPath, ['--import', 'tsx', 'scripts/lint-infra/index.ts', dir], { cwd: repoRoot }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '' }),
+  );
 }
