@@ -137,6 +137,7 @@ export const AZURE_REQUIRED_SETTINGS = [
   'AzureWebJobsStorage__tableServiceUri',
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
+  'WEBPUBSUB_ENDPOINT',
 ] as const;
 
 export class ConfigError extends Error {

@@ -17,6 +17,8 @@ const AZD_VALUES = [
   'AUTH_ISSUER="https://login.microsoftonline.com/tenant/v2.0"',
   'AUTH_AUDIENCE="api://chat,api://chat-dev"',
   'PRUNE_SCHEDULE="0 0 3 * * *"',
+  'WEBPUBSUB_ENDPOINT="https://wps-abc.webpubsub.azure.com"',
+  'WEBPUBSUB_HUB="chat"',
   'CORS_ALLOWED_ORIGINS="https://app.example, https://admin.example"',
   'NOTE="say \\"hi\\""',
   '',
@@ -60,6 +62,8 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
       AUTH_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
       AUTH_AUDIENCE: 'api://chat,api://chat-dev',
       PRUNE_SCHEDULE: '0 0 3 * * *',
+      WEBPUBSUB_ENDPOINT: 'https://wps-abc.webpubsub.azure.com',
+      WEBPUBSUB_HUB: 'chat',
     });
     expect(settings.Host).toEqual({ CORS: 'https://app.example,https://admin.example' });
   });
@@ -70,6 +74,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
       JSON.stringify({
         Values: {
           ACS_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc',
+          WEBPUBSUB_CONNECTION_STRING: 'Endpoint=http://127.0.0.1:8080;AccessKey=abc;Version=1.0;',
           AzureWebJobsStorage: 'UseDevelopmentStorage=true',
           MY_FLAG: 'on',
         },
@@ -78,6 +83,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     const settings = await runHook();
     expect(settings.Values.MY_FLAG).toBe('on');
     expect(settings.Values).not.toHaveProperty('ACS_CONNECTION_STRING');
+    expect(settings.Values).not.toHaveProperty('WEBPUBSUB_CONNECTION_STRING');
     expect(settings.Values).not.toHaveProperty('AzureWebJobsStorage');
     expect(JSON.stringify(settings)).not.toMatch(/accesskey|AccountKey/i);
   });
@@ -102,7 +108,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(
-      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE/,
+      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT/,
     );
   });
 });
