@@ -7,6 +7,7 @@ import { type AppConfig, loadConfig } from '../src/config';
 import { buildFunctionTable } from '../src/functions';
 import type { FunctionDefinition } from '../src/functions/definition';
 import { acsEndpoint } from '../src/identity/acs-clients';
+import { webPubSubEndpoint } from '../src/realtime/web-pubsub-channel';
 import { type RunningAzurite, startAzuriteTables } from './azurite';
 import { DEV_EVENT_TIME_SCALE, orphanGraceSeconds } from './event-clock';
 import { type DevHost, type LogSink, startDevHost } from './host';
@@ -136,7 +137,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const issuer = await createDevIssuer(host.origin, signingKey);
     host.mount(issuer.mount);
-    host.mount(webAppMount(issuer));
 
     const settings = {
       ...env,
@@ -151,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
     };
     const config = loadConfig(settings);
+    host.mount(webAppMount(issuer, config.webPubSub && webPubSubEndpoint(config.webPubSub)));
     const composition: CompositionOptions = {
       ...options.composition,
       ...(emulator

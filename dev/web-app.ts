@@ -39,15 +39,20 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   return result.outputFiles[0]!.text;
 }
 
-export function webAppMount(issuer: DevIssuer): Mount {
+/**
+ * `liveEndpoint` is Web PubSub's endpoint (the emulator or a real service), if any: the page may open WebSockets to it
+ * and to nothing else.
+ */
+export function webAppMount(issuer: DevIssuer, liveEndpoint?: string): Mount {
+  const policy = contentSecurityPolicy(liveEndpoint);
   return async (request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://x').pathname;
     if (request.method === 'GET' && pathname === '/') {
-      send(response, 200, 'text/html; charset=utf-8', await readFile(path.join(webDir, 'index.html'), 'utf8'));
+      send(response, 200, 'text/html; charset=utf-8', await readFile(path.join(webDir, 'index.html'), 'utf8'), policy);
       return true;
     }
     if (request.method === 'GET' && pathname === '/app.js') {
-      send(response, 200, 'text/javascript; charset=utf-8', await bundleWebApp());
+      send(response, 200, 'text/javascript; charset=utf-8', await bundleWebApp(), policy);
       return true;
     }
     if (request.method === 'POST' && pathname === '/dev-sign-in') {
@@ -94,13 +99,29 @@ async function signIn(issuer: DevIssuer, request: http.IncomingMessage, response
   send(response, 200, 'application/json', JSON.stringify({ userId, displayName: displayName ?? userId, token }));
 }
 
-function send(response: http.ServerResponse, status: number, type: string, body: string): void {
+/**
+ * The page runs only its own bundle: no inline script, no other origin (a message can never bring code). It talks to
+ * its own origin and opens WebSockets only to Web PubSub.
+ */
+function contentSecurityPolicy(liveEndpoint: string | undefined): string {
+  const socketOrigin = liveEndpoint ? ` ${new URL(liveEndpoint).origin.replace(/^http/, 'ws')}` : '';
+  return (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    `object-src 'none'; connect-src 'self'${socketOrigin}`
+  );
+}
+
+function send(
+  response: http.ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  policy = contentSecurityPolicy(undefined),
+): void {
   response.writeHead(status, {
     'content-type': type,
     'cache-control': 'no-store',
-    // The page runs only its own bundle: no inline script, no other origin (a message can never bring code).
-    'content-security-policy':
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'",
+    'content-security-policy': policy,
     'x-content-type-options': 'nosniff',
   });
   response.end(body);

@@ -21,7 +21,7 @@ export function createWebPubSubChannel(
   credential: () => TokenCredential,
   options: CommonClientOptions,
 ): LiveChannel {
-  const endpoint = config.kind === 'connectionString' ? endpointOf(config.connectionString) : config.endpoint;
+  const endpoint = webPubSubEndpoint(config);
   // Plain http only ever reaches a loopback emulator: config validation refuses it anywhere else.
   const clientOptions = { ...options, allowInsecureConnection: endpoint.startsWith('http:') };
   const client =
@@ -41,6 +41,8 @@ export function createWebPubSubChannel(
 /** A user id no client is given (app user ids come from sign-in tokens): asking whether it is connected is harmless. */
 const HEALTH_PROBE_USER = '~health-probe';
 
-function endpointOf(connectionString: string): string {
-  return /(?:^|;)\s*endpoint=([^;]+)/i.exec(connectionString)?.[1]?.trim() ?? '';
+/** The service's endpoint URL, from either form of configuration. */
+export function webPubSubEndpoint(config: WebPubSubConfig): string {
+  if (config.kind === 'managedIdentity') return config.endpoint;
+  return /(?:^|;)\s*endpoint=([^;]+)/i.exec(config.connectionString)?.[1]?.trim() ?? '';
 }

@@ -16,6 +16,9 @@ describe('the dev stack serves the web app and its dev-only sign-in', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<script type="module" src="/app.js">');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+    // Sockets may go to Web PubSub (the emulator here) and nowhere else.
+    const socketOrigin = new URL(stack.webPubSub!.endpoint).origin.replace(/^http/, 'ws');
+    expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ${socketOrigin}`);
     const bundle = await call(`${stack.host.origin}/app.js`);
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);

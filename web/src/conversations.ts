@@ -1,6 +1,9 @@
-import { type ChatClient, pages } from '../../client';
+import { type ChatClient, pages, type Schemas } from '../../client';
+import type { LiveInbox } from '../../client/live';
+import type { FeedState, LiveFeed } from './live-feed';
+import { Poller } from './poller';
 
-/** The left-hand list: the caller's inbox (`GET /api/inbox`), newest activity first, with unread counts. */
+/** The left-hand list: the caller's inbox, newest activity first, with unread counts. */
 export interface Conversation {
   threadId: string;
   topic: string;
@@ -9,18 +12,87 @@ export interface Conversation {
   preview?: string;
 }
 
-export async function listConversations(client: ChatClient): Promise<Conversation[]> {
-  const conversations: Conversation[] = [];
-  for await (const page of pages((continuationToken) =>
-    client.api.GET('/inbox', { params: { query: continuationToken ? { continuationToken } : {} } }),
-  ))
-    for (const entry of page)
-      conversations.push({
-        threadId: entry.threadId,
-        topic: entry.topic,
-        lastActivityOn: entry.lastActivityOn,
-        unread: entry.unreadCount,
-        ...(entry.lastMessage ? { preview: entry.lastMessage.preview } : {}),
-      });
-  return conversations;
+function conversationOf(entry: Schemas['InboxEntry']): Conversation {
+  return {
+    threadId: entry.threadId,
+    topic: entry.topic,
+    lastActivityOn: entry.lastActivityOn,
+    unread: entry.unreadCount,
+    ...(entry.lastMessage ? { preview: entry.lastMessage.preview } : {}),
+  };
+}
+
+/**
+ * The inbox as the page shows it: fetched once (`GET /api/inbox`), then kept by the entries live updates carry (each
+ * with a revision: an older or repeated one is dropped); fetched again only after a lost connection was replaced, and
+ * polled only while there is no socket.
+ */
+export class Conversations {
+  private readonly byThread = new Map<string, Conversation>();
+  /** Each entry's revision from its last live update; none after a fetch (the next update, of any revision, wins). */
+  private readonly revisions = new Map<string, number>();
+  private readonly poller = new Poller(() => this.refresh(), 2000, 20_000);
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly client: ChatClient,
+    private readonly feed: LiveFeed,
+    private readonly onChange: () => void,
+  ) {
+    this.stopListening = feed.listen({
+      update: (update) => {
+        if ('inbox' in update && update.inbox) this.apply(update.inbox);
+      },
+      resync: () => void this.refresh(),
+      state: (state) => this.onFeedState(state),
+    });
+  }
+
+  list(): Conversation[] {
+    return [...this.byThread.values()].sort((a, b) => (b.lastActivityOn ?? '').localeCompare(a.lastActivityOn ?? ''));
+  }
+
+  /** Call once the feed has started: live, one fetch; without a socket, polling (which fetches at once). */
+  async start(): Promise<void> {
+    if (this.feed.state === 'polling') this.poller.start();
+    else await this.refresh();
+  }
+
+  stop(): void {
+    this.poller.stop();
+    this.stopListening();
+  }
+
+  /** After the user changed something the list shows: without a socket, poll now (live, the update is on its way). */
+  nudge(): void {
+    if (!this.feed.live) this.poller.nudge();
+  }
+
+  private onFeedState(state: FeedState): void {
+    if (state === 'polling') this.poller.start();
+    else this.poller.stop();
+  }
+
+  private async refresh(): Promise<boolean> {
+    const next = new Map<string, Conversation>();
+    for await (const page of pages((continuationToken) =>
+      this.client.api.GET('/inbox', { params: { query: continuationToken ? { continuationToken } : {} } }),
+    ))
+      for (const entry of page) next.set(entry.threadId, conversationOf(entry));
+    const changed = JSON.stringify([...next]) !== JSON.stringify([...this.byThread]);
+    this.byThread.clear();
+    this.revisions.clear();
+    for (const [threadId, conversation] of next) this.byThread.set(threadId, conversation);
+    if (changed) this.onChange();
+    return changed;
+  }
+
+  private apply(inbox: LiveInbox): void {
+    const known = this.revisions.get(inbox.threadId);
+    if (known !== undefined && known >= inbox.revision) return;
+    this.revisions.set(inbox.threadId, inbox.revision);
+    if (inbox.entry) this.byThread.set(inbox.threadId, conversationOf(inbox.entry));
+    else this.byThread.delete(inbox.threadId);
+    this.onChange();
+  }
 }

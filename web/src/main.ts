@@ -1,7 +1,7 @@
 import { type ChatClient, unwrap } from '../../client';
-import { type Conversation, listConversations } from './conversations';
+import { type Conversation, Conversations } from './conversations';
 import { field, h, replaceChildren } from './dom';
-import { Poller } from './poller';
+import { type FeedState, LiveFeed } from './live-feed';
 import { clientFor, currentSession, type Session, signIn, signOut } from './session';
 import { ThreadView } from './thread-view';
 
@@ -41,17 +41,25 @@ function showSignIn(): void {
   userId.focus();
 }
 
+const CONNECTION_TEXT: Record<FeedState, string> = {
+  live: 'Live',
+  connecting: 'Reconnecting…',
+  stopped: 'Offline',
+  polling: 'No live connection: checking every few seconds',
+};
+
 function showChat(session: Session): void {
   const client = clientFor(session);
+  const feed = new LiveFeed(client);
   const threadList = h('ul', { 'aria-label': 'Threads' });
   const panel = h('div', { class: 'panel' }, h('p', { class: 'status' }, 'Pick a thread or start a new one.'));
+  const connection = h('span', { class: 'connection', role: 'status', 'aria-label': 'Connection' });
   let open: { threadId: string; view: ThreadView } | undefined;
-  let conversations: Conversation[] = [];
 
   const renderList = (): void =>
     replaceChildren(
       threadList,
-      ...conversations.map((conversation) =>
+      ...conversations.list().map((conversation) =>
         h(
           'li',
           {},
@@ -68,32 +76,28 @@ function showChat(session: Session): void {
         ),
       ),
     );
+  const conversations = new Conversations(client, feed, renderList);
+  const showConnection = (state: FeedState): void => {
+    connection.textContent = CONNECTION_TEXT[state];
+    connection.dataset.state = state;
+  };
+  feed.listen({ state: showConnection });
+  showConnection(feed.state);
 
-  const listPoller = new Poller(
-    async () => {
-      const next = await listConversations(client);
-      const changed = JSON.stringify(next) !== JSON.stringify(conversations);
-      conversations = next;
-      if (changed) renderList();
-      return changed;
-    },
-    2000,
-    20_000,
-  );
-
-  async function openThread(conversation: Conversation): Promise<void> {
+  async function openThread(conversation: Pick<Conversation, 'threadId' | 'topic'>): Promise<void> {
     open?.view.close();
-    const view = new ThreadView(client, session, conversation.threadId, conversation.topic, () => {
+    const view = new ThreadView(client, session, feed, conversation.threadId, conversation.topic, (why) => {
       open = undefined;
-      replaceChildren(panel, h('p', { class: 'status' }, 'You left the thread.'));
-      listPoller.nudge();
+      replaceChildren(panel, h('p', { class: 'status' }, why));
+      renderList();
+      conversations.nudge();
     });
     open = { threadId: conversation.threadId, view };
     renderList();
     replaceChildren(panel, view.element);
     await view.open();
-    // Opening marked the thread read: show its badge gone now rather than at the next idle poll.
-    listPoller.nudge();
+    // Opening marked the thread read: without a socket, show its badge gone now rather than at the next idle poll.
+    conversations.nudge();
   }
 
   replaceChildren(
@@ -102,13 +106,15 @@ function showChat(session: Session): void {
       'header',
       { class: 'bar' },
       h('h1', {}, `ACS chat · ${session.displayName}`),
+      connection,
       h(
         'button',
         {
           type: 'button',
           onclick: () => {
-            listPoller.stop();
+            conversations.stop();
             open?.view.close();
+            feed.stop();
             signOut();
             showSignIn();
           },
@@ -122,19 +128,20 @@ function showChat(session: Session): void {
       h(
         'nav',
         { class: 'threads', 'aria-label': 'Conversations' },
-        newThreadForm(client, openThread, listPoller),
+        newThreadForm(client, openThread, conversations),
         threadList,
       ),
       panel,
     ),
   );
-  listPoller.start();
+  // The socket first, so that nothing changed between the inbox fetch and the connection goes unseen.
+  void feed.start().then(() => conversations.start());
 }
 
 function newThreadForm(
   client: ChatClient,
-  openThread: (conversation: Conversation) => Promise<void>,
-  listPoller: Poller,
+  openThread: (conversation: Pick<Conversation, 'threadId' | 'topic'>) => Promise<void>,
+  conversations: Conversations,
 ): HTMLElement {
   const topic = h('input', { name: 'topic', required: true, maxlength: '250' });
   const participants = h('input', { name: 'participants', placeholder: 'bob, carol' });
@@ -160,7 +167,7 @@ function newThreadForm(
               error.textContent = `Not added: ${invalidParticipants.map((p) => p.userId).join(', ')}`;
             topic.value = '';
             participants.value = '';
-            listPoller.nudge();
+            conversations.nudge();
             await openThread({ threadId: thread.id, topic: thread.topic });
           })
           .catch((reason: unknown) => {

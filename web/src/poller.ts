@@ -20,7 +20,10 @@ export class Poller {
     this.delayMs = minMs;
   }
 
+  /** Starts (or starts again after `stop`) with a poll now. */
   start(): void {
+    this.stopped = false;
+    this.delayMs = this.minMs;
     this.schedule(0);
   }
 

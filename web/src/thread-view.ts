@@ -1,27 +1,38 @@
-import { type ChatClient, type Message, pages, type Participant, unwrap } from '../../client';
+import { type ChatClient, pages, type Participant, unwrap } from '../../client';
+import type { LiveUpdate } from '../../client/live';
 import { h, replaceChildren } from './dom';
+import type { FeedState, LiveFeed } from './live-feed';
+import { MessageStore, type ShownMessage, shownMessage } from './message-store';
 import { Poller } from './poller';
 import type { Session } from './session';
+import { TypingIndicator } from './typing-indicator';
 
 const PAGE_SIZE = '30';
 /** ACS allows 5 typing notifications per user per thread in 15 s; one per 5 s stays well inside. */
 const TYPING_EVERY_MS = 5000;
 
-/** One open thread: paged history (scroll back for older), new messages by polling, and its people. */
+/**
+ * One open thread: paged history (scroll back for older), then every change live (messages, edits, deletions, who is
+ * typing, read receipts, people); polling for news only while the page has no live connection.
+ */
 export class ThreadView {
   readonly element: HTMLElement;
-  private readonly messages = new Map<string, Message>();
+  private readonly store = new MessageStore();
   private readonly list = h('div', { class: 'messages', role: 'log', 'aria-label': 'Messages', tabindex: '0' });
   private readonly people = h('div', { class: 'people' });
+  private readonly heading: HTMLHeadingElement;
+  private readonly typingLine = h('p', { class: 'status typing', 'aria-live': 'polite' });
   private readonly status = h('p', { class: 'status', role: 'status' });
   private readonly input = h('textarea', { id: 'compose', 'aria-label': 'Message', placeholder: 'Write a message' });
-  private readonly poller = new Poller(() => this.pollNew());
+  private readonly poller = new Poller(() => this.catchUp());
+  private readonly typing = new TypingIndicator((text) => (this.typingLine.textContent = text));
+  private readonly stopListening: () => void;
   private olderToken: string | undefined;
   private loadingOlder = false;
-  /** The newest time the server stamped on anything seen (created, edited, deleted): the next poll's startTime. */
-  private latest: string | undefined;
+  private closed = false;
   private lastTypingAt = 0;
   private lastReceiptFor: string | undefined;
+  /** The newest message each other participant has read. */
   private receipts = new Map<string, string>();
   /** Display names by user id, from the participant list. */
   private names = new Map<string, string>();
@@ -29,9 +40,10 @@ export class ThreadView {
   constructor(
     private readonly client: ChatClient,
     private readonly session: Session,
+    private readonly feed: LiveFeed,
     private readonly threadId: string,
     topic: string,
-    private readonly onLeft: () => void,
+    private readonly onGone: (why: string) => void,
   ) {
     const form = h(
       'form',
@@ -45,17 +57,18 @@ export class ThreadView {
         form.requestSubmit();
       }
     });
-    this.input.addEventListener('input', () => void this.typing());
+    this.input.addEventListener('input', () => void this.sendTyping());
     this.list.addEventListener('scroll', () => {
       if (this.list.scrollTop < 40) void this.loadOlder();
     });
+    this.heading = h('h2', {}, topic);
     this.element = h(
       'section',
       { class: 'thread', 'aria-label': `Thread ${topic}` },
       h(
         'div',
         { class: 'thread-head' },
-        h('h2', {}, topic),
+        this.heading,
         this.people,
         h(
           'div',
@@ -65,9 +78,17 @@ export class ThreadView {
         ),
       ),
       this.list,
+      this.typingLine,
       this.status,
       form,
     );
+    this.stopListening = feed.listen({
+      update: (update) => {
+        if (update.threadId === this.threadId) void this.onLive(update);
+      },
+      resync: () => void this.catchUp(),
+      state: (state) => this.onFeedState(state),
+    });
   }
 
   async open(): Promise<void> {
@@ -76,38 +97,102 @@ export class ThreadView {
         params: { path: { threadId: this.threadId }, query: { maxPageSize: PAGE_SIZE } },
       }),
     );
-    this.merge(first.items);
+    this.store.merge(first.items.map(shownMessage));
     this.olderToken = first.continuationToken;
+    await Promise.all([this.refreshPeople(), this.refreshReceipts()]);
     this.render(true);
-    await this.refreshPeople();
-    this.poller.start();
+    await this.markRead();
+    this.onFeedState(this.feed.state);
     window.addEventListener('focus', this.onFocus);
     this.input.focus();
   }
 
   close(): void {
+    this.closed = true;
     this.poller.stop();
+    this.typing.clear();
+    this.stopListening();
     window.removeEventListener('focus', this.onFocus);
   }
 
-  /** Coming back to the window: look for news now. */
-  private readonly onFocus = (): void => this.poller.nudge();
+  /** Coming back to the window: read what arrived meanwhile (and, without a socket, look for news now). */
+  private readonly onFocus = (): void => {
+    if (this.feed.live) void this.markRead();
+    else this.poller.nudge();
+  };
 
-  private async pollNew(): Promise<boolean> {
-    const changed = [];
+  private onFeedState(state: FeedState): void {
+    if (this.closed) return;
+    if (state === 'polling') this.poller.start();
+    else this.poller.stop();
+  }
+
+  private async onLive(update: LiveUpdate): Promise<void> {
+    if (this.closed) return;
+    switch (update.type) {
+      case 'messageCreated':
+      case 'messageEdited':
+      case 'messageDeleted': {
+        const created = update.type === 'messageCreated' && !this.store.get(update.message.id);
+        if (this.store.merge([update.message]).length === 0) return;
+        const from = update.message.sender?.userId;
+        if (created && from) this.typing.stopped(from);
+        this.render(created && this.nearEnd());
+        if (created && from !== this.session.userId) await this.markRead();
+        return;
+      }
+      case 'typing':
+        if (update.from.userId && update.from.userId !== this.session.userId)
+          this.typing.started(
+            update.from.userId,
+            update.senderDisplayName ?? this.names.get(update.from.userId) ?? update.from.userId,
+          );
+        return;
+      case 'readReceipt':
+        if (update.from.userId && update.from.userId !== this.session.userId) {
+          const known = this.receipts.get(update.from.userId);
+          if (known && BigInt(known) >= BigInt(update.messageId)) return;
+          this.receipts.set(update.from.userId, update.messageId);
+          this.render(false);
+        }
+        return;
+      case 'participantAdded':
+      case 'participantRemoved':
+        if (update.type === 'participantRemoved' && update.participant.userId === this.session.userId) {
+          this.close();
+          this.onGone('You were removed from the thread.');
+        } else await this.refreshPeople();
+        return;
+      case 'threadUpdated':
+        this.heading.textContent = update.topic;
+        return;
+      case 'threadDeleted':
+        this.close();
+        this.onGone('The thread was deleted.');
+        return;
+      case 'threadCreated':
+      case 'inboxChanged':
+        return; // The inbox list's business.
+    }
+  }
+
+  /** Without a socket (every poll), or after one was replaced: what changed since the newest change seen. */
+  private async catchUp(): Promise<boolean> {
+    if (this.closed) return false;
+    const fetched: ShownMessage[] = [];
     for await (const page of pages((continuationToken) =>
       this.client.api.GET('/threads/{threadId}/messages', {
         params: {
           path: { threadId: this.threadId },
           query: {
-            ...(this.latest ? { startTime: this.latest } : {}),
+            ...(this.store.latest ? { startTime: this.store.latest } : {}),
             ...(continuationToken ? { continuationToken } : {}),
           },
         },
       }),
     ))
-      changed.push(...page.filter((message) => this.isChange(message)));
-    this.merge(changed);
+      fetched.push(...page.map(shownMessage));
+    const changed = this.store.merge(fetched);
     const receiptsChanged = await this.refreshReceipts();
     if (changed.length > 0 || receiptsChanged) this.render(changed.length > 0);
     if (changed.some((message) => message.type === 'participantAdded' || message.type === 'participantRemoved'))
@@ -116,17 +201,8 @@ export class ThreadView {
     return changed.length > 0 || receiptsChanged;
   }
 
-  private isChange(message: Message): boolean {
-    const known = this.messages.get(message.id);
-    return !known || known.version !== message.version || known.deletedOn !== message.deletedOn;
-  }
-
-  private merge(messages: Message[]): void {
-    for (const message of messages) {
-      this.messages.set(message.id, message);
-      for (const stamp of [message.createdOn, message.editedOn, message.deletedOn])
-        if (stamp && (!this.latest || stamp > this.latest)) this.latest = stamp;
-    }
+  private nearEnd(): boolean {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
   }
 
   private async loadOlder(): Promise<void> {
@@ -139,7 +215,7 @@ export class ThreadView {
         }),
       );
       const before = this.list.scrollHeight;
-      this.merge(page.items);
+      this.store.merge(page.items.map(shownMessage));
       this.olderToken = page.continuationToken;
       this.render(false);
       this.list.scrollTop += this.list.scrollHeight - before;
@@ -149,9 +225,7 @@ export class ThreadView {
   }
 
   private render(scrollToEnd: boolean): void {
-    const ordered = [...this.messages.values()]
-      .filter((message) => message.type === 'text' || message.type === 'html')
-      .sort((a, b) => Number(a.sequenceId) - Number(b.sequenceId));
+    const ordered = this.store.chat();
     const lastMine = ordered.filter((message) => this.isMine(message)).at(-1);
     replaceChildren(
       this.list,
@@ -161,14 +235,14 @@ export class ThreadView {
     if (scrollToEnd) this.list.scrollTop = this.list.scrollHeight;
   }
 
-  private messageElement(message: Message, showReceipts: boolean): HTMLElement {
+  private messageElement(message: ShownMessage, showReceipts: boolean): HTMLElement {
     const mine = this.isMine(message);
     const author = mine ? 'You' : (message.senderDisplayName ?? message.sender?.userId ?? 'Someone');
     const time = new Date(message.createdOn).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const deleted = Boolean(message.deletedOn);
     const seenBy = showReceipts
       ? [...this.receipts]
-          .filter(([, messageId]) => Number(messageId) >= Number(message.id))
+          .filter(([, messageId]) => BigInt(messageId) >= BigInt(message.id))
           .map(([userId]) => this.names.get(userId) ?? userId)
       : [];
     return h(
@@ -193,7 +267,7 @@ export class ThreadView {
     );
   }
 
-  private isMine(message: Message): boolean {
+  private isMine(message: ShownMessage): boolean {
     return message.sender?.userId === this.session.userId;
   }
 
@@ -202,17 +276,30 @@ export class ThreadView {
     const content = this.input.value.trim();
     if (!content) return;
     await this.act(async () => {
-      unwrap(
+      const { id } = unwrap(
         await this.client.api.POST('/threads/{threadId}/messages', {
           params: { path: { threadId: this.threadId } },
           body: { content, senderDisplayName: this.session.displayName },
         }),
       );
       this.input.value = '';
+      // Shown at once; the live update (or the next poll) replaces it with ACS's own copy (any version is newer).
+      this.store.merge([
+        {
+          id,
+          type: 'text',
+          version: '0',
+          content: { message: content },
+          senderDisplayName: this.session.displayName,
+          sender: { userId: this.session.userId, acsUserId: '' },
+          createdOn: new Date().toISOString(),
+        },
+      ]);
+      this.render(true);
     });
   }
 
-  private async edit(message: Message): Promise<void> {
+  private async edit(message: ShownMessage): Promise<void> {
     const content = prompt('Edit your message', message.content?.message ?? '');
     if (content === null || !content.trim()) return;
     await this.act(async () => {
@@ -222,12 +309,12 @@ export class ThreadView {
           body: { content: content.trim() },
         }),
       );
-      this.merge([updated]);
+      this.store.merge([shownMessage(updated)]);
       this.render(false);
     });
   }
 
-  private async remove(message: Message): Promise<void> {
+  private async remove(message: ShownMessage): Promise<void> {
     if (!confirm('Delete this message?')) return;
     await this.act(async () => {
       unwrap(
@@ -235,10 +322,12 @@ export class ThreadView {
           params: { path: { threadId: this.threadId, messageId: message.id } },
         }),
       );
+      this.store.merge([{ ...message, deletedOn: new Date().toISOString() }]);
+      this.render(false);
     });
   }
 
-  private async typing(): Promise<void> {
+  private async sendTyping(): Promise<void> {
     if (Date.now() - this.lastTypingAt < TYPING_EVERY_MS) return;
     this.lastTypingAt = Date.now();
     // Best effort: a refused typing notification is not worth telling anyone about.
@@ -250,11 +339,12 @@ export class ThreadView {
       .catch(() => undefined);
   }
 
-  /** Reads up to the newest message from someone else. */
+  /** Reads up to the newest message from someone else (only while the page is in view). */
   private async markRead(): Promise<void> {
-    const newest = [...this.messages.values()]
-      .filter((message) => !this.isMine(message) && (message.type === 'text' || message.type === 'html'))
-      .sort((a, b) => Number(b.sequenceId) - Number(a.sequenceId))[0];
+    const newest = this.store
+      .chat()
+      .filter((message) => !this.isMine(message))
+      .at(-1);
     if (!newest || newest.id === this.lastReceiptFor || document.visibilityState !== 'visible') return;
     this.lastReceiptFor = newest.id;
     unwrap(
@@ -275,7 +365,7 @@ export class ThreadView {
       for (const receipt of page) {
         if (receipt.userId === this.session.userId || !receipt.userId) continue;
         const known = latest.get(receipt.userId);
-        if (!known || Number(receipt.messageId) > Number(known)) latest.set(receipt.userId, receipt.messageId);
+        if (!known || BigInt(receipt.messageId) > BigInt(known)) latest.set(receipt.userId, receipt.messageId);
       }
     const changed = JSON.stringify([...latest]) !== JSON.stringify([...this.receipts]);
     this.receipts = latest;
@@ -360,17 +450,17 @@ export class ThreadView {
         }),
       );
       this.close();
-      this.onLeft();
+      this.onGone('You left the thread.');
     });
   }
 
-  /** Runs a user action, shows what went wrong, and polls soon after. */
+  /** Runs a user action and shows what went wrong; without a socket, polls soon after. */
   private async act(action: () => Promise<void>): Promise<void> {
     this.status.textContent = '';
     this.status.classList.remove('error');
     try {
       await action();
-      this.poller.nudge();
+      if (!this.feed.live) this.poller.nudge();
     } catch (error) {
       this.status.textContent = error instanceof Error ? error.message : String(error);
       this.status.classList.add('error');
