@@ -11,15 +11,16 @@ const screenshots = path.resolve(__dirname, '../../.local/screenshots');
 // scripts/test.mjs prints the skip (and fails it when CI=true); a run of this file alone says it here.
 const describeWithBrowser = executablePath ? describe : describe.skip;
 
-describeWithBrowser('the web app (web/) in Chromium: alice and bob in two windows', () => {
+describeWithBrowser('the web app (web/) in Chromium without Web PubSub: alice and bob in two windows, polling', () => {
   let stack: TestStack;
   let browser: Browser;
   let alice: Page;
   let bob: Page;
 
   beforeAll(async () => {
-    // Chat events on, as in `npm run dev`: they keep the inbox the thread list shows.
-    stack = await startTestStack({}, { chatEvents: true });
+    // Chat events on, as in `npm run dev`: they keep the inbox the thread list shows. No Web PubSub: the page falls
+    // back to polling (test/browser/live-chat.test.ts runs it live).
+    stack = await startTestStack({}, { chatEvents: true, liveUpdates: false });
     // launch() starts Chromium on a new, empty, temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS, headless: true });
     // Each user in a browser context of their own (own storage), alice on a laptop, bob on a 375 px phone.
@@ -39,6 +40,7 @@ describeWithBrowser('the web app (web/) in Chromium: alice and bob in two window
     await page.getByLabel('Display name').fill(displayName);
     await page.getByLabel('Display name').press('Enter');
     await page.getByRole('heading', { name: `ACS chat · ${displayName}` }).waitFor();
+    await page.getByRole('status', { name: 'Connection' }).getByText('No live connection').waitFor();
     // Reported, not asserted: how long the page took to load (the bundle is built on request by the dev host).
     const loadMs = Number(
       await page.evaluate('Math.round(performance.getEntriesByType("navigation")[0]?.loadEventEnd ?? -1)'),
