@@ -22,12 +22,14 @@ export class EventSink {
   private constructor(
     private readonly server: http.Server,
     readonly url: string,
+    private readonly onDelivery?: (delivery: Delivery) => void,
   ) {}
 
-  static async start(): Promise<EventSink> {
+  /** `onDelivery` sees each Notification as it arrives (benchmarks time them). */
+  static async start(onDelivery?: (delivery: Delivery) => void): Promise<EventSink> {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const sink = new EventSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`);
+    const sink = new EventSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, onDelivery);
     server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -67,7 +69,9 @@ export class EventSink {
       return;
     }
     const status = this.statuses.shift() ?? 200;
-    this.deliveries.push({ eventType, deliveryCount: request.headers['aeg-delivery-count'] as string, events, status });
+    const delivery = { eventType, deliveryCount: request.headers['aeg-delivery-count'] as string, events, status };
+    this.deliveries.push(delivery);
+    this.onDelivery?.(delivery);
     response.writeHead(status).end();
   }
 }
