@@ -166,7 +166,7 @@ export interface BenchEmulator {
 export async function startBenchEmulator(): Promise<BenchEmulator> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(__dirname, '../emulator/cli.ts'), '--port', '0', '--in-memory', '--no-rate-limits'],
+    ['--import', 'tsx', join(__dirname, '../emulator/acs/cli.ts'), '--port', '0', '--in-memory', '--no-rate-limits'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';

@@ -29,9 +29,13 @@ interface Emu {
 
 async function startChild(): Promise<Emu> {
   const tsxCli = require.resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsxCli, join(__dirname, '../emulator/cli.ts'), '--in-memory', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [tsxCli, join(__dirname, '../emulator/acs/cli.ts'), '--in-memory', '--port', '0', '--no-rate-limits'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 30_000);
