@@ -116,13 +116,13 @@ param fairUseThreadsPerHour string = ''
 @description('Identities one user may cause to be created for others per hour; empty means the app default (FAIR_USE_NEW_IDENTITIES_PER_HOUR).')
 param fairUseNewIdentitiesPerHour string = ''
 
-@description('Browser origins allowed to call the API, comma-separated (CORS). Empty allows none.')
+@description('Browser origins allowed to call the API and to upload attachments to Blob Storage, comma-separated (CORS). Empty allows none.')
 param corsAllowedOrigins string = ''
 
 @description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID on every run).')
 param principalId string = ''
 
-@description('Grant principalId the data roles the app has (Storage blobs and tables, ACS, Web PubSub), to run it locally against this environment. Off unless asked for.')
+@description('Grant principalId the data roles the app has (Storage blobs, attachments and tables, ACS, Web PubSub), to run it locally against this environment. Off unless asked for.')
 param allowUserIdentityPrincipal bool = false
 
 @description('Optional override of the resource group name.')
@@ -161,6 +161,8 @@ module storage './core/storage/storage-account.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    // The API's CORS origins, so that the same web pages may upload attachments straight to Blob Storage.
+    attachmentsCorsOrigins: corsOrigins
   }
 }
 
@@ -216,6 +218,8 @@ module api './app/api.bicep' = {
     acsEndpoint: communication.outputs.endpoint
     webPubSubEndpoint: webPubSub.outputs.endpoint
     webPubSubHub: webPubSub.outputs.hubName
+    attachmentsBlobEndpoint: storage.outputs.blobEndpoint
+    attachmentsContainerName: storage.outputs.attachmentsContainerName
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri
@@ -247,6 +251,7 @@ module rbac './app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    attachmentsContainerName: storage.outputs.attachmentsContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: communication.outputs.name
     webPubSubName: webPubSub.outputs.name
@@ -268,6 +273,9 @@ output ACS_DELETE_LOCK_ID string = communication.outputs.deleteLockId
 // Endpoint and hub only: Web PubSub has access keys disabled and no key is ever read.
 output WEBPUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
 output WEBPUBSUB_HUB string = webPubSub.outputs.hubName
+// Attachments: the Blob endpoint (reached with the identity) and the container name; no key, no SAS.
+output ATTACHMENTS_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output ATTACHMENTS_CONTAINER string = storage.outputs.attachmentsContainerName
 // Echoed so that values azd prompted for also land in the environment (.env) for the hook and the next provision.
 output AUTH_ISSUER string = authIssuer
 output AUTH_AUDIENCE string = authAudience

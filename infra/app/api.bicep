@@ -1,7 +1,8 @@
 // The chat backend: a Flex Consumption plan and a Linux function app on Node 22
 // that runs as a user-assigned managed identity. Every app setting is either a
 // plain value or an endpoint; none is a key, password or connection string with
-// a key in it (Web PubSub included: endpoint and hub, reached with the identity).
+// a key in it (Web PubSub included: endpoint and hub, reached with the identity;
+// attachments too: the Blob endpoint and a container name, no SAS or key).
 
 @description('Name of the function app.')
 param name string
@@ -41,6 +42,12 @@ param webPubSubEndpoint string
 
 @description('Name of the Web PubSub hub the app sends to.')
 param webPubSubHub string
+
+@description('Blob endpoint of the storage account that holds the attachments container (https://<account>.blob.core.windows.net/).')
+param attachmentsBlobEndpoint string
+
+@description('Name of the private blob container for attachments.')
+param attachmentsContainerName string
 
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
@@ -164,6 +171,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Web PubSub with Entra ID: DefaultAzureCredential (AZURE_CLIENT_ID) signs the REST calls; no connection string.
       WEBPUBSUB_ENDPOINT: webPubSubEndpoint
       WEBPUBSUB_HUB: webPubSubHub
+      // Attachments: the app reads and deletes blobs with its identity and hands browsers user delegation SAS links,
+      // signed with a key it gets for that identity (Storage Blob Delegator), never with an account key.
+      ATTACHMENTS_BLOB_ENDPOINT: attachmentsBlobEndpoint
+      ATTACHMENTS_CONTAINER: attachmentsContainerName
       // The connection string names the component; with local auth disabled it is
       // useless without the Entra token that the authentication string requests.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

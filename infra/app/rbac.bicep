@@ -3,8 +3,11 @@
 // (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles);
 // scripts/lint-infra checks each id against its documented name.
 
-@description('Name of the storage account (host storage and app records).')
+@description('Name of the storage account (host storage, app records and attachments).')
 param storageAccountName string
+
+@description('Name of the private blob container for attachments, in that account.')
+param attachmentsContainerName string
 
 @description('Name of the Application Insights component.')
 param applicationInsightsName string
@@ -23,6 +26,8 @@ param developerPrincipalId string = ''
 
 var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' // Storage Blob Delegator
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350' // Communication and Email Service Owner
@@ -33,6 +38,14 @@ var grantDeveloper = !empty(developerPrincipalId)
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+
+  resource blobServices 'blobServices' existing = {
+    name: 'default'
+
+    resource attachmentsContainer 'containers' existing = {
+      name: attachmentsContainerName
+    }
+  }
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -47,7 +60,7 @@ resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
   name: webPubSubName
 }
 
-// Justification: the Functions host keeps leases, keys and timer state in blobs and Flex Consumption reads the deployment package with this identity; Microsoft documents Blob Data Owner for identity-based AzureWebJobsStorage.
+// Justification: the Functions host keeps leases, keys and timer state in blobs and Flex Consumption reads the deployment package with this identity; Microsoft documents Blob Data Owner for identity-based AzureWebJobsStorage. It is also the role that lets the app write blob index tags (attachments' claimed tag), which Blob Data Contributor lacks.
 resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, roleIds.storageBlobDataOwner)
   scope: storage
@@ -64,6 +77,35 @@ resource appTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-0
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host's Blob Data Owner above covers this today; the attachments roles say what attachments need on their own,
+// so that narrowing the host's role to its own containers leaves attachments working (but for tag writes: see above).
+// Justification: the app checks, reads and deletes attachment blobs, and the upload and download links it signs can grant no more than it holds itself; Blob Data Contributor is the smallest built-in role with blob read, write and delete, scoped to the attachments container alone.
+resource appAttachmentsContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobServices::attachmentsContainer.id, appPrincipalId, roleIds.storageBlobDataContributor)
+  scope: storage::blobServices::attachmentsContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Get User Delegation Key acts on the whole Blob service, so Microsoft requires its action
+// (Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action) at the storage account, resource
+// group or subscription: the container-scoped Blob Data Contributor above, though its definition lists the action,
+// cannot get a key. Learn, "Create a user delegation SAS", section "Assign permissions with RBAC":
+// https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas#assign-permissions-with-rbac
+// Justification: the app signs attachment links with a user delegation key (no account key: shared keys are disabled); Storage Blob Delegator holds only the action that gets one and no data access, on this one account.
+resource appBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roleIds.storageBlobDelegator)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDelegator)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -108,6 +150,26 @@ resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the app locally against the deployed attachments container, as the app identity does.
+resource developerAttachmentsContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(storage::blobServices::attachmentsContainer.id, developerPrincipalId, roleIds.storageBlobDataContributor)
+  scope: storage::blobServices::attachmentsContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataContributor)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: opt-in (allowUserIdentityPrincipal) so an app run locally can sign attachment links with a user delegation key for the developer's identity; account scope, as for the app identity.
+resource developerBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(storage.id, developerPrincipalId, roleIds.storageBlobDelegator)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDelegator)
     principalId: developerPrincipalId
   }
 }

@@ -84,3 +84,30 @@ function directModuleOutput(node: Node, file: BicepFile): ModuleOutput | undefin
   const module = topLevelDeclarations(file.root).find((d) => d.kind === 'module' && d.name === symbol);
   return module && output ? { caller: file, module, output } : undefined;
 }
+
+/**
+ * Where a parameter's value comes from: follows a parameter to what every caller of its file passes (all callers must
+ * pass the same text), as far as callers go, and returns that expression with its file. Anything that is not a
+ * parameter is its own source. Undefined when callers disagree.
+ */
+export function passedExpression(
+  node: Node | null | undefined,
+  file: BicepFile,
+  files: BicepFile[],
+  depth = 0,
+): { file: BicepFile; node: Node } | undefined {
+  if (!node || depth > 20) return undefined;
+  if (node.type !== 'identifier') return { file, node };
+  const isParameter = topLevelDeclarations(file.root).some((d) => d.kind === 'param' && d.name === node.text);
+  const callers = isParameter ? modulesCalling(file, files) : [];
+  if (callers.length === 0) return { file, node };
+  const sources = callers.map(({ caller, params }) =>
+    passedExpression(objectProperty(params, node.text), caller, files, depth + 1),
+  );
+  const [first] = sources;
+  return first && sources.every((source) => source !== undefined && sameExpression(source, first)) ? first : undefined;
+}
+
+function sameExpression(a: { file: BicepFile; node: Node }, b: { file: BicepFile; node: Node }): boolean {
+  return a.file.absolutePath === b.file.absolutePath && a.node.text === b.node.text;
+}

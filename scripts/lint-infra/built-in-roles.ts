@@ -18,6 +18,9 @@ export interface BuiltInRole {
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { name: 'Storage Blob Data Owner', id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' },
   { name: 'Storage Blob Data Contributor', id: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' },
+  // One action, Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action, and no data actions
+  // (Learn, "Azure built-in roles for Storage", Storage Blob Delegator).
+  { name: 'Storage Blob Delegator', id: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' },
   { name: 'Storage Queue Data Contributor', id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' },
   { name: 'Storage Table Data Contributor', id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' },
   { name: 'Storage Table Data Reader', id: '76199698-9eea-4c19-bc75-cec21354c6b6' },

@@ -3,6 +3,8 @@ import path from 'node:path';
 
 import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
+import { checkAttachments } from './checks/attachments';
+import { checkAttachmentsAccess } from './checks/attachments-access';
 import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkFlexConsumption } from './checks/flex-consumption';
 import { checkModulePaths } from './checks/module-paths';
@@ -66,6 +68,8 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkFlexConsumption(files),
     ...checkWebPubSub(files, mainBicep),
     ...checkWebPubSubAccess(files, options.requiredAppSettings),
+    ...checkAttachments(files),
+    ...checkAttachmentsAccess(files, options.requiredAppSettings),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -15,6 +15,7 @@ import {
 import { traceStringLiteral } from '../bicep-values';
 import { BUILT_IN_ROLES } from '../built-in-roles';
 import type { Finding } from '../finding';
+import { appIdentity, describeIdentity, unknownIdentityMessage } from '../role-grants';
 import { looksLikeSecretName } from './secret-outputs';
 import { deployedWebPubSubs, isWebPubSub, type WebPubSubResource } from './web-pubsub';
 
@@ -76,17 +77,9 @@ function keySettingFindings(app: FunctionAppSettings): Finding[] {
 }
 
 function roleFindings(app: FunctionAppSettings, webPubSub: WebPubSubResource, files: BicepFile[]): Finding[] {
-  const clientId = app.settings.get('AZURE_CLIENT_ID');
-  const identity = clientId ? moduleOutputOf(clientId.node, clientId.file, files) : undefined;
+  const identity = appIdentity(app, files);
   if (!identity) {
-    return [
-      finding(
-        app.file,
-        app.resource,
-        `function app ${app.symbol}: AZURE_CLIENT_ID does not come from a module's output, so the identity that ` +
-          `needs ${SERVICE_OWNER} on ${webPubSub.symbol} is unknown`,
-      ),
-    ];
+    return [finding(app.file, app.resource, unknownIdentityMessage(app, `${SERVICE_OWNER} on ${webPubSub.symbol}`))];
   }
   const granted = files.some((file) =>
     descendants(file.root).some(
@@ -99,7 +92,7 @@ function roleFindings(app: FunctionAppSettings, webPubSub: WebPubSubResource, fi
       webPubSub.file,
       webPubSub.node,
       `no unconditional role assignment gives ${SERVICE_OWNER} on ${webPubSub.symbol} to the identity of function ` +
-        `app ${app.symbol} (${identity.module.name} in ${identity.caller.displayPath}, its AZURE_CLIENT_ID)`,
+        `app ${app.symbol} (${describeIdentity(identity)})`,
     ),
   ];
 }

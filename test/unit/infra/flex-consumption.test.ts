@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -36,9 +37,12 @@ describe('lint:infra Flex Consumption properties, on broken copies', () => {
   }
 
   it('reports ftpsState in siteConfig with its line, reason and source', async () => {
+    const before = await readFile(path.join(copy.dir, API), 'utf8');
+    // The inserted line comes right after siteConfig's first two lines.
+    const line = before.slice(0, before.indexOf(SITE_CONFIG) + SITE_CONFIG.length).split('\n').length;
     await copy.replace(API, SITE_CONFIG, `${SITE_CONFIG}      ftpsState: 'Disabled'\n`);
     expect(await flexFindings()).toEqual([
-      `${path.join('infra', 'app', 'api.bicep')}:122 Flex Consumption site functionApp sets siteConfig.ftpsState, ` +
+      `${path.join('infra', 'app', 'api.bicep')}:${line} Flex Consumption site functionApp sets siteConfig.ftpsState, ` +
         `which Flex Consumption does not support (FTPS not supported; ${SOURCE})`,
     ]);
   });

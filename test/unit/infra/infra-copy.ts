@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { formatFinding } from '../../../scripts/lint-infra/finding';
+import { lintInfra } from '../../../scripts/lint-infra/lint-infra';
+import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
+
 const run = promisify(execFile);
 
 export const REAL_INFRA_DIR = path.resolve(__dirname, '..', '..', '..', 'infra');
@@ -52,6 +56,15 @@ export function useInfraCopy(): () => InfraCopy {
     if (!current) throw new Error('useInfraCopy: the copy exists only while a test runs');
     return current;
   };
+}
+
+/** lint:infra's findings on a copy, one `infra/<file>:<line> [<check>] <message>` string each, in the lint's order. */
+export async function lintFindings(
+  infraDir: string,
+  requiredAppSettings: readonly string[] = AZURE_REQUIRED_SETTINGS,
+): Promise<string[]> {
+  const findings = await lintInfra({ infraDir, requiredAppSettings, displayBase: path.dirname(infraDir) });
+  return findings.map((finding) => formatFinding(finding).replace(/^([^:]+:\d+): /, '$1 '));
 }
 
 /** `npm run lint:infra -- <dir>` in a child process; resolves with its exit code and what it printed. */

@@ -190,7 +190,14 @@ describe('lint:infra on broken copies', () => {
   it('reports a module path that does not exist', async () => {
     await copy.replace('main.bicep', "'./app/rbac.bicep'", "'./app/rbac-missing.bicep'");
     expect(summary(await lint(copy.dir))).toEqual([
-      // app/rbac.bicep is no longer deployed, so neither is the app's Web PubSub role it assigns.
+      // app/rbac.bicep is no longer deployed, so neither are the app's attachments and Web PubSub roles it assigns.
+      expect.stringMatching(
+        /storage-account\.bicep:\d+ \[attachments\] no unconditional role .* Storage Blob Delegator/,
+      ),
+      expect.stringMatching(
+        /storage-account\.bicep:\d+ \[attachments\] no unconditional role .* Blob Data Contributor/,
+      ),
+      expect.stringMatching(/storage-account\.bicep:\d+ \[attachments\] no unconditional role .* blob index tags/),
       expect.stringMatching(/infra\/core\/webpubsub\/webpubsub\.bicep:\d+ \[web-pubsub\] no unconditional role/),
       expect.stringMatching(/infra\/main\.bicep:\d+ \[module-path\] module rbac points at/),
     ]);

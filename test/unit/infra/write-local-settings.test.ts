@@ -19,6 +19,8 @@ const AZD_VALUES = [
   'PRUNE_SCHEDULE="0 0 3 * * *"',
   'WEBPUBSUB_ENDPOINT="https://wps-abc.webpubsub.azure.com"',
   'WEBPUBSUB_HUB="chat"',
+  'ATTACHMENTS_BLOB_ENDPOINT="https://stabc.blob.core.windows.net/"',
+  'ATTACHMENTS_CONTAINER="attachments"',
   'CORS_ALLOWED_ORIGINS="https://app.example, https://admin.example"',
   'NOTE="say \\"hi\\""',
   '',
@@ -64,6 +66,8 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
       PRUNE_SCHEDULE: '0 0 3 * * *',
       WEBPUBSUB_ENDPOINT: 'https://wps-abc.webpubsub.azure.com',
       WEBPUBSUB_HUB: 'chat',
+      ATTACHMENTS_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/',
+      ATTACHMENTS_CONTAINER: 'attachments',
     });
     expect(settings.Host).toEqual({ CORS: 'https://app.example,https://admin.example' });
   });
@@ -108,7 +112,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(
-      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT/,
+      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT, ATTACHMENTS_BLOB_ENDPOINT/,
     );
   });
 });
