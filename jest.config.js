@@ -6,9 +6,14 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  // jose is published as ESM only; let swc turn it into CommonJS for jest's module system.
+  // jose and file-type (with its tokenizer packages) are published as ESM only; swc turns them into CommonJS for
+  // jest's module system.
   transform: { '^.+\\.(t|j)sx?$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',
+  ],
+  // file-type's package exports offer only an `import` condition, which jest's resolver (require) does not take.
+  moduleNameMapper: { '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',

@@ -174,6 +174,40 @@ export interface paths {
         patch: operations["updateThread"];
         trace?: never;
     };
+    "/threads/{threadId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A link to upload one file straight to Blob Storage (PUT with uploadHeaders, within 10 minutes); then send a message with its attachmentId in `attachments` */
+        post: operations["createAttachmentUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/threads/{threadId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redirects to a read link for the file, valid 5 minutes, for a caller who can see the message carrying it (images inline, other files as downloads) */
+        get: operations["downloadAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/threads/{threadId}/messages": {
         parameters: {
             query?: never;
@@ -315,6 +349,28 @@ export interface components {
                 userId: string;
             }[];
         };
+        Attachment: {
+            contentType: string;
+            height?: number;
+            id: string;
+            name: string;
+            size: number;
+            width?: number;
+        };
+        AttachmentLink: {
+            /** Format: date-time */
+            expiresOn: string;
+            url: string;
+        };
+        AttachmentUpload: {
+            attachmentId: string;
+            /** Format: date-time */
+            expiresOn: string;
+            uploadHeaders: {
+                [key: string]: string;
+            };
+            uploadUrl: string;
+        };
         CreatedThread: {
             invalidParticipants: components["schemas"]["InvalidParticipant"][];
             thread: components["schemas"]["Thread"];
@@ -322,7 +378,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "IdempotencyKeyReused" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
+                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "AttachmentNotFound" | "Conflict" | "PayloadTooLarge" | "AttachmentTooLarge" | "UnsupportedMediaType" | "AttachmentTypeNotAllowed" | "IdempotencyKeyReused" | "AttachmentInvalid" | "AttachmentNotUploaded" | "AttachmentContentMismatch" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
                 details?: {
                     /** @enum {string} */
                     code?: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected";
@@ -400,6 +456,7 @@ export interface components {
             v: 1;
         };
         LiveMessage: {
+            attachments?: components["schemas"]["Attachment"][];
             content?: {
                 message: string;
             };
@@ -518,6 +575,7 @@ export interface components {
             [key: string]: unknown;
         };
         Message: {
+            attachments?: components["schemas"]["Attachment"][];
             content?: {
                 initiator?: components["schemas"]["Person"];
                 message?: string;
@@ -1251,6 +1309,160 @@ export interface operations {
             };
         };
     };
+    createAttachmentUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    contentType: string;
+                    name: string;
+                    size: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The upload link (a user delegation SAS for one new blob, create and write only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentUpload"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such thread, or not a participant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The declared size is over ATTACHMENT_MAX_BYTES (AttachmentTooLarge) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The declared type is not allowed (AttachmentTypeNotAllowed) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Attachments are not configured, or Blob Storage is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachmentId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description With Accept: application/json, the read link as JSON (for web pages) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            /** @description Location: the read link */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such file, or the caller cannot see its message (AttachmentNotFound) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Attachments are not configured, or Blob Storage is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listMessages: {
         parameters: {
             query?: {
@@ -1321,6 +1533,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    attachments?: string[];
                     content: string;
                     metadata?: {
                         [key: string]: string;

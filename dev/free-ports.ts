@@ -7,4 +7,5 @@ export const ANY_FREE_PORTS = {
   DEV_TABLES_PORT: '0',
   DEV_ACS_PORT: '0',
   DEV_WEBPUBSUB_PORT: '0',
+  DEV_BLOB_PORT: '0',
 } as const;

@@ -12,6 +12,7 @@ import { type RunningAzurite, startAzuriteTables } from './azurite';
 import { DEV_EVENT_TIME_SCALE, orphanGraceSeconds } from './event-clock';
 import { type DevHost, type LogSink, startDevHost } from './host';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
+import { type LocalBlob, prepareAttachmentsStorage, startLocalBlob } from './local-blob';
 import { webAppMount } from './web-app';
 
 /**
@@ -29,6 +30,13 @@ export interface LocalStackOptions {
   webPubSubPort?: number;
   /** Start the Web PubSub emulator for live updates (default true); false runs without live updates (clients poll). */
   webPubSub?: boolean;
+  /** Azurite Blob port for attachments (0 = free port); not started when ATTACHMENTS_BLOB_ENDPOINT names storage. */
+  blobPort?: number;
+  /**
+   * Attachments on Azurite's Blob service (default true). A Blob service passed in (tests) is shared: the stack only
+   * creates its container there and leaves the account's CORS alone.
+   */
+  attachments?: boolean | LocalBlob;
   /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
   dataDir?: string;
   /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
@@ -70,6 +78,11 @@ export interface DevStackInfo {
   auth: { issuer: string; audience: string };
   /** The Web PubSub emulator (absent when WEBPUBSUB_* name a real resource): plain HTTP on loopback. */
   webPubSub?: { endpoint: string; connectionString: string };
+  /**
+   * Azurite's Blob service for attachments (absent with real storage): HTTPS with the emulator's CA (Azurite takes
+   * OAuth only over HTTPS); the app reaches it with a token, as it reaches Azure Storage with its managed identity.
+   */
+  blob?: { endpoint: string; container: string; caCertPath: string; connectionString: string };
   /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
   chatEvents?: { webhook: string; subscriptionId: string; timeScale: number };
 }
@@ -125,6 +138,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => webPubSub!.close());
     }
 
+    const useRealBlob = Boolean(env.ATTACHMENTS_BLOB_ENDPOINT?.trim());
+    let blob: LocalBlob | undefined;
+    if (!useRealBlob && options.attachments !== false) {
+      if (typeof options.attachments === 'object') blob = options.attachments;
+      else {
+        const own = await startLocalBlob({
+          port: options.blobPort ?? 0,
+          ...(options.dataDir
+            ? { dataDir: path.join(options.dataDir, 'azurite-blob'), tlsDir: path.join(options.dataDir, 'emulator') }
+            : {}),
+        });
+        blob = own;
+        closers.push(() => own.close());
+      }
+    }
+    const attachmentsContainer = env.ATTACHMENTS_CONTAINER?.trim() || 'attachments';
+
     const host = await startDevHost({
       functions: [],
       port: options.port ?? 7071,
@@ -143,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(tablesConnectionString ? { AzureWebJobsStorage: tablesConnectionString } : {}),
       ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
       ...(webPubSub ? { WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString, WEBPUBSUB_ENDPOINT: undefined } : {}),
+      ...(blob ? { ATTACHMENTS_BLOB_ENDPOINT: blob.blobEndpoint, ATTACHMENTS_CONTAINER: attachmentsContainer } : {}),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
       // With the emulator, Event Grid runs on its compressed clock: so does the orphan grace period, unless set.
@@ -151,13 +182,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
     };
     const config = loadConfig(settings);
-    host.mount(webAppMount(issuer, config.webPubSub && webPubSubEndpoint(config.webPubSub)));
+    if (blob) {
+      // The page uploads straight to Blob Storage: its origin (and the configured ones) get infra's CORS rule.
+      const origins = [host.origin, ...(options.corsOrigins ?? [])];
+      await prepareAttachmentsStorage(blob, attachmentsContainer, blob === options.attachments ? [] : origins);
+    }
+    host.mount(
+      webAppMount(issuer, {
+        ...(config.webPubSub ? { liveEndpoint: webPubSubEndpoint(config.webPubSub) } : {}),
+        ...(config.attachments ? { blobEndpoint: config.attachments.blobEndpoint } : {}),
+      }),
+    );
     const composition: CompositionOptions = {
       ...options.composition,
       ...(emulator
         ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } }
         : {}),
       ...(emulator && options.backendOnEmulatorClock ? { clock: () => emulator.control.now() } : {}),
+      ...(blob
+        ? {
+            blobCredential: blob.credential,
+            blobClientOptions: { ...options.composition?.blobClientOptions, tlsOptions: { ca: blob.caCertPem } },
+          }
+        : {}),
     };
     const services = lazyServices(() => createServices(config, composition));
     const functions = buildFunctionTable(config, services);
@@ -186,6 +233,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
       ...(chatEvents && eventTimeScale !== undefined
         ? { chatEvents: { ...chatEvents, timeScale: eventTimeScale } }
+        : {}),
+      ...(blob
+        ? {
+            blob: {
+              endpoint: blob.blobEndpoint,
+              container: attachmentsContainer,
+              caCertPath: blob.caCertPath,
+              connectionString: blob.connectionString,
+            },
+          }
         : {}),
     };
     return {

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     acsPort: portSetting('DEV_ACS_PORT', 7443),
     // 8080, as Microsoft's own Web PubSub emulator (awps-emulator) listens.
     webPubSubPort: portSetting('DEV_WEBPUBSUB_PORT', 8080),
+    blobPort: portSetting('DEV_BLOB_PORT', 10000),
     dataDir,
     env: process.env,
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
             `  Web PubSub     ${info.webPubSub.endpoint} (emulator)`,
             `  Web PubSub key ${info.webPubSub.connectionString}`,
           ]
+        : []),
+      ...(info.blob
+        ? [`  Blob           ${info.blob.endpoint}/${info.blob.container} (Azurite, HTTPS: trust the CA cert above)`]
         : []),
       `  Tables         ${'connectionString' in info.storage ? info.storage.connectionString : info.storage.endpoint}`,
       `  Auth issuer    ${info.auth.issuer}`,

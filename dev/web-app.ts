@@ -40,11 +40,14 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
 }
 
 /**
- * `liveEndpoint` is Web PubSub's endpoint (the emulator or a real service), if any: the page may open WebSockets to it
- * and to nothing else.
+ * Besides its own origin, the page may reach `liveEndpoint` (Web PubSub: WebSockets) and `blobEndpoint` (Blob Storage:
+ * uploads and images), and nothing else.
  */
-export function webAppMount(issuer: DevIssuer, liveEndpoint?: string): Mount {
-  const policy = contentSecurityPolicy(liveEndpoint);
+export function webAppMount(
+  issuer: DevIssuer,
+  endpoints: { liveEndpoint?: string; blobEndpoint?: string } = {},
+): Mount {
+  const policy = contentSecurityPolicy(endpoints);
   return async (request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://x').pathname;
     if (request.method === 'GET' && pathname === '/') {
@@ -101,13 +104,16 @@ async function signIn(issuer: DevIssuer, request: http.IncomingMessage, response
 
 /**
  * The page runs only its own bundle: no inline script, no other origin (a message can never bring code). It talks to
- * its own origin and opens WebSockets only to Web PubSub.
+ * its own origin, opens WebSockets only to Web PubSub, and uploads to and shows images from Blob Storage only.
  */
-function contentSecurityPolicy(liveEndpoint: string | undefined): string {
-  const socketOrigin = liveEndpoint ? ` ${new URL(liveEndpoint).origin.replace(/^http/, 'ws')}` : '';
+function contentSecurityPolicy(endpoints: { liveEndpoint?: string; blobEndpoint?: string }): string {
+  const socketOrigin = endpoints.liveEndpoint
+    ? ` ${new URL(endpoints.liveEndpoint).origin.replace(/^http/, 'ws')}`
+    : '';
+  const blobOrigin = endpoints.blobEndpoint ? ` ${new URL(endpoints.blobEndpoint).origin}` : '';
   return (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-    `object-src 'none'; connect-src 'self'${socketOrigin}`
+    `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:${blobOrigin}; ` +
+    `object-src 'none'; connect-src 'self'${socketOrigin}${blobOrigin}`
   );
 }
 
@@ -116,7 +122,7 @@ function send(
   status: number,
   type: string,
   body: string,
-  policy = contentSecurityPolicy(undefined),
+  policy = contentSecurityPolicy({}),
 ): void {
   response.writeHead(status, {
     'content-type': type,

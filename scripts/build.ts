@@ -25,14 +25,18 @@ export const BUNDLE_ENTRY = `${BUNDLE_DIR}/index.mjs`;
  */
 export const HOST_PROVIDED_MODULES = ['@azure/functions-core'];
 
-/** CommonJS code inlined into ES modules still calls `require` and reads `__dirname`: give it both, per file. */
+/**
+ * CommonJS code inlined into ES modules still calls `require` and reads `__dirname`: give it both, per file. The file
+ * names go by names of their own (see `define`): some ES modules declare a `__filename` themselves
+ * (@azure/storage-common's crc64.js), which a banner `const __filename` would clash with.
+ */
 const COMMONJS_GLOBALS = [
   "import { createRequire as __createRequire } from 'node:module';",
   "import { dirname as __pathDirname } from 'node:path';",
   "import { fileURLToPath as __fileURLToPath } from 'node:url';",
   'const require = __createRequire(import.meta.url);',
-  'const __filename = __fileURLToPath(import.meta.url);',
-  'const __dirname = __pathDirname(__filename);',
+  'const __bundleFilename = __fileURLToPath(import.meta.url);',
+  'const __bundleDirname = __pathDirname(__bundleFilename);',
 ].join('\n');
 
 export function bundleOptions(outdir: string): BuildOptions {
@@ -50,6 +54,8 @@ export function bundleOptions(outdir: string): BuildOptions {
     target: 'node20',
     external: HOST_PROVIDED_MODULES,
     banner: { js: COMMONJS_GLOBALS },
+    // Only free references are replaced: a module's own `__filename` stays its own.
+    define: { __filename: '__bundleFilename', __dirname: '__bundleDirname' },
     sourcemap: 'linked',
     // Dependencies' ES module builds first: they tree-shake better than their CommonJS builds.
     mainFields: ['module', 'main'],

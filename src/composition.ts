@@ -3,8 +3,10 @@ import type { CommonClientOptions } from '@azure/core-client';
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 
+import { AttachmentService } from './attachments/attachment-service';
+import { type BlobClientOptions, BlobFiles } from './attachments/blob-files';
 import { AcsChat } from './chat/acs-chat';
-import type { ChatDependencies } from './chat/chat-context';
+import { type ChatDependencies, ThreadAccess } from './chat/chat-context';
 import { ContinuationCodec } from './chat/continuation';
 import { FairUse } from './chat/fair-use';
 import { MessageService } from './chat/message-service';
@@ -25,6 +27,7 @@ import { memoize, memoizeAsync } from './memo';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
+import { AttachmentRepository } from './storage/attachment-repository';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
@@ -53,6 +56,10 @@ export interface CompositionOptions {
   upstreamTimeoutMs?: number;
   /** Extra Azure SDK options for the Web PubSub client (tests shorten its timeout). */
   webPubSubClientOptions?: CommonClientOptions;
+  /** The Blob Storage credential (default: DefaultAzureCredential, managed identity); the dev stack's for Azurite. */
+  blobCredential?: TokenCredential;
+  /** Extra options for the Blob client (the dev stack's CA for Azurite's HTTPS, tests' policies). */
+  blobClientOptions?: BlobClientOptions;
   /**
    * The backend's clock, ms since the epoch (default `Date.now`): thread activity, retention, the orphan grace and
    * token renewal. Tests run it on the ACS emulator's clock, so that time moves for both at once.
@@ -78,6 +85,7 @@ export interface Services {
   inbox: InboxService;
   inboxBackfill: InboxBackfill;
   live: LiveUpdates;
+  attachments: AttachmentService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -158,6 +166,53 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     { clientMinutes: webPubSub?.clientMinutes ?? 60, now: clock },
   );
 
+  const attachmentsConfig = config.attachments;
+  const files = attachmentsConfig
+    ? new BlobFiles(
+        attachmentsConfig.blobEndpoint,
+        attachmentsConfig.container,
+        options.blobCredential ?? credentialFor(attachmentsConfig.clientId)(),
+        {
+          // Storage's own retry policy, with the same bounds as the other clients' (it takes no extra policies: the
+          // SDK would add them to its pipeline twice).
+          retryOptions: {
+            maxTries: 3,
+            retryDelayInMs: 200,
+            maxRetryDelayInMs: 1_000,
+            tryTimeoutInMs: options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+          },
+          ...options.blobClientOptions,
+        },
+        clock,
+      )
+    : undefined;
+  const access = new ThreadAccess(chat);
+  const attachments = new AttachmentService(
+    attachmentsConfig,
+    files,
+    new AttachmentRepository(tables.attachments),
+    {
+      // The caller's inbox row says they are in the thread (0 ACS calls); without one (a thread created a moment
+      // ago, before its event), ACS is asked as the caller.
+      assertParticipant: async (scope, threadId) => {
+        const acsUserId = await access.callerAcsUserId(scope);
+        if (await inboxes.get(acsUserId, threadId).catch(() => undefined)) return;
+        await access.assertParticipant(scope, threadId);
+      },
+      canSee: async (scope, threadId, messageId) => {
+        const acsUserId = await access.callerAcsUserId(scope);
+        return chat.acs
+          .asUser(acsUserId, (client) => client.getChatThreadClient(threadId).getMessage(messageId))
+          .then((message) => !message.deletedOn)
+          .catch((error: unknown) => {
+            if (isStatus(error, 404, 403)) return false;
+            throw fromUpstream(error);
+          });
+      },
+    },
+    clock,
+  );
+
   const health = new HealthService(
     {
       storage: async () => {
@@ -170,8 +225,10 @@ export async function createServices(config: AppConfig, options: CompositionOpti
         await chat.acs.asService((client) => onePage(client.listChatThreads({ maxPageSize: 1 }), undefined));
       },
       ...(live.enabled ? { webPubSub: () => live.probe() } : {}),
+      ...(files ? { attachments: () => files.probe() } : {}),
     },
-    new Set(['webPubSub']),
+    // Without these, chat works: live updates fall back to polling, only files cannot be shared.
+    new Set(['webPubSub', 'attachments']),
   );
   return {
     config,
@@ -188,7 +245,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       retentionDays: config.pruning.retentionDays,
       now: clock,
     }),
-    messages: new MessageService(chat, clock),
+    messages: new MessageService(chat, clock, attachments),
     participants: new ParticipantService(chat),
     chatEvents: new ChatEventService(
       chat.threads,
@@ -215,6 +272,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     inbox: new InboxService(inboxes, identity),
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
     live,
+    attachments,
   };
 }
 

@@ -9,6 +9,23 @@ export const USER_TOKEN_SCOPE_VALUES = ['chat', 'chat.join', 'chat.join.limited'
 export const UserTokenScope = z.enum(USER_TOKEN_SCOPE_VALUES);
 export type UserTokenScope = z.infer<typeof UserTokenScope>;
 
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
+/** Images browsers show safely, PDF, plain text and Office documents (OOXML and the older binary formats). */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+] as const;
+
 /** On Event Grid's real clock: the dev stack scales it to its emulated Event Grid's (dev/local-stack.ts). */
 export const DEFAULT_ORPHAN_THREAD_GRACE_SECONDS = 300;
 
@@ -23,6 +40,11 @@ const httpsOrLoopbackUrl = z.url({ message: 'must be an absolute URL' }).refine(
   const url = new URL(value);
   return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }, 'must use https (plain http is allowed only on loopback)');
+
+/** Blob Storage always: a SAS handed to browsers must never travel in clear (Azurite locally runs HTTPS too). */
+const httpsOnlyUrl = z
+  .url({ message: 'must be an absolute URL' })
+  .refine((value) => !URL.canParse(value) || new URL(value).protocol === 'https:', 'must use https');
 
 const commaList = <Item extends z.ZodType<string, string>>(item: Item) =>
   z
@@ -92,6 +114,17 @@ export const settingsSchema = z.object({
     .default('chat'),
   // How long a client URL from POST /api/realtime/negotiate is valid (a connection outlives its URL's expiry).
   WEBPUBSUB_CLIENT_MINUTES: integer(1, 60).default(60),
+  // Attachments: a private Blob container reached with managed identity (user delegation SAS); off when unset.
+  ATTACHMENTS_BLOB_ENDPOINT: optionalText.pipe(httpsOnlyUrl.optional()),
+  // Container names: 3-63 lowercase letters, digits and single dashes, starting and ending with a letter or digit.
+  ATTACHMENTS_CONTAINER: z
+    .string()
+    .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a Blob container name (3-63 of a-z, 0-9 and dashes)')
+    .default('attachments'),
+  ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
+  ATTACHMENT_TYPES: commaList(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, 'must be a media type')).default([
+    ...DEFAULT_ATTACHMENT_TYPES,
+  ]),
 });
 
 export type AcsConfig =
@@ -122,6 +155,18 @@ export interface AppConfig {
   orphanThreadGraceSeconds: number;
   /** Live updates through Web PubSub; undefined when not configured (clients then poll). */
   webPubSub?: WebPubSubConfig;
+  /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
+  attachments?: AttachmentsConfig;
+}
+
+export interface AttachmentsConfig {
+  /** `https://<account>.blob.core.windows.net` (Azurite locally: `https://127.0.0.1:<port>/devstoreaccount1`). */
+  blobEndpoint: string;
+  container: string;
+  maxBytes: number;
+  /** Media types, lowercase. */
+  allowedTypes: string[];
+  clientId?: string;
 }
 
 export interface FairUseLimits {
@@ -138,6 +183,7 @@ export const AZURE_REQUIRED_SETTINGS = [
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
   'WEBPUBSUB_ENDPOINT',
+  'ATTACHMENTS_BLOB_ENDPOINT',
 ] as const;
 
 export class ConfigError extends Error {
@@ -192,6 +238,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
     ...optionalWebPubSub(s),
+    ...(s.ATTACHMENTS_BLOB_ENDPOINT
+      ? {
+          attachments: {
+            blobEndpoint: s.ATTACHMENTS_BLOB_ENDPOINT.replace(/\/+$/, ''),
+            container: s.ATTACHMENTS_CONTAINER,
+            maxBytes: s.ATTACHMENT_MAX_BYTES,
+            allowedTypes: [...new Set(s.ATTACHMENT_TYPES.map((type) => type.toLowerCase()))],
+            ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -21,12 +21,27 @@ export const ERROR_CODES = {
   ThreadNotFound: { status: 404, meaning: 'The thread does not exist, or the caller is not a participant.' },
   MessageNotFound: { status: 404, meaning: 'The message does not exist in this thread.' },
   ParticipantNotFound: { status: 404, meaning: 'That user is not a participant of this thread.' },
+  AttachmentNotFound: {
+    status: 404,
+    meaning: 'No such file in this thread, or the caller cannot see the message that carries it.',
+  },
   Conflict: { status: 409, meaning: 'The request conflicts with the current state.' },
   PayloadTooLarge: { status: 413, meaning: 'The request body exceeds the size limit.' },
+  AttachmentTooLarge: { status: 413, meaning: 'The file is larger than ATTACHMENT_MAX_BYTES allows.' },
   UnsupportedMediaType: { status: 415, meaning: 'The request body must be JSON.' },
+  AttachmentTypeNotAllowed: { status: 415, meaning: 'Files of this type may not be attached (ATTACHMENT_TYPES).' },
   IdempotencyKeyReused: {
     status: 422,
     meaning: 'This Idempotency-Key was already used by the caller with a different request body.',
+  },
+  AttachmentInvalid: {
+    status: 422,
+    meaning: 'An attachment id is unknown, belongs to another thread or sender, or is attached already.',
+  },
+  AttachmentNotUploaded: { status: 422, meaning: 'A file was not uploaded (or its upload did not finish).' },
+  AttachmentContentMismatch: {
+    status: 422,
+    meaning: 'A file is not of the type declared for it (it was deleted); upload it again with its true type.',
   },
   TooManyRequests: { status: 429, meaning: 'Slow down; retry after `Retry-After` seconds.' },
   FairUseExceeded: {

@@ -33,11 +33,21 @@ export class ValidationError extends DomainError {
 }
 
 export class PayloadTooLargeError extends DomainError {
-  readonly code = 'PayloadTooLarge';
+  constructor(
+    message: string,
+    readonly code: ErrorCodeWithStatus<413> = 'PayloadTooLarge',
+  ) {
+    super(message);
+  }
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
-  readonly code = 'UnsupportedMediaType';
+  constructor(
+    message: string,
+    readonly code: ErrorCodeWithStatus<415> = 'UnsupportedMediaType',
+  ) {
+    super(message);
+  }
 }
 
 export class AuthenticationError extends DomainError {

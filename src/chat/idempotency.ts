@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 
+import { BACKEND_METADATA_PREFIX } from '../attachments/attachment-schemas';
+
 /* Idempotency-Key support shared by thread creation and message sending. */
 
 /**
  * The message metadata entry that carries a send's repeatability id into ACS, so a retry can find a message whose
  * first attempt timed out after ACS stored it. Never shown to clients.
  */
-export const IDEMPOTENCY_METADATA_KEY = 'acsChatBackend.repeatabilityId';
+export const IDEMPOTENCY_METADATA_KEY = `${BACKEND_METADATA_PREFIX}repeatabilityId`;
 
 /** A stable hash of a request body (object keys sorted), to tell a replay from a different request. */
 export function hashOf(body: unknown): string {

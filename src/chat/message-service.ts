@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@azure/communication-chat';
 
-import { ForbiddenError, UnprocessableError } from '../errors';
+import { ForbiddenError, ServiceUnavailableError, UnprocessableError } from '../errors';
 import { isStatus } from '../storage/errors';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
@@ -19,6 +19,16 @@ import {
 } from './views';
 
 const SEND_OPERATION = 'sendMessage';
+
+/** The files of a message being sent (src/attachments): checked before it goes to ACS, recorded once it exists. */
+export interface MessageAttachments {
+  prepare(
+    scope: CallScope,
+    threadId: string,
+    attachmentIds: string[],
+  ): Promise<{ metadata: Record<string, string>; claim(messageId: string): Promise<void> }>;
+  claimFor(scope: CallScope, threadId: string, attachmentIds: string[], messageId: string): Promise<void>;
+}
 /** How far before the key's first claim a retry looks for the message (clocks of Tables and ACS may differ). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -36,6 +46,7 @@ export class MessageService {
   constructor(
     private readonly deps: ChatDependencies,
     private readonly now: () => number = Date.now,
+    private readonly attachments?: MessageAttachments,
   ) {
     this.access = new ThreadAccess(deps);
   }
@@ -67,13 +78,21 @@ export class MessageService {
         }
         const found = earlier.resultId ?? (await this.findSent(acsUserId, threadId, repeatId, earlier.claimedOn));
         if (found) {
+          if (body.attachments?.length)
+            await this.requireAttachments().claimFor(scope, threadId, body.attachments, found);
           await this.deps.requests.complete(repeatId, SEND_OPERATION, found).catch(() => undefined);
           return { id: found };
         }
       }
     }
+    const files = body.attachments?.length
+      ? await this.requireAttachments().prepare(scope, threadId, body.attachments)
+      : undefined;
     const displayName = body.senderDisplayName ?? scope.caller.displayName;
-    const metadata = repeatId ? { ...body.metadata, [IDEMPOTENCY_METADATA_KEY]: repeatId } : body.metadata;
+    const metadata =
+      repeatId || files
+        ? { ...body.metadata, ...files?.metadata, ...(repeatId ? { [IDEMPOTENCY_METADATA_KEY]: repeatId } : {}) }
+        : body.metadata;
     const result = await this.deps.acs
       .asUser(acsUserId, (client) =>
         client.getChatThreadClient(threadId).sendMessage(
@@ -86,10 +105,17 @@ export class MessageService {
         ),
       )
       .catch(rethrowAs(fromThreadCall));
+    // Should recording the files fail, the error reaches the client, whose retry with the same key records them.
+    await files?.claim(result.id);
     // The message is acknowledged by ACS; noting it under the key only saves a later retry its search.
     if (repeatId) await this.deps.requests.complete(repeatId, SEND_OPERATION, result.id).catch(() => undefined);
     await this.recordActivity(threadId, scope);
     return { id: result.id };
+  }
+
+  private requireAttachments(): MessageAttachments {
+    if (!this.attachments) throw new ServiceUnavailableError('Attachments are not configured on this deployment.', 300);
+    return this.attachments;
   }
 
   /** A message this caller sent with `repeatId` since (a little before) the key was first claimed, if any. */

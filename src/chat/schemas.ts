@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+import { attachmentId, BACKEND_METADATA_PREFIX, MAX_ATTACHMENTS_PER_MESSAGE } from '../attachments/attachment-schemas';
+
 /** Request schemas of the chat API: the one validation layer. Types are inferred from them. */
 
 export const MAX_CONTENT_BYTES = 28 * 1024;
@@ -40,7 +42,17 @@ const topic = z
 const isoDateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const metadata = z
-  .record(z.string().min(1).max(64), z.string().max(1024))
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(
+        (key) => !key.startsWith(BACKEND_METADATA_PREFIX),
+        `keys starting ${BACKEND_METADATA_PREFIX} are reserved`,
+      ),
+    z.string().max(1024),
+  )
   .refine((value) => Object.keys(value).length <= 32, 'must have at most 32 entries')
   .refine(
     (value) => utf8Bytes(JSON.stringify(value)) <= MAX_METADATA_BYTES,
@@ -81,6 +93,12 @@ export const sendMessageBody = z
     type: z.enum(['text', 'html']).default('text'),
     senderDisplayName: displayName.optional(),
     metadata: metadata.optional(),
+    /** Files uploaded with POST /threads/{threadId}/attachments, in the order to show them. */
+    attachments: z
+      .array(attachmentId)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an attachment')
+      .optional(),
   })
   .strict();
 export type SendMessageBody = z.infer<typeof sendMessageBody>;

@@ -7,9 +7,14 @@ import type {
 } from '@azure/communication-chat';
 import * as z from 'zod';
 
+import {
+  type Attachment,
+  attachmentSchema,
+  attachmentsFromMetadata,
+  BACKEND_METADATA_PREFIX,
+} from '../attachments/attachment-schemas';
 import { detailCodes } from '../error-codes';
 import type { ThreadRecord } from '../storage/thread-repository';
-import { IDEMPOTENCY_METADATA_KEY } from './idempotency';
 import { type Lookup, personSchema, rawId } from './people';
 
 /**
@@ -61,6 +66,7 @@ export const messageSchema = z
     deletedOn: z.iso.datetime().optional(),
     editedOn: z.iso.datetime().optional(),
     metadata: metadata.optional(),
+    attachments: z.array(attachmentSchema).optional(),
   })
   .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof messageSchema>;
@@ -170,11 +176,21 @@ export function messageView(message: ChatMessage, lookup: Lookup): MessageView {
   };
 }
 
-/** Message metadata as the client set it, without the backend's own idempotency marker. */
-export function clientMetadata(metadata: Record<string, string> | undefined): { metadata?: Record<string, string> } {
+/**
+ * Message metadata as the client set it, without the backend's own entries (its idempotency marker, attachments),
+ * and the attachments as their own field.
+ */
+export function clientMetadata(metadata: Record<string, string> | undefined): {
+  metadata?: Record<string, string>;
+  attachments?: Attachment[];
+} {
   if (!metadata) return {};
-  const { [IDEMPOTENCY_METADATA_KEY]: _marker, ...own } = metadata;
-  return Object.keys(own).length > 0 ? { metadata: own } : {};
+  const own = Object.fromEntries(Object.entries(metadata).filter(([key]) => !key.startsWith(BACKEND_METADATA_PREFIX)));
+  const attachments = attachmentsFromMetadata(metadata);
+  return {
+    ...(Object.keys(own).length > 0 ? { metadata: own } : {}),
+    ...(attachments.length > 0 ? { attachments } : {}),
+  };
 }
 
 export function readReceiptView(receipt: ChatMessageReadReceipt, lookup: Lookup): ReadReceiptView | undefined {

@@ -1,3 +1,4 @@
+import { deleteFilesOf } from '../attachments/attachment-events';
 import type { ServicesProvider } from '../composition';
 import { HANDLED_CHAT_EVENT_TYPES, parseChatEvent } from '../events/chat-event-schemas';
 import { isInboxEventType } from '../events/inbox-event-schemas';
@@ -5,7 +6,8 @@ import type { FunctionDefinition } from './definition';
 
 /**
  * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation): thread records,
- * then inboxes, then live updates (best effort: they never fail the delivery). A thrown error answers the delivery
+ * then inboxes, then live updates (best effort: they never fail the delivery), then the files of deleted messages
+ * and threads. A thrown error answers the delivery
  * with a failure, and Event Grid tries again later.
  */
 export function chatEventFunctions(services: ServicesProvider): FunctionDefinition[] {
@@ -15,7 +17,7 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents, inbox, live } = await services();
+        const { chatEvents, inbox, live, attachments } = await services();
         const parsed = parseChatEvent(event);
         const forInbox = isInboxEventType(parsed.eventType);
         // An event only inboxes use is not reported as unhandled by the thread records' handler.
@@ -24,6 +26,8 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
           const entries = await inbox.handleEvent(event, context);
           await live.handleEvent(event, entries, context);
         }
+        const filesDeleted = await deleteFilesOf(event, attachments);
+        if (filesDeleted > 0) context.log('attachments deleted', { eventType: parsed.eventType, filesDeleted });
       },
     },
   ];

@@ -1,5 +1,6 @@
 import type { ServicesProvider } from '../composition';
 import type { AppConfig } from '../config';
+import { attachmentFunctions } from './attachments';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
@@ -19,6 +20,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...tokenFunctions(services),
     ...threadFunctions(services),
     ...messageFunctions(services),
+    ...attachmentFunctions(services),
     ...participantFunctions(services),
     ...inboxFunctions(services),
     ...realtimeFunctions(services),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 
+import { attachmentSchema } from '../attachments/attachment-schemas';
 import { personSchema } from '../chat/people';
 import { inboxEntrySchema } from '../inbox/inbox-schemas';
 
@@ -48,6 +49,7 @@ export const liveMessageSchema = z
     editedOn: z.iso.datetime().optional(),
     deletedOn: z.iso.datetime().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
+    attachments: z.array(attachmentSchema).optional(),
   })
   .meta({ id: 'LiveMessage' });
 export type LiveMessage = z.infer<typeof liveMessageSchema>;

@@ -4,7 +4,16 @@ import { TableClient, type TableServiceClientOptions } from '@azure/data-tables'
 import type { AppConfig } from '../config';
 
 /** The tables the backend keeps its records in, named with the configured prefix. */
-export const TABLE_ROLES = ['identities', 'threads', 'activity', 'settings', 'usage', 'requests', 'inbox'] as const;
+export const TABLE_ROLES = [
+  'identities',
+  'threads',
+  'activity',
+  'settings',
+  'usage',
+  'requests',
+  'inbox',
+  'attachments',
+] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
 export type TableClients = Record<TableRole, TableClient>;
@@ -17,6 +26,7 @@ const TABLE_SUFFIX: Record<TableRole, string> = {
   usage: 'Usage',
   requests: 'Requests',
   inbox: 'Inbox',
+  attachments: 'Attachments',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

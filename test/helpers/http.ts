@@ -10,7 +10,15 @@ export interface TestResponse<Body = unknown> {
 
 export async function call<Body = unknown>(
   url: string,
-  init: { method?: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    token?: string;
+    json?: unknown;
+    body?: string;
+    headers?: Record<string, string>;
+    /** `manual`: a redirect is returned as is (its Location read), not followed. */
+    redirect?: 'follow' | 'manual';
+  } = {},
 ): Promise<TestResponse<Body>> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -19,7 +27,12 @@ export async function call<Body = unknown>(
     body = JSON.stringify(init.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(url, { method: init.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    redirect: init.redirect ?? 'follow',
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await response.text();
   await checkApiResponse(url, init.method ?? 'GET', response.status, text);
   let parsed: unknown;

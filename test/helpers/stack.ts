@@ -4,6 +4,7 @@ import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipelin
 
 import type { LogRecord } from '../../dev/host';
 import type { DevTokenClaims } from '../../dev/issuer';
+import { connectLocalBlob, type LocalBlob } from '../../dev/local-blob';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import type { RunningEmulator } from '../../emulator';
 
@@ -107,11 +108,18 @@ export async function startTestStack(
     emulatorClock?: boolean;
     /** Live updates through the Web PubSub emulator (default on, as `npm run dev`). */
     liveUpdates?: boolean;
+    /**
+     * Attachments: 'shared' (default) uses the Azurite Blob of jest's global set-up with a container of this stack's
+     * own; 'own' starts a Blob service for this stack alone (browser tests: the stack sets CORS for its page); false
+     * runs without attachments.
+     */
+    attachments?: 'shared' | 'own' | false;
   } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
   if (!tablesConnectionString)
     throw new Error('TEST_TABLES_CONNECTION_STRING is not set: integration tests need jest global set-up');
+  const uniqueSuffix = randomUUID().replace(/-/g, '').slice(0, 12);
   const logs: LogRecord[] = [];
   const tablesCalls = new TablesCallCounter();
   const tablesFaults = new TablesFaults();
@@ -119,11 +127,16 @@ export async function startTestStack(
     port: 0,
     tablesConnectionString,
     ...(shared.emulator ? { emulator: shared.emulator } : {}),
-    env: { TABLE_NAME_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 12)}`, ...env },
+    env: {
+      TABLE_NAME_PREFIX: `t${uniqueSuffix}`,
+      ATTACHMENTS_CONTAINER: `t${uniqueSuffix}`,
+      ...env,
+    },
     log: (record) => logs.push(record),
     subscribeChatEvents: shared.chatEvents ?? false,
     backendOnEmulatorClock: shared.emulatorClock ?? false,
     webPubSub: shared.liveUpdates ?? true,
+    attachments: attachmentsFor(shared.attachments ?? 'shared'),
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {
@@ -144,4 +157,11 @@ export async function startTestStack(
     tablesFaults,
     token: (userId, claims) => stack.issuer.mint(userId, claims),
   };
+}
+
+function attachmentsFor(mode: 'shared' | 'own' | false): boolean | LocalBlob {
+  if (mode !== 'shared') return mode === 'own';
+  const running = process.env.TEST_BLOB;
+  if (!running) throw new Error('TEST_BLOB is not set: integration tests need jest global set-up');
+  return connectLocalBlob(JSON.parse(running) as Parameters<typeof connectLocalBlob>[0]);
 }

@@ -1,3 +1,4 @@
+import { attachmentsContainer } from '../helpers/blob';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -10,11 +11,14 @@ describe('GET /api/health', () => {
   let stack: TestStack;
   afterEach(() => stack?.close());
 
-  it('is anonymous and checks Storage, ACS and Web PubSub', async () => {
+  it('is anonymous and checks Storage, ACS, Web PubSub and the attachments container', async () => {
     stack = await startTestStack();
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', checks: { storage: 'ok', acs: 'ok', webPubSub: 'ok' } });
+    expect(res.body).toEqual({
+      status: 'ok',
+      checks: { storage: 'ok', acs: 'ok', webPubSub: 'ok', attachments: 'ok' },
+    });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -28,8 +32,22 @@ describe('GET /api/health', () => {
     });
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'degraded', checks: { storage: 'ok', acs: 'unavailable', webPubSub: 'ok' } });
+    expect(res.body).toEqual({
+      status: 'degraded',
+      checks: { storage: 'ok', acs: 'unavailable', webPubSub: 'ok', attachments: 'ok' },
+    });
     expect(res.text).not.toMatch(/https?:\/\/|error|503/i);
+  });
+
+  it('reports a missing attachments container as limited: chat works, only files cannot be shared', async () => {
+    stack = await startTestStack();
+    await attachmentsContainer(stack).delete();
+    const res = await call<Health>(`${stack.apiBaseUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      status: 'limited',
+      checks: { storage: 'ok', acs: 'ok', webPubSub: 'ok', attachments: 'unavailable' },
+    });
   });
 
   it('answers 503 when Storage cannot be reached', async () => {
@@ -52,7 +70,7 @@ describe('GET /api/health', () => {
   }, 60_000);
 
   it('leaves Web PubSub out when live updates are not configured, and negotiate says to poll', async () => {
-    stack = await startTestStack({}, { liveUpdates: false });
+    stack = await startTestStack({}, { liveUpdates: false, attachments: false });
     const res = await call<Health>(`${stack.apiBaseUrl}/health`);
     expect(res.body).toEqual({ status: 'ok', checks: { storage: 'ok', acs: 'ok' } });
     const negotiate = await call<{ error: { code: string } }>(`${stack.apiBaseUrl}/realtime/negotiate`, {

@@ -34,6 +34,8 @@ const settings = {
   AUTH_ISSUER: 'https://login.example.com/tenant/v2.0',
   AUTH_AUDIENCE: 'api://chat',
   PRUNE_SCHEDULE: '0 */30 * * * *',
+  // Built, not called: the Blob SDK loads from the bundle.
+  ATTACHMENTS_BLOB_ENDPOINT: 'https://127.0.0.1:1/devstoreaccount1',
 };
 
 let outDir: string;
@@ -77,6 +79,10 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
     // The Functions host reserves routes that start with "admin".
     expect(http.filter((fn) => /^admin(\/|$)/i.test(trigger(fn)?.route ?? ''))).toEqual([]);
     expect(functions.filter((fn) => trigger(fn)?.type === 'timerTrigger')).toEqual([
+      expect.objectContaining({
+        name: 'sweepAttachments',
+        bindings: [expect.objectContaining({ schedule: '0 */10 * * * *' })],
+      }),
       expect.objectContaining({
         name: 'pruneThreads',
         bindings: [expect.objectContaining({ schedule: '0 */30 * * * *' })],

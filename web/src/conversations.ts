@@ -33,6 +33,8 @@ export class Conversations {
   private readonly revisions = new Map<string, number>();
   private readonly poller = new Poller(() => this.refresh(), 2000, 20_000);
   private readonly stopListening: () => void;
+  /** While the inbox is being fetched: the live updates that arrived meanwhile. */
+  private arrivedDuringFetch: LiveInbox[] | undefined;
 
   constructor(
     private readonly client: ChatClient,
@@ -74,25 +76,35 @@ export class Conversations {
   }
 
   private async refresh(): Promise<boolean> {
+    // Updates that arrive while the inbox is fetched may be newer than what the fetch returns: kept and applied again.
+    const arrived: LiveInbox[] = [];
+    this.arrivedDuringFetch = arrived;
     const next = new Map<string, Conversation>();
-    for await (const page of pages((continuationToken) =>
-      this.client.api.GET('/inbox', { params: { query: continuationToken ? { continuationToken } : {} } }),
-    ))
-      for (const entry of page) next.set(entry.threadId, conversationOf(entry));
-    const changed = JSON.stringify([...next]) !== JSON.stringify([...this.byThread]);
+    try {
+      for await (const page of pages((continuationToken) =>
+        this.client.api.GET('/inbox', { params: { query: continuationToken ? { continuationToken } : {} } }),
+      ))
+        for (const entry of page) next.set(entry.threadId, conversationOf(entry));
+    } finally {
+      if (this.arrivedDuringFetch === arrived) this.arrivedDuringFetch = undefined;
+    }
+    const before = JSON.stringify([...this.byThread]);
     this.byThread.clear();
     this.revisions.clear();
     for (const [threadId, conversation] of next) this.byThread.set(threadId, conversation);
+    for (const inbox of arrived) this.apply(inbox, false);
+    const changed = JSON.stringify([...this.byThread]) !== before;
     if (changed) this.onChange();
     return changed;
   }
 
-  private apply(inbox: LiveInbox): void {
+  private apply(inbox: LiveInbox, render = true): void {
+    this.arrivedDuringFetch?.push(inbox);
     const known = this.revisions.get(inbox.threadId);
     if (known !== undefined && known >= inbox.revision) return;
     this.revisions.set(inbox.threadId, inbox.revision);
     if (inbox.entry) this.byThread.set(inbox.threadId, conversationOf(inbox.entry));
     else this.byThread.delete(inbox.threadId);
-    this.onChange();
+    if (render) this.onChange();
   }
 }

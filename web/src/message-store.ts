@@ -40,7 +40,7 @@ export class MessageStore {
 
 /** The fields of an API `Message` a page shows (system messages keep their type, so they are filtered out). */
 export function shownMessage(message: Message): ShownMessage {
-  const { content, metadata, sender, editedOn, deletedOn, senderDisplayName } = message;
+  const { content, metadata, sender, editedOn, deletedOn, senderDisplayName, attachments } = message;
   return {
     id: message.id,
     type: message.type,
@@ -53,5 +53,6 @@ export function shownMessage(message: Message): ShownMessage {
     ...(editedOn ? { editedOn } : {}),
     ...(deletedOn ? { deletedOn } : {}),
     ...(metadata ? { metadata } : {}),
+    ...(attachments?.length ? { attachments } : {}),
   };
 }

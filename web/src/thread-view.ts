@@ -1,5 +1,6 @@
 import { type ChatClient, pages, type Participant, unwrap } from '../../client';
 import type { LiveUpdate } from '../../client/live';
+import { acceptFiles, attachmentElements, AttachmentLinks, PendingUploads } from './attachments';
 import { h, replaceChildren } from './dom';
 import type { FeedState, LiveFeed } from './live-feed';
 import { MessageStore, type ShownMessage, shownMessage } from './message-store';
@@ -24,6 +25,8 @@ export class ThreadView {
   private readonly typingLine = h('p', { class: 'status typing', 'aria-live': 'polite' });
   private readonly status = h('p', { class: 'status', role: 'status' });
   private readonly input = h('textarea', { id: 'compose', 'aria-label': 'Message', placeholder: 'Write a message' });
+  private readonly uploads: PendingUploads;
+  private readonly links: AttachmentLinks;
   private readonly poller = new Poller(() => this.catchUp());
   private readonly typing = new TypingIndicator((text) => (this.typingLine.textContent = text));
   private readonly stopListening: () => void;
@@ -45,10 +48,20 @@ export class ThreadView {
     topic: string,
     private readonly onGone: (why: string) => void,
   ) {
+    this.uploads = new PendingUploads(client, threadId);
+    this.links = new AttachmentLinks(client, threadId);
+    const picker = h('input', { type: 'file', multiple: true, class: 'visually-hidden', tabindex: '-1' });
+    picker.setAttribute('aria-hidden', 'true');
+    picker.addEventListener('change', () => {
+      this.uploads.add([...(picker.files ?? [])]);
+      picker.value = '';
+    });
     const form = h(
       'form',
       { class: 'compose', 'aria-label': 'Send a message', onsubmit: (event: Event) => void this.onSend(event) },
       this.input,
+      picker,
+      h('button', { type: 'button', onclick: () => picker.click() }, 'Attach files'),
       h('button', { type: 'submit', class: 'primary' }, 'Send'),
     );
     this.input.addEventListener('keydown', (event) => {
@@ -80,8 +93,11 @@ export class ThreadView {
       this.list,
       this.typingLine,
       this.status,
+      this.uploads.element,
       form,
     );
+    // Drop files anywhere on the thread, or paste an image into it.
+    acceptFiles(this.element, (files) => this.uploads.add(files));
     this.stopListening = feed.listen({
       update: (update) => {
         if (update.threadId === this.threadId) void this.onLive(update);
@@ -255,6 +271,7 @@ export class ThreadView {
       h('div', { class: 'meta' }, `${author} · ${time}${message.editedOn && !deleted ? ' · edited' : ''}`),
       // Shown as text: HTML messages are not interpreted, so nothing in a message can run.
       h('div', { class: 'text' }, deleted ? 'Message deleted' : (message.content?.message ?? '')),
+      !deleted && message.attachments?.length ? attachmentElements(this.links, message.attachments) : null,
       seenBy.length > 0 ? h('div', { class: 'meta receipts' }, `Seen by ${seenBy.join(', ')}`) : null,
       mine && !deleted
         ? h(
@@ -273,16 +290,24 @@ export class ThreadView {
 
   private async onSend(event: Event): Promise<void> {
     event.preventDefault();
-    const content = this.input.value.trim();
+    const files = this.uploads.count;
+    const content = this.input.value.trim() || this.uploads.names().join(', ');
     if (!content) return;
     await this.act(async () => {
-      const { id } = unwrap(
-        await this.client.api.POST('/threads/{threadId}/messages', {
-          params: { path: { threadId: this.threadId } },
-          body: { content, senderDisplayName: this.session.displayName },
-        }),
-      );
+      const attachments = files > 0 ? await this.uploads.ids() : [];
+      const sent = await this.client.api.POST('/threads/{threadId}/messages', {
+        params: { path: { threadId: this.threadId } },
+        body: {
+          content,
+          senderDisplayName: this.session.displayName,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        },
+      });
+      // A file the backend refused (too large, not what it claims) is deleted there: drop them all from the form.
+      if (sent.error?.error.code.startsWith('Attachment')) this.uploads.clear();
+      const { id } = unwrap(sent);
       this.input.value = '';
+      this.uploads.clear();
       // Shown at once; the live update (or the next poll) replaces it with ACS's own copy (any version is newer).
       this.store.merge([
         {

@@ -190,7 +190,7 @@ describe('live updates', () => {
       expect(health.status).toBe(200);
       expect(health.body).toEqual({
         status: 'limited',
-        checks: { storage: 'ok', acs: 'ok', webPubSub: 'unavailable' },
+        checks: { storage: 'ok', acs: 'ok', webPubSub: 'unavailable', attachments: 'ok' },
       });
       expect(stack.logs.some((log) => log.args[0] === 'live update not delivered')).toBe(true);
     } finally {
