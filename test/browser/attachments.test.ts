@@ -7,6 +7,7 @@ import { blobNames } from '../helpers/blob';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { HTML, PDF, png } from '../helpers/files';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
 const describeWithBrowser = executablePath ? describe : describe.skip;
@@ -43,14 +44,6 @@ describeWithBrowser('attachments in the web app: straight to Blob Storage and ba
     await stack?.close();
   });
 
-  async function signInAs(page: Page, userId: string, displayName: string): Promise<void> {
-    await page.goto(stack.host.origin);
-    await page.getByLabel('User name').fill(userId);
-    await page.getByLabel('Display name').fill(displayName);
-    await page.getByLabel('Display name').press('Enter');
-    await page.getByRole('status', { name: 'Connection' }).getByText('Live').waitFor();
-  }
-
   const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
   const uploads = (page: Page) => page.getByRole('list', { name: 'Files to send' });
 
@@ -61,8 +54,8 @@ describeWithBrowser('attachments in the web app: straight to Blob Storage and ba
   }
 
   it('alice attaches an image and a PDF, sees them upload, and sends; bob sees the thumbnail and gets the PDF', async () => {
-    await signInAs(alice, 'files-alice', 'Alice');
-    await signInAs(bob, 'files-bob', 'Bob');
+    await signInAs(alice, stack.host.origin, { userId: 'files-alice', displayName: 'Alice', connection: 'Live' });
+    await signInAs(bob, stack.host.origin, { userId: 'files-bob', displayName: 'Bob', connection: 'Live' });
     await alice.getByLabel('New thread topic').fill('Holiday');
     await alice.getByLabel('Participants (user names, comma separated)').fill('files-bob');
     await alice.getByRole('button', { name: 'Create thread' }).click();

@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
 const screenshots = path.resolve(__dirname, '../../.local/screenshots');
@@ -34,13 +35,8 @@ describeWithBrowser('the web app (web/) in Chromium without Web PubSub: alice an
     await stack?.close();
   });
 
-  async function signInAs(page: Page, userId: string, displayName: string): Promise<void> {
-    await page.goto(stack.host.origin);
-    await page.getByLabel('User name').fill(userId);
-    await page.getByLabel('Display name').fill(displayName);
-    await page.getByLabel('Display name').press('Enter');
-    await page.getByRole('heading', { name: `ACS chat · ${displayName}` }).waitFor();
-    await page.getByRole('status', { name: 'Connection' }).getByText('No live connection').waitFor();
+  async function signInPolling(page: Page, userId: string, displayName: string): Promise<void> {
+    await signInAs(page, stack.host.origin, { userId, displayName, connection: 'No live connection' });
     // Reported, not asserted: how long the page took to load (the bundle is built on request by the dev host).
     const loadMs = Number(
       await page.evaluate('Math.round(performance.getEntriesByType("navigation")[0]?.loadEventEnd ?? -1)'),
@@ -56,7 +52,7 @@ describeWithBrowser('the web app (web/) in Chromium without Web PubSub: alice an
   }
 
   it('chats both ways, shows an edit and a delete on the other side, and never runs a message as code', async () => {
-    await signInAs(alice, 'web-alice', 'Alice');
+    await signInPolling(alice, 'web-alice', 'Alice');
     await alice.getByLabel('New thread topic').fill('Lunch');
     await alice.getByLabel('Participants (user names, comma separated)').fill('web-bob');
     await alice.getByRole('button', { name: 'Create thread' }).click();
@@ -64,7 +60,7 @@ describeWithBrowser('the web app (web/) in Chromium without Web PubSub: alice an
     await send(alice, 'Hi Bob');
     await send(alice, 'This one goes away');
 
-    await signInAs(bob, 'web-bob', 'Bob');
+    await signInPolling(bob, 'web-bob', 'Bob');
     // Bob's inbox shows the thread with alice's two messages unread; opening it reads them and the badge goes.
     const lunch = bob.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^Lunch/ });
     await bob.getByRole('button', { name: 'Lunch (2 unread)' }).waitFor();

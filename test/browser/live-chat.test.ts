@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { type ApiUser, signIn } from '../helpers/api';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
 const describeWithBrowser = executablePath ? describe : describe.skip;
@@ -66,13 +67,8 @@ describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in thre
     tab.page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name });
   const chatTexts = (tab: Tab): Promise<string[]> => messages(tab).locator('article .text').allTextContents();
 
-  async function signInAs(tab: Tab, userId: string, displayName: string): Promise<void> {
-    await tab.page.goto(stack.host.origin);
-    await tab.page.getByLabel('User name').fill(userId);
-    await tab.page.getByLabel('Display name').fill(displayName);
-    await tab.page.getByLabel('Display name').press('Enter');
-    await tab.page.getByRole('status', { name: 'Connection' }).getByText('Live').waitFor();
-  }
+  const signInTab = (tab: Tab, userId: string, displayName: string): Promise<void> =>
+    signInAs(tab.page, stack.host.origin, { userId, displayName, connection: 'Live' });
 
   async function send(tab: Tab, text: string): Promise<void> {
     await tab.page.getByLabel('Message', { exact: true }).fill(text);
@@ -89,9 +85,9 @@ describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in thre
   }
 
   it('signs everyone in live and shows a new thread in the invitees’ lists without any polling', async () => {
-    await signInAs(alice, 'live-alice', 'Alice');
-    await signInAs(bob, 'live-bob', 'Bob');
-    await signInAs(carol, 'live-carol', 'Carol');
+    await signInTab(alice, 'live-alice', 'Alice');
+    await signInTab(bob, 'live-bob', 'Bob');
+    await signInTab(carol, 'live-carol', 'Carol');
     for (const tab of [bob, carol]) tab.requests.length = 0;
 
     await alice.page.getByLabel('New thread topic').fill('Plans');
