@@ -183,7 +183,6 @@ export async function createServices(config: AppConfig, options: CompositionOpti
           },
           ...options.blobClientOptions,
         },
-        clock,
       )
     : undefined;
   const access = new ThreadAccess(chat);

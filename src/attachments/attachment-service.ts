@@ -83,18 +83,17 @@ export class AttachmentService {
       createdOn: new Date(this.now()),
     };
     await this.records.create(record).catch(rethrowAs(fromUpstream));
-    const expiresOn = new Date(this.now() + UPLOAD_LINK_MS);
-    const uploadUrl = await files.uploadLink(blobName(record), expiresOn).catch(rethrowAs(fromUpstream));
+    const link = await files.uploadLink(blobName(record), UPLOAD_LINK_MS).catch(rethrowAs(fromUpstream));
     return {
       attachmentId: record.attachmentId,
-      uploadUrl,
+      uploadUrl: link.url,
       uploadHeaders: {
         'x-ms-blob-type': 'BlockBlob',
         'content-type': body.contentType,
         // The lifecycle backstop (infra) deletes uploads still tagged so after a day, should the sweep miss one.
         'x-ms-tags': `${CLAIMED_TAG}=false`,
       },
-      expiresOn: expiresOn.toISOString(),
+      expiresOn: link.expiresOn.toISOString(),
     };
   }
 
@@ -124,16 +123,15 @@ export class AttachmentService {
     const notFound = new NotFoundError('No such file in this thread.', 'AttachmentNotFound');
     if (!record?.messageId || record.threadId !== threadId) throw notFound;
     if (!(await this.chat.canSee(scope, threadId, record.messageId))) throw notFound;
-    const expiresOn = new Date(this.now() + DOWNLOAD_LINK_MS);
-    const url = await files
-      .readLink(blobName(record), expiresOn, {
+    const link = await files
+      .readLink(blobName(record), DOWNLOAD_LINK_MS, {
         contentType: record.contentType,
         contentDisposition: INLINE_TYPES.has(record.contentType)
           ? 'inline'
           : `attachment; filename*=UTF-8''${encodeURIComponent(record.name)}`,
       })
       .catch(rethrowAs(fromUpstream));
-    return { url, expiresOn: expiresOn.toISOString() };
+    return { url: link.url, expiresOn: link.expiresOn.toISOString() };
   }
 
   /**

@@ -21,6 +21,12 @@ import { isStatus } from '../storage/errors';
 /** Storage-blob hands `tlsOptions` through to the core pipeline (the dev stack's CA for Azurite). */
 export type BlobClientOptions = StoragePipelineOptions & Pick<CommonClientOptions, 'tlsOptions'>;
 
+/** A link for one blob, and when Blob Storage stops taking it. */
+export interface BlobLink {
+  url: string;
+  expiresOn: Date;
+}
+
 export interface ReadLinkOptions {
   contentType: string;
   /** `inline`, or `attachment; filename*=…`: sent by Blob Storage as Content-Disposition. */
@@ -47,6 +53,10 @@ export class BlobFiles {
   private readonly container: ContainerClient;
   private key: { value: Promise<UserDelegationKey>; expiresOn: number } | undefined;
 
+  /**
+   * `now` is the real clock, not the backend's (tests run that on the emulator's): link times are judged by Blob
+   * Storage's clock.
+   */
   constructor(
     endpoint: string,
     containerName: string,
@@ -62,8 +72,8 @@ export class BlobFiles {
    * Create and write one blob, and set its index tags (the upload marks itself `claimed=false` for the lifecycle
    * rule), until `expiresOn`; not read, list, delete or anything else, and no other blob.
    */
-  async uploadLink(blobName: string, expiresOn: Date): Promise<string> {
-    return this.link(blobName, BlobSASPermissions.from({ create: true, write: true, tag: true }), expiresOn);
+  async uploadLink(blobName: string, validForMs: number): Promise<BlobLink> {
+    return this.link(blobName, BlobSASPermissions.from({ create: true, write: true, tag: true }), validForMs);
   }
 
   /** Takes the blob out of the lifecycle rule's reach (infra deletes `claimed=false` blobs after a day). */
@@ -71,9 +81,9 @@ export class BlobFiles {
     await this.container.getBlobClient(blobName).setTags({ [CLAIMED_TAG]: 'true' });
   }
 
-  /** Read one blob until `expiresOn`, served with the given type and disposition whatever the blob says. */
-  async readLink(blobName: string, expiresOn: Date, headers: ReadLinkOptions): Promise<string> {
-    return this.link(blobName, BlobSASPermissions.from({ read: true }), expiresOn, headers);
+  /** Read one blob for `validForMs`, served with the given type and disposition whatever the blob says. */
+  async readLink(blobName: string, validForMs: number, headers: ReadLinkOptions): Promise<BlobLink> {
+    return this.link(blobName, BlobSASPermissions.from({ read: true }), validForMs, headers);
   }
 
   /** The blob's size, or undefined when there is none. */
@@ -111,9 +121,10 @@ export class BlobFiles {
   private async link(
     blobName: string,
     permissions: BlobSASPermissions,
-    expiresOn: Date,
+    validForMs: number,
     headers?: ReadLinkOptions,
-  ): Promise<string> {
+  ): Promise<BlobLink> {
+    const expiresOn = new Date(this.now() + validForMs);
     const key = await this.userDelegationKey(expiresOn);
     const sas = generateBlobSASQueryParameters(
       {
@@ -129,7 +140,7 @@ export class BlobFiles {
       key,
       this.service.accountName,
     );
-    return `${this.container.getBlobClient(blobName).url}?${sas.toString()}`;
+    return { url: `${this.container.getBlobClient(blobName).url}?${sas.toString()}`, expiresOn };
   }
 
   /** One key per instance, asked for again when less than half an hour of it is left (one Storage call per 1.5 h). */

@@ -35,7 +35,8 @@ describe('attachments: files uploaded straight to Blob Storage, carried by messa
 
   beforeAll(async () => {
     stack = await startTestStack(
-      { ATTACHMENT_MAX_BYTES: String(MAX_BYTES) },
+      // Threads idle 0.01 days (14.4 min of the emulator's clock) are pruned when pruning runs (the last test).
+      { ATTACHMENT_MAX_BYTES: String(MAX_BYTES), THREAD_RETENTION_DAYS: '0.01' },
       { chatEvents: true, emulatorClock: true },
     );
     alice = await signIn(stack, 'att-alice');
@@ -313,8 +314,9 @@ describe('attachments: files uploaded straight to Blob Storage, carried by messa
       },
       past,
     );
-    const expired = await files.uploadLink('expired/blob', new Date(Date.now() - 60_000));
-    expect((await blobRequest(stack, expired, write)).status).toBe(403);
+    const expired = await files.uploadLink('expired/blob', 10 * 60_000);
+    expect(expired.expiresOn.getTime()).toBeLessThan(Date.now());
+    expect((await blobRequest(stack, expired.url, write)).status).toBe(403);
     expect(await attachmentsContainer(stack).getBlobClient('expired/blob').exists()).toBe(false);
   });
 
@@ -346,5 +348,34 @@ describe('attachments: files uploaded straight to Blob Storage, carried by messa
     expect((await alice.request('DELETE', threadPath(threadId))).status).toBe(204);
     await flush();
     expect(await blobsOf()).toEqual([]);
+  });
+
+  it('leaves no file of a pruned thread behind', async () => {
+    const threadId = await createThread('Pruned');
+    const files = await Promise.all(
+      ['a.png', 'b.png', 'c.png'].map((name) =>
+        upload(alice, threadId, { name, contentType: 'image/png', bytes: png(1, 1) }),
+      ),
+    );
+    expect(
+      (
+        await send(
+          alice,
+          threadId,
+          files.map((file) => file.attachmentId),
+        )
+      ).status,
+    ).toBe(201);
+    await flush();
+    const prefix = (await blobNames(stack)).find((name) => name.endsWith(files[0]!.attachmentId))!.split('/')[0]!;
+
+    stack.emulator!.control.advanceClock(20 * 60_000);
+    const admin = await signIn(stack, 'att-admin', { roles: ['Chat.Admin'] });
+    const prune = await admin.request<{ deleted: number }>('POST', '/maintenance/prune', {});
+    expect(prune.status).toBe(200);
+    expect(prune.body.deleted).toBeGreaterThan(0);
+    await flush();
+    expect((await alice.request('GET', threadPath(threadId))).status).toBe(404);
+    expect((await blobNames(stack)).filter((name) => name.startsWith(`${prefix}/`))).toEqual([]);
   });
 });
