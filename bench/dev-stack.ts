@@ -44,14 +44,25 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * BENCH_CPU_PROF=<dir> runs the stack under `node --cpu-prof`, writing its profile there when the benchmark stops it
- * (open it in Chrome DevTools or VS Code).
+ * (open it in Chrome DevTools or VS Code). `imports`: modules (absolute paths, TypeScript allowed) the stack's process
+ * imports before the stack, to observe it from inside (bench/blob-probe.ts).
  */
-export async function startBenchStack(env: Record<string, string> = {}, maxSockets = 64): Promise<BenchStack> {
+export async function startBenchStack(
+  env: Record<string, string> = {},
+  maxSockets = 64,
+  imports: string[] = [],
+): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profile, '--import', 'tsx', join(__dirname, '../dev/stack.ts')],
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      ...imports.flatMap((module) => ['--import', module]),
+      join(__dirname, '../dev/stack.ts'),
+    ],
     {
       env: {
         ...process.env,
