@@ -6,6 +6,7 @@ import { signIn, threadPath } from '../helpers/api';
 import { blobNames } from '../helpers/blob';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { HTML, PDF, png } from '../helpers/files';
+import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { signInAs } from '../helpers/web-app';
 
@@ -99,6 +100,26 @@ describeWithBrowser('attachments in the web app: straight to Blob Storage and ba
     const file = await download;
     expect(file.suggestedFilename()).toBe('tickets.pdf');
     expect((await readFile(await file.path())).equals(PDF)).toBe(true);
+
+    // The redirect a native client follows: its Location, opened in bob's browser, downloads the same file.
+    const bobApi = await signIn(stack, 'files-bob');
+    const bobsView = await bobApi.request<{ items: Array<{ attachments?: Array<{ id: string; name: string }> }> }>(
+      'GET',
+      threadPath(threadId, '/messages'),
+    );
+    const pdfId = bobsView.body.items
+      .flatMap((message) => message.attachments ?? [])
+      .find((attachment) => attachment.name === 'tickets.pdf')!.id;
+    const redirect = await call(`${stack.apiBaseUrl}${threadPath(threadId, `/attachments/${pdfId}`)}`, {
+      token: bobApi.token,
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(302);
+    const viaRedirect = bob.waitForEvent('download');
+    await bob.evaluate((url) => {
+      (globalThis as unknown as { location: { href: string } }).location.href = url;
+    }, redirect.headers.get('location')!);
+    expect((await readFile(await (await viaRedirect).path())).equals(PDF)).toBe(true);
   });
 
   it('carol, added later with the history hidden, gets 404 for both files', async () => {
