@@ -8,6 +8,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { HTML, PDF, png } from '../helpers/files';
 import { call } from '../helpers/http';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { eventually } from '../helpers/wait';
 import { signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
@@ -92,7 +93,12 @@ describeWithBrowser('attachments in the web app: straight to Blob Storage and ba
     const thumbnail = messages(bob).getByRole('img', { name: 'beach.png' });
     await thumbnail.waitFor();
     // Loaded from Blob Storage and decoded: its intrinsic width is the PNG's.
-    await bob.waitForFunction('document.querySelector("img.thumbnail")?.naturalWidth === 40');
+    // (Read from the test, not evaluated as a string in the page: its CSP allows no eval.)
+    const naturalWidth = await eventually(
+      () => thumbnail.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+      (width) => width > 0,
+    );
+    expect(naturalWidth).toBe(40);
     const download = bob.waitForEvent('download');
     await messages(bob)
       .getByRole('button', { name: /tickets\.pdf/ })
