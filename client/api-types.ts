@@ -103,6 +103,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/moderation/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The moderation audit trail, newest first (admin; kept MODERATION_AUDIT_DAYS) */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every ban in force or expired but not lifted, oldest first (admin) */
+        get: operations["listBans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/moderation/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user (admin): every route answers them 403 UserBanned and their ACS tokens are revoked at once, until `until` or until the ban is lifted */
+        put: operations["banUser"];
+        post?: never;
+        /** Lift a ban (admin) */
+        delete: operations["unbanUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -371,6 +423,35 @@ export interface components {
             };
             uploadUrl: string;
         };
+        AuditEntry: {
+            /** @enum {string} */
+            action: "ban" | "unban" | "contentRejected" | "messageDeleted" | "reportFiled" | "reportResolved";
+            actor: string;
+            details?: {
+                [key: string]: string;
+            };
+            id: string;
+            /** Format: date-time */
+            on: string;
+            reason?: string;
+            subject?: string;
+        };
+        AuditPage: {
+            continuationToken?: string;
+            items: components["schemas"]["AuditEntry"][];
+        };
+        Ban: {
+            bannedBy: string;
+            /** Format: date-time */
+            bannedOn: string;
+            reason: string;
+            /** Format: date-time */
+            until?: string;
+            userId: string;
+        };
+        BanList: {
+            items: components["schemas"]["Ban"][];
+        };
         CreatedThread: {
             invalidParticipants: components["schemas"]["InvalidParticipant"][];
             thread: components["schemas"]["Thread"];
@@ -378,7 +459,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "AttachmentNotFound" | "Conflict" | "PayloadTooLarge" | "AttachmentTooLarge" | "UnsupportedMediaType" | "AttachmentTypeNotAllowed" | "IdempotencyKeyReused" | "AttachmentInvalid" | "AttachmentNotUploaded" | "AttachmentContentMismatch" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
+                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "UserBanned" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "AttachmentNotFound" | "Conflict" | "PayloadTooLarge" | "AttachmentTooLarge" | "UnsupportedMediaType" | "AttachmentTypeNotAllowed" | "IdempotencyKeyReused" | "AttachmentInvalid" | "AttachmentNotUploaded" | "AttachmentContentMismatch" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
                 details?: {
                     /** @enum {string} */
                     code?: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected";
@@ -918,6 +999,224 @@ export interface operations {
             };
             /** @description Not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                continuationToken?: string;
+                maxPageSize?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BanList"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    banUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** Format: date-time */
+                    until?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ban */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ban"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unbanUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lifted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such ban */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

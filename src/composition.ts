@@ -24,6 +24,8 @@ import { IdentityService } from './identity/identity-service';
 import { InboxBackfill } from './inbox/inbox-backfill';
 import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
+import { AuditLog } from './moderation/audit-log';
+import { BanService } from './moderation/ban-service';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
@@ -32,6 +34,7 @@ import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { InboxRepository } from './storage/inbox-repository';
+import { ModerationRepository } from './storage/moderation-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
@@ -86,6 +89,8 @@ export interface Services {
   inboxBackfill: InboxBackfill;
   live: LiveUpdates;
   attachments: AttachmentService;
+  bans: BanService;
+  audit: AuditLog;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -212,6 +217,10 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     clock,
   );
 
+  const moderation = new ModerationRepository(tables.moderation);
+  const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
+  const bans = new BanService(moderation, identity, audit, clock);
+
   const health = new HealthService(
     {
       storage: async () => {
@@ -272,6 +281,8 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
     live,
     attachments,
+    bans,
+    audit,
   };
 }
 

@@ -121,6 +121,8 @@ export const settingsSchema = z.object({
     .string()
     .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a Blob container name (3-63 of a-z, 0-9 and dashes)')
     .default('attachments'),
+  // How long the moderation audit trail keeps an entry (bans, unbans, rejections, reports and their resolution).
+  MODERATION_AUDIT_DAYS: integer(1, 3650).default(365),
   ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
   ATTACHMENT_TYPES: commaList(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, 'must be a media type')).default([
     ...DEFAULT_ATTACHMENT_TYPES,
@@ -155,6 +157,7 @@ export interface AppConfig {
   orphanThreadGraceSeconds: number;
   /** Live updates through Web PubSub; undefined when not configured (clients then poll). */
   webPubSub?: WebPubSubConfig;
+  moderation: { auditDays: number };
   /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
   attachments?: AttachmentsConfig;
 }
@@ -237,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       newIdentitiesPerHour: s.FAIR_USE_NEW_IDENTITIES_PER_HOUR,
     },
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
+    moderation: { auditDays: s.MODERATION_AUDIT_DAYS },
     ...optionalWebPubSub(s),
     ...(s.ATTACHMENTS_BLOB_ENDPOINT
       ? {

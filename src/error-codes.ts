@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   NotThreadOwner: { status: 403, meaning: 'Only the thread owner (or an admin, where allowed) may do this.' },
   NotMessageSender: { status: 403, meaning: 'Only the sender of a message may do this.' },
   AdminRoleRequired: { status: 403, meaning: 'Only a caller with the admin role may do this.' },
+  UserBanned: { status: 403, meaning: 'The caller is banned by a moderator (until the ban ends or is lifted).' },
   ScopeNotAllowed: { status: 403, meaning: 'A requested ACS token scope is not allowed by configuration.' },
   NotFound: { status: 404, meaning: 'The resource does not exist.' },
   ThreadNotFound: { status: 404, meaning: 'The thread does not exist, or the caller is not a participant.' },

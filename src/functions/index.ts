@@ -6,6 +6,7 @@ import type { FunctionDefinition } from './definition';
 import { healthFunctions } from './health';
 import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
+import { moderationFunctions } from './moderation';
 import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
@@ -24,6 +25,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...participantFunctions(services),
     ...inboxFunctions(services),
     ...realtimeFunctions(services),
+    ...moderationFunctions(services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
   ];

@@ -10,7 +10,8 @@ export interface AuthenticatedScope extends RequestScope {
 }
 
 /**
- * Every endpoint but health goes through here: no valid bearer token, no handler. There is no switch to turn it off.
+ * Every endpoint but health goes through here: no valid bearer token, no handler; a banned caller gets 403 UserBanned
+ * (from the instance's ban snapshot: no Tables call on a warm instance). There is no switch to turn it off.
  */
 export function authenticatedHandler(
   services: ServicesProvider,
@@ -19,6 +20,7 @@ export function authenticatedHandler(
   return httpHandler(async (scope) => {
     const resolved = await services();
     const caller = await resolved.authenticate(scope.request.headers.get('authorization'));
+    await resolved.bans.assertNotBanned(caller.userId);
     return handle({ ...scope, caller, services: resolved });
   });
 }

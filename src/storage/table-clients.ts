@@ -13,6 +13,7 @@ export const TABLE_ROLES = [
   'requests',
   'inbox',
   'attachments',
+  'moderation',
 ] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
@@ -27,6 +28,7 @@ const TABLE_SUFFIX: Record<TableRole, string> = {
   requests: 'Requests',
   inbox: 'Inbox',
   attachments: 'Attachments',
+  moderation: 'Moderation',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+
+import type { TableClient } from '@azure/data-tables';
+
+import type { AuditEntry, Ban } from '../moderation/moderation-schemas';
+import { isStatus } from './errors';
+import { userKey } from './keys';
+
+/**
+ * Moderation records (table `<prefix>Moderation`): bans in one partition (few, read whole by each instance's ban
+ * snapshot), and the audit trail in one partition per month, newest first inside it (RowKey counts down), so that
+ * listing reads only what it returns and retention drops whole months.
+ */
+
+const BAN_PARTITION = 'ban';
+/** RowKeys count down from here, so a partition lists newest first. */
+const MAX_TIME = 9_999_999_999_999;
+
+interface BanEntity extends Omit<Ban, 'bannedOn' | 'until'> {
+  partitionKey: string;
+  rowKey: string;
+  bannedOn: Date;
+  until?: Date;
+}
+
+interface AuditEntity {
+  partitionKey: string;
+  rowKey: string;
+  action: AuditEntry['action'];
+  actor: string;
+  subject?: string;
+  reason?: string;
+  on: Date;
+  details?: string;
+}
+
+export class ModerationRepository {
+  constructor(private readonly table: TableClient) {}
+
+  async putBan(ban: Ban): Promise<void> {
+    await this.table.upsertEntity<BanEntity>(
+      {
+        partitionKey: BAN_PARTITION,
+        rowKey: userKey(ban.userId),
+        userId: ban.userId,
+        reason: ban.reason,
+        bannedBy: ban.bannedBy,
+        bannedOn: new Date(ban.bannedOn),
+        ...(ban.until ? { until: new Date(ban.until) } : {}),
+      },
+      'Replace',
+    );
+  }
+
+  /** True when there was a ban to lift. */
+  async deleteBan(userId: string): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(BAN_PARTITION, userKey(userId));
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
+  async bans(): Promise<Ban[]> {
+    const bans: Ban[] = [];
+    for await (const entity of this.table.listEntities<BanEntity>({
+      queryOptions: { filter: `PartitionKey eq '${BAN_PARTITION}'` },
+    }))
+      bans.push({
+        userId: entity.userId,
+        reason: entity.reason,
+        bannedBy: entity.bannedBy,
+        bannedOn: new Date(entity.bannedOn).toISOString(),
+        ...(entity.until ? { until: new Date(entity.until).toISOString() } : {}),
+      });
+    return bans;
+  }
+
+  async audit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
+    const on = new Date(entry.on);
+    const id = `${String(MAX_TIME - on.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
+    await this.table.createEntity<AuditEntity>({
+      partitionKey: auditPartition(on),
+      rowKey: id,
+      action: entry.action,
+      actor: entry.actor,
+      on,
+      ...(entry.subject ? { subject: entry.subject } : {}),
+      ...(entry.reason ? { reason: entry.reason } : {}),
+      ...(entry.details ? { details: JSON.stringify(entry.details) } : {}),
+    });
+    return { ...entry, id };
+  }
+
+  /** One month's entries, newest first, a page at a time (`continuation`: Tables' own token). */
+  async auditPage(
+    month: Date,
+    pageSize: number,
+    continuation?: string,
+  ): Promise<{ items: AuditEntry[]; continuation?: string }> {
+    const pages = this.table
+      .listEntities<AuditEntity>({ queryOptions: { filter: `PartitionKey eq '${auditPartition(month)}'` } })
+      .byPage({ maxPageSize: pageSize, ...(continuation ? { continuationToken: continuation } : {}) });
+    const page = await pages.next();
+    if (page.done) return { items: [] };
+    return {
+      items: page.value.map((entity) => ({
+        id: entity.rowKey,
+        action: entity.action,
+        actor: entity.actor,
+        on: new Date(entity.on).toISOString(),
+        ...(entity.subject ? { subject: entity.subject } : {}),
+        ...(entity.reason ? { reason: entity.reason } : {}),
+        ...(entity.details ? { details: JSON.parse(entity.details) as Record<string, string> } : {}),
+      })),
+      ...(page.value.continuationToken ? { continuation: page.value.continuationToken } : {}),
+    };
+  }
+}
+
+function auditPartition(on: Date): string {
+  return `audit-${on.toISOString().slice(0, 7)}`;
+}

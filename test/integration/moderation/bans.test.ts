@@ -1,0 +1,99 @@
+import { ChatClient } from '@azure/communication-chat';
+import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+
+import { type ApiUser, signIn, threadPath } from '../../helpers/api';
+import { startTestStack, type TestStack } from '../../helpers/stack';
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+describe('bans (admin): a banned user is refused everywhere, and their ACS tokens stop working at once', () => {
+  let stack: TestStack;
+  let admin: ApiUser;
+  let alice: ApiUser;
+  let bob: ApiUser;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    admin = await signIn(stack, 'mod-admin', { roles: ['Chat.Admin'] });
+    alice = await signIn(stack, 'mod-alice');
+    bob = await signIn(stack, 'mod-bob');
+  });
+  afterAll(() => stack?.close());
+
+  it('lets only admins ban, unban, list bans and read the audit trail', async () => {
+    const refusals = await Promise.all([
+      bob.request<ErrorBody>('PUT', '/moderation/bans/mod-alice', { reason: 'spam' }),
+      bob.request<ErrorBody>('DELETE', '/moderation/bans/mod-alice'),
+      bob.request<ErrorBody>('GET', '/moderation/bans'),
+      bob.request<ErrorBody>('GET', '/moderation/audit'),
+    ]);
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe(403);
+      expect(refusal.body.error.code).toBe('AdminRoleRequired');
+    }
+    expect((await admin.request('GET', '/moderation/bans')).status).toBe(200);
+  });
+
+  it('refuses a banned user on every route and at ACS, records it, and lifting it restores access', async () => {
+    const created = await alice.request<{ thread: { id: string } }>('POST', '/threads', {
+      topic: 'Before the ban',
+      participants: [{ userId: bob.userId }],
+    });
+    const threadId = created.body.thread.id;
+    const issued = await alice.request<{ token: string; endpoint: string }>('POST', '/token');
+    const direct = new ChatClient(issued.body.endpoint, new AzureCommunicationTokenCredential(issued.body.token), {
+      tlsOptions: { ca: stack.emulator!.caCertPem },
+      retryOptions: { maxRetries: 0 },
+    }).getChatThreadClient(threadId);
+    await direct.sendMessage({ content: 'straight to ACS, before' });
+
+    const banned = await admin.request<{ userId: string; reason: string; bannedBy: string }>(
+      'PUT',
+      '/moderation/bans/mod-alice',
+      { reason: 'spam links' },
+    );
+    expect(banned.status).toBe(200);
+    expect(banned.body).toMatchObject({ userId: 'mod-alice', reason: 'spam links', bannedBy: 'mod-admin' });
+
+    for (const [method, path] of [
+      ['GET', '/threads'],
+      ['POST', '/token'],
+      ['GET', '/inbox'],
+      ['GET', threadPath(threadId, '/messages')],
+      ['POST', '/realtime/negotiate'],
+    ] as const) {
+      const res = await alice.request<ErrorBody>(method, path);
+      expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 403, 'UserBanned']);
+    }
+    // Their direct ACS access ended with the ban: the token issued before it is refused by ACS.
+    await expect(direct.sendMessage({ content: 'straight to ACS, after' })).rejects.toMatchObject({ statusCode: 401 });
+    // Others are not affected.
+    expect((await bob.request('GET', threadPath(threadId, '/messages'))).status).toBe(200);
+
+    const bans = await admin.request<{ items: Array<{ userId: string }> }>('GET', '/moderation/bans');
+    expect(bans.body.items.map((ban) => ban.userId)).toContain('mod-alice');
+
+    expect((await admin.request('DELETE', '/moderation/bans/mod-alice')).status).toBe(204);
+    expect((await admin.request('DELETE', '/moderation/bans/mod-alice')).status).toBe(404);
+    expect((await alice.request('GET', '/threads')).status).toBe(200);
+    expect((await alice.request('POST', '/token')).status).toBe(200);
+
+    const audit = await admin.request<{
+      items: Array<{ action: string; actor: string; subject?: string; reason?: string }>;
+    }>('GET', '/moderation/audit');
+    expect(audit.body.items.slice(0, 2)).toEqual([
+      expect.objectContaining({ action: 'unban', actor: 'mod-admin', subject: 'mod-alice' }),
+      expect.objectContaining({ action: 'ban', actor: 'mod-admin', subject: 'mod-alice', reason: 'spam links' }),
+    ]);
+  });
+
+  it('ends a ban with an end time by itself', async () => {
+    const until = new Date(Date.now() + 1500).toISOString();
+    expect((await admin.request('PUT', '/moderation/bans/mod-bob', { reason: 'cool off', until })).status).toBe(200);
+    expect((await bob.request<ErrorBody>('GET', '/threads')).body.error.code).toBe('UserBanned');
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await bob.request('GET', '/threads')).status).toBe(200);
+  });
+});
