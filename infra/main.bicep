@@ -1,6 +1,7 @@
 // Entry point for `azd provision`: one resource group holding the chat backend.
 // Nothing here reads a key or outputs a secret; the app reaches Storage, ACS,
-// Web PubSub and Application Insights with its user-assigned managed identity.
+// Web PubSub, Content Safety and Application Insights with its user-assigned
+// managed identity.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -87,6 +88,55 @@ param webPubSubCapacity int = 1
 @description('Name of the Web PubSub hub the backend sends to (WEBPUBSUB_HUB): letters, digits and underscores, starting with a letter.')
 param webPubSubHubName string = 'chat'
 
+// main.parameters.json repeats this default (${CONTENT_SAFETY_SKU=S0}), as for webPubSubSku. S0 is billed per text
+// record; F0 is free but capped each month, and a subscription may hold only one F0 account of this kind
+// (docs/deploy.md, "Content Safety").
+@description('Content Safety SKU: S0 (pay per 1,000 text records) or F0 (free, monthly limit, one per subscription).')
+@allowed([
+  'F0'
+  'S0'
+])
+param contentSafetySku string = 'S0'
+
+// Content Safety is not offered in every Flex Consumption region (neither in australiasoutheast, centralindia,
+// eastasia, northeurope, norwayeast, ukwest nor westcentralus, by Learn's table "Availability for guardrails in Azure AI
+// Content Safety", content harms and blocklists, https://learn.microsoft.com/azure/ai-services/content-safety/region-availability,
+// 2026-09). Empty puts the account in `location`; in one of those regions, name a nearby region from this list (text
+// is then processed there). Add a region here when Learn lists it.
+@description('Region of the Content Safety account; empty means the environment\'s location (which must then offer Content Safety).')
+@allowed([
+  ''
+  'australiaeast'
+  'brazilsouth'
+  'canadacentral'
+  'canadaeast'
+  'centralus'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'polandcentral'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'switzerlandnorth'
+  'switzerlandwest'
+  'uaenorth'
+  'uksouth'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+param contentSafetyLocation string = ''
+
 @minLength(1)
 @description('OIDC issuer of the user tokens the API accepts (AUTH_ISSUER).')
 param authIssuer string
@@ -122,7 +172,7 @@ param corsAllowedOrigins string = ''
 @description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID on every run).')
 param principalId string = ''
 
-@description('Grant principalId the data roles the app has (Storage blobs, attachments and tables, ACS, Web PubSub), to run it locally against this environment. Off unless asked for.')
+@description('Grant principalId the data roles the app has (Storage blobs, attachments and tables, ACS, Web PubSub, Content Safety), to run it locally against this environment. Off unless asked for.')
 param allowUserIdentityPrincipal bool = false
 
 @description('Optional override of the resource group name.')
@@ -202,6 +252,17 @@ module webPubSub './core/webpubsub/webpubsub.bicep' = {
   }
 }
 
+module contentSafety './core/ai/content-safety.bicep' = {
+  name: 'contentSafety'
+  scope: rg
+  params: {
+    name: '${abbrs.cognitiveServicesContentSafety}${resourceToken}'
+    location: empty(contentSafetyLocation) ? location : contentSafetyLocation
+    tags: tags
+    skuName: contentSafetySku
+  }
+}
+
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -220,6 +281,7 @@ module api './app/api.bicep' = {
     webPubSubHub: webPubSub.outputs.hubName
     attachmentsBlobEndpoint: storage.outputs.blobEndpoint
     attachmentsContainerName: storage.outputs.attachmentsContainerName
+    contentSafetyEndpoint: contentSafety.outputs.endpoint
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri
@@ -255,6 +317,7 @@ module rbac './app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: communication.outputs.name
     webPubSubName: webPubSub.outputs.name
+    contentSafetyName: contentSafety.outputs.name
     appPrincipalId: apiIdentity.outputs.principalId
     developerPrincipalId: allowUserIdentityPrincipal ? principalId : ''
   }
@@ -276,6 +339,8 @@ output WEBPUBSUB_HUB string = webPubSub.outputs.hubName
 // Attachments: the Blob endpoint (reached with the identity) and the container name; no key, no SAS.
 output ATTACHMENTS_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output ATTACHMENTS_CONTAINER string = storage.outputs.attachmentsContainerName
+// Content Safety: the endpoint only (https://<subdomain>.cognitiveservices.azure.com/); its keys are disabled.
+output CONTENT_SAFETY_ENDPOINT string = contentSafety.outputs.endpoint
 // Echoed so that values azd prompted for also land in the environment (.env) for the hook and the next provision.
 output AUTH_ISSUER string = authIssuer
 output AUTH_AUDIENCE string = authAudience

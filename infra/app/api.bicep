@@ -2,7 +2,8 @@
 // that runs as a user-assigned managed identity. Every app setting is either a
 // plain value or an endpoint; none is a key, password or connection string with
 // a key in it (Web PubSub included: endpoint and hub, reached with the identity;
-// attachments too: the Blob endpoint and a container name, no SAS or key).
+// attachments too: the Blob endpoint and a container name, no SAS or key; and
+// Content Safety: its endpoint, with the identity).
 
 @description('Name of the function app.')
 param name string
@@ -48,6 +49,9 @@ param attachmentsBlobEndpoint string
 
 @description('Name of the private blob container for attachments.')
 param attachmentsContainerName string
+
+@description('Endpoint of the Content Safety account (https://<subdomain>.cognitiveservices.azure.com/).')
+param contentSafetyEndpoint string
 
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
@@ -175,6 +179,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // signed with a key it gets for that identity (Storage Blob Delegator), never with an account key.
       ATTACHMENTS_BLOB_ENDPOINT: attachmentsBlobEndpoint
       ATTACHMENTS_CONTAINER: attachmentsContainerName
+      // Content Safety with Entra ID: the account's own (custom subdomain) endpoint and DefaultAzureCredential; its keys
+      // are disabled, so there is no key to set.
+      CONTENT_SAFETY_ENDPOINT: contentSafetyEndpoint
       // The connection string names the component; with local auth disabled it is
       // useless without the Entra token that the authentication string requests.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

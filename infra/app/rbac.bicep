@@ -18,6 +18,9 @@ param communicationServiceName string
 @description('Name of the Web PubSub resource.')
 param webPubSubName string
 
+@description('Name of the Content Safety account.')
+param contentSafetyName string
+
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param appPrincipalId string
 
@@ -32,6 +35,7 @@ var roleIds = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350' // Communication and Email Service Owner
   webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b4' // Web PubSub Service Owner
+  cognitiveServicesUser: 'a97b65f3-24c7-4388-baec-2e87135dc908' // Cognitive Services User
 }
 
 var grantDeveloper = !empty(developerPrincipalId)
@@ -58,6 +62,10 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
 
 resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
   name: webPubSubName
+}
+
+resource contentSafety 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
+  name: contentSafetyName
 }
 
 // Justification: the Functions host keeps leases, keys and timer state in blobs and Flex Consumption reads the deployment package with this identity; Microsoft documents Blob Data Owner for identity-based AzureWebJobsStorage. It is also the role that lets the app write blob index tags (attachments' claimed tag), which Blob Data Contributor lacks.
@@ -144,6 +152,17 @@ resource appWebPubSubOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
+// Justification: with key access disabled, the app needs a data-plane role to analyze text and manage blocklists with Entra ID; Cognitive Services User is the built-in role Microsoft documents for that (data actions Microsoft.CognitiveServices/*; its listkeys action is moot with keys disabled), on this one account.
+resource appContentSafetyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(contentSafety.id, appPrincipalId, roleIds.cognitiveServicesUser)
+  scope: contentSafety
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.cognitiveServicesUser)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the Functions host locally (func start) against the deployed host storage, as the app identity does.
 resource developerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
   name: guid(storage.id, developerPrincipalId, roleIds.storageBlobDataOwner)
@@ -200,6 +219,16 @@ resource developerWebPubSubOwner 'Microsoft.Authorization/roleAssignments@2022-0
   scope: webPubSub
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.webPubSubServiceOwner)
+    principalId: developerPrincipalId
+  }
+}
+
+// Justification: opt-in (allowUserIdentityPrincipal) so a developer can run the app locally against the deployed Content Safety account with az/azd sign-in (its keys are disabled).
+resource developerContentSafetyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeveloper) {
+  name: guid(contentSafety.id, developerPrincipalId, roleIds.cognitiveServicesUser)
+  scope: contentSafety
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.cognitiveServicesUser)
     principalId: developerPrincipalId
   }
 }

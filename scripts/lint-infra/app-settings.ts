@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 
-import type { BicepFile } from './bicep-file';
+import { type BicepFile, lineOf } from './bicep-file';
 import { modulesCalling } from './bicep-modules';
 import {
   callOf,
@@ -14,6 +14,8 @@ import {
   topLevelDeclarations,
 } from './bicep-syntax';
 import { traceStringLiteral } from './bicep-values';
+import { looksLikeSecretName } from './checks/secret-outputs';
+import type { Finding } from './finding';
 
 /** A function app found in the Bicep, with the app settings it is given. */
 export interface FunctionAppSettings {
@@ -49,6 +51,32 @@ export function findFunctionAppSettings(files: BicepFile[]): FunctionAppSettings
         return { file, resource, symbol, settings };
       }),
   );
+}
+
+/**
+ * A setting the app does not get: a finding of `check`, unless src/config.ts requires the setting in Azure
+ * (requiredAppSettings), which the app-settings check reports, so that it is reported once.
+ */
+export function missingSettingFindings(
+  app: FunctionAppSettings,
+  setting: string,
+  requiredAppSettings: readonly string[],
+  check: string,
+): Finding[] {
+  if (requiredAppSettings.includes(setting)) return [];
+  return [
+    {
+      file: app.file.displayPath,
+      line: lineOf(app.resource),
+      check,
+      message: `function app ${app.symbol} does not set ${setting}`,
+    },
+  ];
+}
+
+/** The app's settings whose names mention a service (`service` matches the name) and look like a key or secret. */
+export function keyLikeSettings(app: FunctionAppSettings, service: RegExp): [string, SettingValue][] {
+  return [...app.settings].filter(([name]) => service.test(name) && looksLikeSecretName(name));
 }
 
 function isFunctionApp(node: Node, file: BicepFile): boolean {

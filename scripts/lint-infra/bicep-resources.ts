@@ -9,6 +9,7 @@ import {
   toDeclaration,
   topLevelDeclarations,
 } from './bicep-syntax';
+import { resolveObject } from './bicep-values';
 
 /** A resource declaration and the file it is in. */
 export interface ResourceRef {
@@ -54,12 +55,52 @@ export function deployedResource(resource: Node, file: BicepFile, files: BicepFi
 
 /** For a module output written `<resource>.name` (or `a::b::c.name`) in the module's file: that resource. */
 export function outputResource(origin: ModuleOutput, files: BicepFile[]): ResourceRef | undefined {
+  const member = outputMember(origin, files);
+  return member?.path === 'name' ? member.resource : undefined;
+}
+
+/**
+ * For a module output written `<resource>.<path>` in the module's file (`storage.properties.primaryEndpoints.blob`):
+ * that resource as declared there (an `existing` reference is not followed) and the path, dot-joined.
+ */
+export function outputMember(
+  origin: ModuleOutput,
+  files: BicepFile[],
+): { resource: ResourceRef; path: string } | undefined {
   const value = outputValue(origin, files);
   if (!value) return undefined;
   const { base, path } = memberPath(value.node);
-  if (path.join('.') !== 'name') return undefined;
   const node = resolveResourceSymbol(base, value.file);
-  return node ? { file: value.file, node } : undefined;
+  return node ? { resource: { file: value.file, node }, path: path.join('.') } : undefined;
+}
+
+/**
+ * Whether an expression (an app setting's value, say) is a module output written `<resource>.<path>` for the deployed
+ * resource `resource`, following the expression through parameters to the module output and `existing` references to
+ * the resource they name.
+ */
+export function isOutputOf(
+  node: Node,
+  file: BicepFile,
+  files: BicepFile[],
+  resource: ResourceRef,
+  path: string,
+): boolean {
+  const origin = moduleOutputOf(node, file, files);
+  const member = origin ? outputMember(origin, files) : undefined;
+  return (
+    member?.path === path && sameResource(deployedResource(member.resource.node, member.resource.file, files), resource)
+  );
+}
+
+/**
+ * Where a resource's `properties.<name>` is not the boolean literal `expected`: the property, or the resource itself
+ * when the property is missing. Undefined when it is that literal; a parameter or any other expression does not count,
+ * as the lint cannot tell its value.
+ */
+export function notBooleanLiteral(resource: ResourceRef, name: string, expected: boolean): Node | undefined {
+  const value = objectProperty(resourceProperties(resource), name);
+  return value?.type === 'boolean' && value.text === String(expected) ? undefined : (value ?? resource.node);
 }
 
 /** The expression a module output is declared with, in the module's file. */
@@ -87,4 +128,9 @@ export function memberPath(node: Node): { base: Node; path: string[] } {
 
 export function sameResource(a: ResourceRef | undefined, b: ResourceRef | undefined): boolean {
   return a !== undefined && b !== undefined && a.file.absolutePath === b.file.absolutePath && a.node.equals(b.node);
+}
+
+/** A resource's `properties` object, written out or in a variable. */
+export function resourceProperties({ file, node }: ResourceRef): Node | undefined {
+  return resolveObject(objectProperty(toDeclaration(node)?.value, 'properties'), file);
 }

@@ -6,7 +6,9 @@
  * Azure Verified Modules (Contributor/Reader), ACS guidance for the
  * Communication role, and the Web PubSub docs ("Use Azure Identity") with the
  * role's definition (dataActions Microsoft.SignalRService/WebPubSub/*) for the
- * Web PubSub role. Add a role here only with its documented id.
+ * Web PubSub role, and the Azure AI Content Safety overview ("Use Microsoft Entra ID or
+ * Managed Identity to manage access") for the Cognitive Services role. Add a role here
+ * only with its documented id.
  */
 export interface BuiltInRole {
   name: string;
@@ -28,6 +30,10 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { name: 'Communication and Email Service Owner', id: '09976791-48a7-449e-bb21-39d1a415f350' },
   // Data actions Microsoft.SignalRService/WebPubSub/* only (send, connections, groups, :generateToken).
   { name: 'Web PubSub Service Owner', id: '12cf5a90-567b-43ae-8102-96cf46c7d9b4' },
+  // Data actions Microsoft.CognitiveServices/* (Content Safety's text analysis and blocklists among them); actions
+  // Microsoft.CognitiveServices/*/read and accounts/listkeys/action (Learn, "Azure built-in roles for AI + machine
+  // learning", Cognitive Services User).
+  { name: 'Cognitive Services User', id: 'a97b65f3-24c7-4388-baec-2e87135dc908' },
   { name: 'Reader', id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7', broad: true },
   { name: 'Contributor', id: 'b24988ac-6180-42a0-ab88-20f7382dd24c', broad: true },
   { name: 'Owner', id: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', broad: true },

@@ -11,3 +11,8 @@ export interface Finding {
 export function formatFinding(finding: Finding): string {
   return `${finding.file}:${finding.line}: [${finding.check}] ${finding.message}`;
 }
+
+/** A finding about what a file lacks altogether (a resource the infra must deploy): at its first line. */
+export function absenceFinding(file: { displayPath: string }, check: string, message: string): Finding {
+  return { file: file.displayPath, line: 1, check, message };
+}

@@ -5,6 +5,8 @@ import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
 import { checkAttachments } from './checks/attachments';
 import { checkAttachmentsAccess } from './checks/attachments-access';
+import { checkContentSafety } from './checks/content-safety';
+import { checkContentSafetyAccess } from './checks/content-safety-access';
 import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkFlexConsumption } from './checks/flex-consumption';
 import { checkModulePaths } from './checks/module-paths';
@@ -70,6 +72,8 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkWebPubSubAccess(files, options.requiredAppSettings),
     ...checkAttachments(files),
     ...checkAttachmentsAccess(files, options.requiredAppSettings),
+    ...checkContentSafety(files, mainBicep),
+    ...checkContentSafetyAccess(files, options.requiredAppSettings),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

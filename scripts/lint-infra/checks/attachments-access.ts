@@ -1,20 +1,17 @@
 import type { Node } from 'web-tree-sitter';
 
-import { findFunctionAppSettings, type FunctionAppSettings } from '../app-settings';
-import { type BicepFile, lineOf } from '../bicep-file';
-import { moduleOutputOf, sameModule } from '../bicep-modules';
 import {
-  deployedResource,
-  memberPath,
-  outputValue,
-  resolveResourceSymbol,
-  type ResourceRef,
-  sameResource,
-} from '../bicep-resources';
+  findFunctionAppSettings,
+  type FunctionAppSettings,
+  keyLikeSettings,
+  missingSettingFindings,
+} from '../app-settings';
+import { type BicepFile, lineOf } from '../bicep-file';
+import { sameModule } from '../bicep-modules';
+import { isOutputOf, type ResourceRef, sameResource } from '../bicep-resources';
 import type { Finding } from '../finding';
 import { appIdentity, describeIdentity, type RoleGrant, roleGrants, unknownIdentityMessage } from '../role-grants';
 import { type AttachmentsStore, attachmentsStores, symbolOf } from './attachments';
-import { looksLikeSecretName } from './secret-outputs';
 
 /** App settings the backend reads to reach attachments: the Blob endpoint, and the container's name. */
 export const ATTACHMENTS_SETTINGS = ['ATTACHMENTS_BLOB_ENDPOINT', 'ATTACHMENTS_CONTAINER'] as const;
@@ -53,7 +50,7 @@ function containerSettingFindings(
   requiredAppSettings: readonly string[],
 ): Finding[] {
   const value = app.settings.get('ATTACHMENTS_CONTAINER');
-  if (!value) return missingSetting(app, 'ATTACHMENTS_CONTAINER', requiredAppSettings);
+  if (!value) return missingSettingFindings(app, 'ATTACHMENTS_CONTAINER', requiredAppSettings, 'attachments');
   if (store) return [];
   return [
     finding(
@@ -72,18 +69,10 @@ function endpointSettingFindings(
   requiredAppSettings: readonly string[],
 ): Finding[] {
   const value = app.settings.get('ATTACHMENTS_BLOB_ENDPOINT');
-  if (!value) return missingSetting(app, 'ATTACHMENTS_BLOB_ENDPOINT', requiredAppSettings);
+  if (!value) return missingSettingFindings(app, 'ATTACHMENTS_BLOB_ENDPOINT', requiredAppSettings, 'attachments');
   if (!store) return []; // nothing to compare with: ATTACHMENTS_CONTAINER's finding says why
-  const origin = moduleOutputOf(value.node, value.file, files);
-  const output = origin ? outputValue(origin, files) : undefined;
-  const { base, path } = output ? memberPath(output.node) : { base: undefined, path: [] };
-  const account = base && output ? resolveResourceSymbol(base, output.file) : undefined;
-  const endpointOfAccount =
-    path.join('.') === 'properties.primaryEndpoints.blob' &&
-    account !== undefined &&
-    output !== undefined &&
-    sameResource(deployedResource(account, output.file, files), { file: store.container.file, node: store.account });
-  if (endpointOfAccount) return [];
+  const account = { file: store.container.file, node: store.account };
+  if (isOutputOf(value.node, value.file, files, account, 'properties.primaryEndpoints.blob')) return [];
   return [
     finding(
       value.file,
@@ -94,22 +83,15 @@ function endpointSettingFindings(
   ];
 }
 
-function missingSetting(app: FunctionAppSettings, setting: string, requiredAppSettings: readonly string[]): Finding[] {
-  if (requiredAppSettings.includes(setting)) return []; // the app-settings check reports it
-  return [finding(app.file, app.resource, `function app ${app.symbol} does not set ${setting}`)];
-}
-
 function keySettingFindings(app: FunctionAppSettings): Finding[] {
-  return [...app.settings]
-    .filter(([name]) => /attachment/i.test(name) && looksLikeSecretName(name))
-    .map(([name, value]) =>
-      finding(
-        value.file,
-        value.node,
-        `function app ${app.symbol} sets ${name}, an attachments key, SAS or connection string; the app signs ` +
-          'its links with a user delegation key: use ATTACHMENTS_BLOB_ENDPOINT and the managed identity',
-      ),
-    );
+  return keyLikeSettings(app, /attachment/i).map(([name, value]) =>
+    finding(
+      value.file,
+      value.node,
+      `function app ${app.symbol} sets ${name}, an attachments key, SAS or connection string; the app signs ` +
+        'its links with a user delegation key: use ATTACHMENTS_BLOB_ENDPOINT and the managed identity',
+    ),
+  );
 }
 
 function roleFindings(store: AttachmentsStore, grants: RoleGrant[], files: BicepFile[]): Finding[] {

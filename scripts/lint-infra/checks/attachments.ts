@@ -3,7 +3,13 @@ import type { Node } from 'web-tree-sitter';
 import { findFunctionAppSettings, type FunctionAppSettings } from '../app-settings';
 import { type BicepFile, lineOf } from '../bicep-file';
 import { type ModuleOutput, moduleOutputOf, passedExpression } from '../bicep-modules';
-import { enclosingResource, outputResource, resolveResourceSymbol, type ResourceRef } from '../bicep-resources';
+import {
+  enclosingResource,
+  notBooleanLiteral,
+  outputResource,
+  resolveResourceSymbol,
+  type ResourceRef,
+} from '../bicep-resources';
 import {
   isExistingResource,
   nestedResources,
@@ -79,18 +85,17 @@ function containerFindings({ container }: AttachmentsStore): Finding[] {
 }
 
 function accountFindings({ container, account }: AttachmentsStore): Finding[] {
-  const properties = resolveObject(objectProperty(toDeclaration(account)?.value, 'properties'), container.file);
   const reasons = {
     allowBlobPublicAccess: 'a container could be made public',
     allowSharedKeyAccess: 'account keys, and SAS links signed with them, would work besides user delegation SAS',
   };
   return Object.entries(reasons).flatMap(([property, reason]) => {
-    const value = objectProperty(properties, property);
-    if (value?.type === 'boolean' && value.text === 'false') return [];
+    const wrong = notBooleanLiteral({ file: container.file, node: account }, property, false);
+    if (!wrong) return [];
     return [
       finding(
         container.file,
-        value ?? account,
+        wrong,
         `storage account ${symbolOf(account)} (attachments) does not set ${property}: false (a literal): ${reason}`,
       ),
     ];

@@ -1,6 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 
-import { findFunctionAppSettings, type FunctionAppSettings } from '../app-settings';
+import {
+  findFunctionAppSettings,
+  type FunctionAppSettings,
+  keyLikeSettings,
+  missingSettingFindings,
+} from '../app-settings';
 import { type BicepFile, lineOf } from '../bicep-file';
 import { type ModuleOutput, moduleOutputOf, moduleTarget, sameModule } from '../bicep-modules';
 import {
@@ -16,7 +21,6 @@ import { traceStringLiteral } from '../bicep-values';
 import { BUILT_IN_ROLES } from '../built-in-roles';
 import type { Finding } from '../finding';
 import { appIdentity, describeIdentity, unknownIdentityMessage } from '../role-grants';
-import { looksLikeSecretName } from './secret-outputs';
 import { deployedWebPubSubs, isWebPubSub, type WebPubSubResource } from './web-pubsub';
 
 const SERVICE_OWNER = 'Web PubSub Service Owner';
@@ -47,11 +51,7 @@ function settingFindings(
   requiredAppSettings: readonly string[],
 ): Finding[] {
   const value = app.settings.get(setting);
-  if (!value) {
-    return requiredAppSettings.includes(setting)
-      ? []
-      : [finding(app.file, app.resource, `function app ${app.symbol} does not set ${setting}`)];
-  }
+  if (!value) return missingSettingFindings(app, setting, requiredAppSettings, 'web-pubsub');
   const origin = moduleOutputOf(value.node, value.file, files);
   if (origin && deploysWebPubSub(origin, files)) return [];
   return [
@@ -64,16 +64,14 @@ function settingFindings(
 }
 
 function keySettingFindings(app: FunctionAppSettings): Finding[] {
-  return [...app.settings]
-    .filter(([name]) => /web_?pub_?sub/i.test(name) && looksLikeSecretName(name))
-    .map(([name, value]) =>
-      finding(
-        value.file,
-        value.node,
-        `function app ${app.symbol} sets ${name}, a Web PubSub key or connection string; its access keys are ` +
-          'disabled: use WEBPUBSUB_ENDPOINT and the managed identity',
-      ),
-    );
+  return keyLikeSettings(app, /web_?pub_?sub/i).map(([name, value]) =>
+    finding(
+      value.file,
+      value.node,
+      `function app ${app.symbol} sets ${name}, a Web PubSub key or connection string; its access keys are ` +
+        'disabled: use WEBPUBSUB_ENDPOINT and the managed identity',
+    ),
+  );
 }
 
 function roleFindings(app: FunctionAppSettings, webPubSub: WebPubSubResource, files: BicepFile[]): Finding[] {

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 
 import { type BicepFile, lineOf } from '../bicep-file';
+import { notBooleanLiteral } from '../bicep-resources';
 import {
   descendants,
   isExistingResource,
@@ -11,7 +12,7 @@ import {
   toDeclaration,
 } from '../bicep-syntax';
 import { resolveObject } from '../bicep-values';
-import type { Finding } from '../finding';
+import { absenceFinding, type Finding } from '../finding';
 
 const WEB_PUBSUB = 'microsoft.signalrservice/webpubsub';
 const HUBS = `${WEB_PUBSUB}/hubs`;
@@ -44,15 +45,14 @@ export function isWebPubSub(node: Node): boolean {
  */
 export function checkWebPubSub(files: BicepFile[], mainBicep: BicepFile): Finding[] {
   const deployed = deployedWebPubSubs(files);
-  const missing: Finding[] =
+  const missing =
     deployed.length === 0
       ? [
-          {
-            file: mainBicep.displayPath,
-            line: 1,
-            check: 'web-pubsub',
-            message: 'no Microsoft.SignalRService/webPubSub resource: the backend pushes to its clients through one',
-          },
+          absenceFinding(
+            mainBicep,
+            'web-pubsub',
+            'no Microsoft.SignalRService/webPubSub resource: the backend pushes to its clients through one',
+          ),
         ]
       : [];
   return [
@@ -64,13 +64,12 @@ export function checkWebPubSub(files: BicepFile[], mainBicep: BicepFile): Findin
 }
 
 function localAuthFinding({ file, node, symbol }: WebPubSubResource): Finding[] {
-  const properties = resolveObject(objectProperty(toDeclaration(node)?.value, 'properties'), file);
-  const disableLocalAuth = objectProperty(properties, 'disableLocalAuth');
-  if (disableLocalAuth?.type === 'boolean' && disableLocalAuth.text === 'true') return [];
+  const wrong = notBooleanLiteral({ file, node }, 'disableLocalAuth', true);
+  if (!wrong) return [];
   return [
     finding(
       file,
-      disableLocalAuth ?? node,
+      wrong,
       `${symbol} does not set properties.disableLocalAuth: true (a literal): its access keys and connection ` +
         'strings would work; the app reaches Web PubSub with its managed identity only',
     ),

@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
-import { lintFindings, runLintInfraCli, useInfraCopy } from './infra-copy';
+import { requiredSettingsWithAndWithout, runLintInfraCli, useInfraCopy, useLintedInfraCopy } from './infra-copy';
 
 const STORAGE = 'core/storage/storage-account.bicep';
 const CORS = 'core/storage/attachments-cors.json';
@@ -11,11 +10,9 @@ const RBAC = 'app/rbac.bicep';
 const MAIN = 'main.bicep';
 const CONTAINER_SCOPE = 'scope: storage::blobServices::attachmentsContainer\n';
 const TAG_FILTER = /^ {16}blobIndexMatch: \[\n(?: {18}.*\n)+? {16}\]\n/m;
-// AZURE_REQUIRED_SETTINGS with and without the attachments settings, whether or not src/config.ts lists them yet.
-const REQUIRED: readonly string[] = AZURE_REQUIRED_SETTINGS;
 const ATTACHMENTS_SETTINGS = ['ATTACHMENTS_BLOB_ENDPOINT', 'ATTACHMENTS_CONTAINER'];
-const REQUIRING_ATTACHMENTS = [...new Set([...REQUIRED, ...ATTACHMENTS_SETTINGS])];
-const NOT_REQUIRING_ATTACHMENTS = REQUIRED.filter((setting) => !ATTACHMENTS_SETTINGS.includes(setting));
+const { requiring: REQUIRING_ATTACHMENTS, notRequiring: NOT_REQUIRING_ATTACHMENTS } =
+  requiredSettingsWithAndWithout(ATTACHMENTS_SETTINGS);
 
 /**
  * lint:infra keeps attachments private and keyless: a private container in an account without public blobs or
@@ -24,9 +21,7 @@ const NOT_REQUIRING_ATTACHMENTS = REQUIRED.filter((setting) => !ATTACHMENTS_SETT
  * two app settings taken from the storage module. Each case breaks a copy of infra/ and expects exactly its findings.
  */
 describe('lint:infra attachments, on broken copies', () => {
-  const copy = useInfraCopy();
-
-  const findings = (requiredAppSettings?: readonly string[]) => lintFindings(copy().dir, requiredAppSettings);
+  const { copy, findings } = useLintedInfraCopy();
 
   async function editCorsJson(edit: (cors: Record<string, unknown>) => void): Promise<void> {
     const file = path.join(copy().dir, CORS);

@@ -67,6 +67,33 @@ export async function lintFindings(
   return findings.map((finding) => formatFinding(finding).replace(/^([^:]+:\d+): /, '$1 '));
 }
 
+/**
+ * A fresh copy for each test and the lint's findings on it (`findings()`, or `findings(required)` with other settings
+ * taken as AZURE_REQUIRED_SETTINGS): `const { copy, findings } = useLintedInfraCopy();`.
+ */
+export function useLintedInfraCopy(): {
+  copy: () => InfraCopy;
+  findings: (requiredAppSettings?: readonly string[]) => Promise<string[]>;
+} {
+  const copy = useInfraCopy();
+  return { copy, findings: (requiredAppSettings) => lintFindings(copy().dir, requiredAppSettings) };
+}
+
+/**
+ * AZURE_REQUIRED_SETTINGS with `settings` added, and with them taken out: a check that leaves a missing required
+ * setting to the app-settings check is tested both ways, whether or not src/config.ts lists the settings yet.
+ */
+export function requiredSettingsWithAndWithout(settings: readonly string[]): {
+  requiring: string[];
+  notRequiring: string[];
+} {
+  const required: readonly string[] = AZURE_REQUIRED_SETTINGS;
+  return {
+    requiring: [...new Set([...required, ...settings])],
+    notRequiring: required.filter((setting) => !settings.includes(setting)),
+  };
+}
+
 /** `npm run lint:infra -- <dir>` in a child process; resolves with its exit code and what it printed. */
 export function runLintInfraCli(dir: string): Promise<{ code: number; stdout: string }> {
   const repoRoot = path.resolve(REAL_INFRA_DIR, '..');

@@ -1,20 +1,16 @@
-import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
-import { lintFindings, runLintInfraCli, useInfraCopy } from './infra-copy';
+import { requiredSettingsWithAndWithout, runLintInfraCli, useInfraCopy, useLintedInfraCopy } from './infra-copy';
 
 const MODULE = 'core/webpubsub/webpubsub.bicep';
 const API = 'app/api.bicep';
 const RBAC = 'app/rbac.bicep';
 const APP_ROLE = 'resource appWebPubSubOwner';
-// AZURE_REQUIRED_SETTINGS with and without WEBPUBSUB_ENDPOINT, whether or not src/config.ts lists it yet.
-const REQUIRED: readonly string[] = AZURE_REQUIRED_SETTINGS;
-const REQUIRING_ENDPOINT = [...new Set([...REQUIRED, 'WEBPUBSUB_ENDPOINT'])];
-const NOT_REQUIRING_ENDPOINT = REQUIRED.filter((setting) => setting !== 'WEBPUBSUB_ENDPOINT');
+const { requiring: REQUIRING_ENDPOINT, notRequiring: NOT_REQUIRING_ENDPOINT } = requiredSettingsWithAndWithout([
+  'WEBPUBSUB_ENDPOINT',
+]);
 
 /** lint:infra keeps Web PubSub keyless: keys off, anonymous clients refused, the app's identity holding the role. */
 describe('lint:infra Web PubSub, on broken copies', () => {
-  const copy = useInfraCopy();
-
-  const findings = (requiredAppSettings?: readonly string[]) => lintFindings(copy().dir, requiredAppSettings);
+  const { copy, findings } = useLintedInfraCopy();
 
   it('passes the real infra/, also once src/config.ts requires WEBPUBSUB_ENDPOINT', async () => {
     expect(await findings()).toEqual([]);
@@ -106,7 +102,8 @@ describe('lint:infra Web PubSub, on broken copies', () => {
         "  name: 'otherIdentity'\n  scope: rg\n  params: {\n    name: 'id-other'\n  }\n}\n\nmodule storage ",
     );
     expect(await findings()).toEqual([
-      // The attachments roles (test/unit/infra/attachments.test.ts) go to the other identity as well.
+      // The Content Safety and attachments roles (content-safety.test.ts, attachments.test.ts) go to it as well.
+      expect.stringMatching(/\[content-safety\] no unconditional role assignment gives Cognitive Services User/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment gives Storage Blob Delegator/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment gives Storage Blob Data Contributor/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment lets .* write blob index tags/),

@@ -21,6 +21,7 @@ const AZD_VALUES = [
   'WEBPUBSUB_HUB="chat"',
   'ATTACHMENTS_BLOB_ENDPOINT="https://stabc.blob.core.windows.net/"',
   'ATTACHMENTS_CONTAINER="attachments"',
+  'CONTENT_SAFETY_ENDPOINT="https://cog-cs-abc.cognitiveservices.azure.com/"',
   'CORS_ALLOWED_ORIGINS="https://app.example, https://admin.example"',
   'NOTE="say \\"hi\\""',
   '',
@@ -68,6 +69,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
       WEBPUBSUB_HUB: 'chat',
       ATTACHMENTS_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/',
       ATTACHMENTS_CONTAINER: 'attachments',
+      CONTENT_SAFETY_ENDPOINT: 'https://cog-cs-abc.cognitiveservices.azure.com/',
     });
     expect(settings.Host).toEqual({ CORS: 'https://app.example,https://admin.example' });
   });
@@ -112,7 +114,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(
-      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT, ATTACHMENTS_BLOB_ENDPOINT/,
+      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT, ATTACHMENTS_BLOB_ENDPOINT, CONTENT_SAFETY_ENDPOINT/,
     );
   });
 });
