@@ -1,8 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 
+import { CONTROL_KEY_HEADER } from '../shared/control-call';
 import type { EmulatorState, RequestContext } from './context';
 import { forbidden, hmacDenied, unauthorized } from './errors';
 import { verifyHmac } from './hmac';
+
+export { CONTROL_KEY_HEADER } from '../shared/control-call';
 
 /** Access-key (HMAC) auth for Identity and the control API, bearer user-token auth for Chat. */
 
@@ -13,9 +16,6 @@ export function requireHmac(ctx: RequestContext, st: EmulatorState): void {
   );
   if (reason) throw hmacDenied(reason);
 }
-
-/** Header that authorizes control API calls with the plain access key instead of an HMAC signature. */
-export const CONTROL_KEY_HEADER = 'x-emulator-key';
 
 export function requireControlAuth(ctx: RequestContext, st: EmulatorState): void {
   const key = ctx.headers[CONTROL_KEY_HEADER];

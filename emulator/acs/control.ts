@@ -1,5 +1,6 @@
 import { handleEventGridControl } from '../eventgrid/control-routes';
 import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from '../eventgrid/delivery';
+import { type CommonControl, commonControlRoute, type ControlResult } from '../shared/control-routes';
 import { requireControlAuth } from './auth';
 import type { EmulatorState, RequestContext } from './context';
 import { badRequest, notFound } from './errors';
@@ -49,13 +50,7 @@ export interface EmulatorStats {
 }
 
 /** In-process control handle (synchronous where the state is local). */
-export interface EmulatorControl {
-  reset(): void;
-  requestCounts(): Record<string, number>;
-  resetCounts(): void;
-  injectFault(spec: FaultSpec): ActiveFault;
-  listFaults(): ActiveFault[];
-  clearFaults(): void;
+export interface EmulatorControl extends CommonControl {
   setRateLimiting(enabled: boolean): void;
   listIdentities(): IdentityInfo[];
   listThreads(): ThreadInfo[];
@@ -251,11 +246,6 @@ export class InProcessControl implements EmulatorControl {
   }
 }
 
-export interface ControlResult {
-  status: number;
-  body?: unknown;
-}
-
 /** Serves `/_emulator/<segments>`; `segments` excludes the `_emulator` prefix. */
 export async function handleControl(
   ctx: RequestContext,
@@ -267,6 +257,8 @@ export async function handleControl(
   if (segments[0] === 'eventgrid') return handleEventGridControl(ctx, segments.slice(1), st.delivery);
   const [a, b] = segments;
   const route = `${ctx.method} ${a ?? ''}${b === undefined ? '' : '/*'}`;
+  const common = commonControlRoute(ctx, route, control);
+  if (common) return common;
   switch (route) {
     case 'GET info':
       return {
@@ -278,21 +270,6 @@ export async function handleControl(
           stats: control.stats(),
         },
       };
-    case 'POST reset':
-      control.reset();
-      return { status: 204 };
-    case 'GET counts':
-      return { status: 200, body: { counts: control.requestCounts() } };
-    case 'DELETE counts':
-      control.resetCounts();
-      return { status: 204 };
-    case 'GET faults':
-      return { status: 200, body: { value: control.listFaults() } };
-    case 'POST faults':
-      return { status: 201, body: control.injectFault(objectBody(ctx) as unknown as FaultSpec) };
-    case 'DELETE faults':
-      control.clearFaults();
-      return { status: 204 };
     case 'PUT rate-limiting': {
       const enabled = objectBody(ctx).enabled;
       if (typeof enabled !== 'boolean') throw badRequest("'enabled' must be a boolean.");

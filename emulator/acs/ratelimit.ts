@@ -6,9 +6,9 @@ import { ApiError } from './errors';
  * rejected call gets 429 TooManyRequests with Retry-After. The control API can switch it off for a test.
  */
 
-type Scope = 'resource' | 'user' | 'thread' | 'userThread';
+export type Scope = 'resource' | 'user' | 'thread' | 'userThread';
 
-interface Rule {
+export interface Rule {
   scope: Scope;
   windowSec: number;
   limit: number;
@@ -95,7 +95,11 @@ export class RateLimiter {
   enabled: boolean;
   private windows = new Map<string, { start: number; count: number }>();
 
-  constructor(readonly enabledByDefault = true) {
+  /** `rules`: limits per operation name; the Content Safety emulator passes its own table. */
+  constructor(
+    readonly enabledByDefault = true,
+    private readonly rules: Readonly<Record<string, Rule[]>> = RATE_RULES,
+  ) {
     this.enabled = enabledByDefault;
   }
 
@@ -106,7 +110,7 @@ export class RateLimiter {
   /** Throws 429 when the call is over a limit; counts it otherwise. */
   check(operation: string, now: number, userId = '', threadId = ''): void {
     if (!this.enabled) return;
-    const rules = RATE_RULES[operation];
+    const rules = this.rules[operation];
     if (!rules) return;
     if (this.windows.size > 100_000) this.windows.clear();
     for (const r of rules) {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { createTlsServer, readBody, sendJson as send } from '../shared/http';
 import { messageHandlers } from './chat-message-routes';
 import { participantHandlers } from './chat-participant-routes';
 import { threadHandlers } from './chat-thread-routes';
@@ -25,35 +26,6 @@ const HANDLERS: Record<string, Handler> = {
   ...participantHandlers,
 };
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, 'RequestEntityTooLarge', 'The request body is too large.'));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const h: Record<string, string | number> = {
-    ...headers,
-    'content-length': payload === undefined ? 0 : Buffer.byteLength(payload),
-  };
-  if (payload !== undefined) h['content-type'] = 'application/json; charset=utf-8';
-  res.writeHead(status, h);
-  res.end(payload);
-}
 
 export function createEmulatorServer(
   tls: TlsMaterial,
@@ -81,7 +53,7 @@ export function createEmulatorServer(
     try {
       const segments = pathSegments(rawPath);
       if (!segments) throw badRequest('The request path is not valid percent-encoding.');
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY_BYTES);
       const ctx: RequestContext = {
         operation: '',
         method,
@@ -129,11 +101,5 @@ export function createEmulatorServer(
     }
   }
 
-  const server = createServer(
-    { key: tls.serverKeyPem, cert: tls.serverCertPem, keepAlive: true },
-    (req, res) => void handle(req, res),
-  );
-  server.keepAliveTimeout = 30_000;
-  server.headersTimeout = 31_000;
-  return server;
+  return createTlsServer(tls, handle);
 }
