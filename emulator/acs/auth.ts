@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 
-import { CONTROL_KEY_HEADER } from '../shared/control-call';
+import { CONTROL_KEY_HEADER } from '../common/control-call';
 import type { EmulatorState, RequestContext } from './context';
 import { forbidden, hmacDenied, unauthorized } from './errors';
 import { verifyHmac } from './hmac';
 
-export { CONTROL_KEY_HEADER } from '../shared/control-call';
+export { CONTROL_KEY_HEADER } from '../common/control-call';
 
 /** Access-key (HMAC) auth for Identity and the control API, bearer user-token auth for Chat. */
 

@@ -1,3 +1,4 @@
+import { ControlClientBase } from '../common/control-call';
 import type {
   DeadLetteredEvent,
   DeliverySettings,
@@ -5,7 +6,6 @@ import type {
   EventSubscription,
   SubscriptionSpec,
 } from '../eventgrid/delivery';
-import { ControlClientBase } from '../shared/control-call';
 import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './control';
 
 /**

@@ -1,6 +1,6 @@
+import { type CommonControl, commonControlRoute, type ControlResult } from '../common/control-routes';
 import { handleEventGridControl } from '../eventgrid/control-routes';
 import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from '../eventgrid/delivery';
-import { type CommonControl, commonControlRoute, type ControlResult } from '../shared/control-routes';
 import { requireControlAuth } from './auth';
 import type { EmulatorState, RequestContext } from './context';
 import { badRequest, notFound } from './errors';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { createTlsServer, readBody, sendJson as send } from '../shared/http';
+import { createTlsServer, readBody, sendJson as send } from '../common/http';
 import { messageHandlers } from './chat-message-routes';
 import { participantHandlers } from './chat-participant-routes';
 import { threadHandlers } from './chat-thread-routes';

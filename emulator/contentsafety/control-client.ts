@@ -1,4 +1,4 @@
-import { ControlClientBase } from '../shared/control-call';
+import { ControlClientBase } from '../common/control-call';
 import type { SeverityTerm } from './severity';
 import type { AnalysisRecord, RateLimitSetting } from './state';
 

@@ -1,8 +1,8 @@
 import type { RequestContext } from '../acs/context';
 import { ApiError, badRequest, notFound } from '../acs/errors';
 import { jsonBody, objectBody } from '../acs/request';
-import { CONTROL_KEY_HEADER } from '../shared/control-call';
-import { commonControlRoute, type ControlResult } from '../shared/control-routes';
+import { CONTROL_KEY_HEADER } from '../common/control-call';
+import { commonControlRoute, type ControlResult } from '../common/control-routes';
 import { sameSecret } from './auth';
 import type { ContentSafetyControl } from './control';
 import type { SeverityTerm } from './severity';

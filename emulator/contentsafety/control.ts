@@ -1,6 +1,6 @@
 import { badRequest } from '../acs/errors';
 import { RateLimiter } from '../acs/ratelimit';
-import type { CommonControl } from '../shared/control-routes';
+import type { CommonControl } from '../common/control-routes';
 import { FAULT_CODES } from './errors';
 import { RATE_TIERS } from './limits';
 import type { SeverityTerm } from './severity';

@@ -7,7 +7,7 @@ import { ApiError, badRequest } from '../acs/errors';
 import { faultResponse } from '../acs/faults';
 import { requireApiVersion } from '../acs/request';
 import type { TlsMaterial } from '../acs/tls';
-import { createTlsServer, readBody, sendJson } from '../shared/http';
+import { createTlsServer, readBody, sendJson } from '../common/http';
 import { authenticate } from './auth';
 import type { ContentSafetyControl } from './control';
 import { handleControl } from './control-routes';
