@@ -20,6 +20,8 @@ interface Tab {
   page: Page;
   requests: string[];
   frames: string[];
+  /** WebSockets the page opened (1 while nothing had to be replaced). */
+  sockets: number;
 }
 
 describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in three windows', () => {
@@ -50,14 +52,15 @@ describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in thre
     const page = await (await browser.newContext({ viewport: { width, height: 740 } })).newPage();
     // A step that waits in vain fails on its own line, well inside the test's timeout.
     page.setDefaultTimeout(15_000);
-    const tab: Tab = { page, requests: [], frames: [] };
+    const tab: Tab = { page, requests: [], frames: [], sockets: 0 };
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.origin === stack.host.origin) tab.requests.push(`${request.method()} ${url.pathname}`);
     });
-    page.on('websocket', (socket) =>
-      socket.on('framereceived', ({ payload }) => tab.frames.push(typeof payload === 'string' ? payload : '')),
-    );
+    page.on('websocket', (socket) => {
+      tab.sockets += 1;
+      socket.on('framereceived', ({ payload }) => tab.frames.push(typeof payload === 'string' ? payload : ''));
+    });
     return tab;
   }
 
@@ -143,7 +146,29 @@ describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in thre
     await alice.page.getByRole('heading', { name: 'Errands', exact: true }).waitFor();
     await send(alice, 'Milk');
     await send(alice, 'Bread');
-    await threadButton(bob, 'Errands (2 unread)').waitFor();
+    await threadButton(bob, 'Errands (2 unread)')
+      .waitFor()
+      .catch(async (error: unknown) => {
+        // What bob's page shows and received, and what the backend could not push: the cause, when this fails.
+        const list = await bob.page.getByRole('navigation', { name: 'Conversations' }).innerText();
+        const frames = bob.frames.filter((frame) => /Errands|Milk|Bread/.test(frame));
+        const undelivered = stack.logs.filter(
+          (log) => log.args[0] === 'live update not delivered' || log.level === 'error' || log.level === 'warning',
+        );
+        console.error('badge not shown', {
+          list,
+          frames,
+          undelivered: JSON.stringify(undelivered).slice(-4000),
+          delivery: await stack.emulator!.control.flushEvents(1000),
+          connections: stack.webPubSub!.control.listConnections(),
+          sockets: bob.sockets,
+          state: await bob.page.getByRole('status', { name: 'Connection' }).innerText(),
+          seq: bob.frames
+            .map((frame) => /"sequenceId":(\d+)/.exec(frame)?.[1] ?? /"event":"(\w+)"/.exec(frame)?.[1])
+            .join(','),
+        });
+        throw error;
+      });
     expect(polls(bob)).toEqual([]);
 
     await openThread(bob, 'Errands');
