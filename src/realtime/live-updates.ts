@@ -76,9 +76,18 @@ export class LiveUpdates {
     let outcome = NO_PUSH;
     for (const delivery of deliveries) {
       const lookup = await this.people.lookup([delivery.recipientAcsUserId, ...delivery.people], context);
-      const recipient = lookup(delivery.recipientAcsUserId)?.userId;
+      const person = lookup(delivery.recipientAcsUserId);
       const update = delivery.build(lookup);
-      if (!recipient || !update) continue; // the backend's own identity, or an identity that is not one of our users
+      if (!person || !update) continue; // the backend's own identity: it has no clients
+      const recipient = person.userId;
+      if (!recipient) {
+        // An identity that is not (or not yet known as) one of our users: nobody to push to.
+        context?.warn('live update for an unknown identity skipped', {
+          threadId: delivery.threadId,
+          type: update.type,
+        });
+        continue;
+      }
       const entry = inbox.find(
         (change) => change.acsUserId === delivery.recipientAcsUserId && change.threadId === delivery.threadId,
       );
