@@ -73,9 +73,16 @@ describeWithBrowser('the web app live (Web PubSub): alice, bob and carol in thre
   const signInTab = (tab: Tab, userId: string, displayName: string): Promise<void> =>
     signInAs(tab.page, stack.host.origin, { userId, displayName, connection: 'Live' });
 
+  /** Sends as the tab's user and waits for the API's 201 (the sender's own window shows the message then). */
   async function send(tab: Tab, text: string): Promise<void> {
+    const sent = tab.page.waitForResponse(
+      (response) => response.request().method() === 'POST' && /\/api\/threads\/[^/]+\/messages$/.test(response.url()),
+    );
     await tab.page.getByLabel('Message', { exact: true }).fill(text);
     await tab.page.getByLabel('Message', { exact: true }).press('Enter');
+    const response = await sent;
+    // A refused send (the machine too slow for an upstream timeout, say) fails here, saying why.
+    expect([text, response.status(), response.status() === 201 ? '' : await response.text()]).toEqual([text, 201, '']);
   }
 
   /** Opens a thread in the list; the fetches that opening makes are not polls, so the request logs start again. */
