@@ -155,6 +155,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/moderation/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open reports, oldest first (admin) */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -295,6 +312,23 @@ export interface paths {
         head?: never;
         /** Edit a message (sender) */
         patch: operations["updateMessage"];
+        trace?: never;
+    };
+    "/threads/{threadId}/messages/{messageId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message to the moderators (any participant who can see it; once per message: a repeat answers 200 with the first report) */
+        post: operations["reportMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/threads/{threadId}/participants": {
@@ -729,6 +763,32 @@ export interface components {
         ReadReceiptPage: {
             continuationToken?: string;
             items: components["schemas"]["ReadReceipt"][];
+        };
+        Report: {
+            /** Format: date-time */
+            filedOn: string;
+            id: string;
+            message: {
+                attachmentIds?: string[];
+                content?: string;
+                /** Format: date-time */
+                createdOn: string;
+                senderDisplayName?: string;
+                senderUserId?: string;
+                type: string;
+            };
+            messageId: string;
+            note?: string;
+            /** @enum {string} */
+            reason: "spam" | "harassment" | "hate" | "sexual" | "violence" | "selfHarm" | "other";
+            reporter: string;
+            /** @enum {string} */
+            status: "open";
+            threadId: string;
+        };
+        ReportPage: {
+            continuationToken?: string;
+            items: components["schemas"]["Report"][];
         };
         SentMessage: {
             id: string;
@@ -1217,6 +1277,59 @@ export interface operations {
             };
             /** @description No such ban */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                continuationToken?: string;
+                maxPageSize?: number;
+                status?: "open";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2065,6 +2178,75 @@ export interface operations {
                 };
             };
             /** @description No such message or thread */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (ACS or fair-use limits); try again after Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reportMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                messageId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                    /** @enum {string} */
+                    reason: "spam" | "harassment" | "hate" | "sexual" | "violence" | "selfHarm" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description Reported already: the earlier report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The report, with a snapshot of the message */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such message, or the caller cannot see it */
             404: {
                 headers: {
                     [name: string]: unknown;

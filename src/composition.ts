@@ -26,6 +26,7 @@ import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { AuditLog } from './moderation/audit-log';
 import { BanService } from './moderation/ban-service';
+import { ReportService } from './moderation/report-service';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
@@ -34,7 +35,7 @@ import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { InboxRepository } from './storage/inbox-repository';
-import { ModerationRepository } from './storage/moderation-repository';
+import { ModerationRepository, ReportRepository } from './storage/moderation-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
@@ -91,6 +92,7 @@ export interface Services {
   attachments: AttachmentService;
   bans: BanService;
   audit: AuditLog;
+  reports: ReportService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -220,6 +222,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const moderation = new ModerationRepository(tables.moderation);
   const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
   const bans = new BanService(moderation, identity, audit, clock);
+  const messages = new MessageService(chat, clock, attachments);
 
   const health = new HealthService(
     {
@@ -253,7 +256,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       retentionDays: config.pruning.retentionDays,
       now: clock,
     }),
-    messages: new MessageService(chat, clock, attachments),
+    messages,
     participants: new ParticipantService(chat),
     chatEvents: new ChatEventService(
       chat.threads,
@@ -283,6 +286,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     attachments,
     bans,
     audit,
+    reports: new ReportService(messages, new ReportRepository(tables.moderation), audit, clock),
   };
 }
 

@@ -1,16 +1,26 @@
-import { pageQuery } from '../chat/schemas';
+import { messagePath, pageQuery } from '../chat/schemas';
 import { pageSchema } from '../chat/views';
 import type { ServicesProvider } from '../composition';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Caller } from '../http/authenticate';
 import { authenticatedHandler } from '../http/authenticated';
 import { readJsonBody } from '../http/body';
-import { noContent, ok } from '../http/handler';
+import { created, noContent, ok } from '../http/handler';
 import { pathParams, queryParams } from '../http/request-parts';
-import { auditEntrySchema, banBody, banPage, banSchema, userPath } from '../moderation/moderation-schemas';
+import {
+  auditEntrySchema,
+  banBody,
+  banPage,
+  banSchema,
+  reportBody,
+  reportSchema,
+  reportsQuery,
+  userPath,
+} from '../moderation/moderation-schemas';
 import type { FunctionDefinition } from './definition';
 
 const auditPage = pageSchema(auditEntrySchema, 'AuditPage');
+const reportPage = pageSchema(reportSchema, 'ReportPage');
 
 function requireAdmin(caller: Caller): void {
   if (!caller.isAdmin) throw new ForbiddenError('Only an admin may moderate.', 'AdminRoleRequired');
@@ -19,6 +29,47 @@ function requireAdmin(caller: Caller): void {
 /** Moderation (admin role): bans, and the audit trail of every moderation action. */
 export function moderationFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
+    {
+      kind: 'http',
+      name: 'reportMessage',
+      methods: ['POST'],
+      route: 'threads/{threadId}/messages/{messageId}/reports',
+      doc: {
+        summary:
+          'Report a message to the moderators (any participant who can see it; once per message: a repeat answers ' +
+          '200 with the first report)',
+        body: reportBody,
+        responses: {
+          201: 'The report, with a snapshot of the message',
+          200: 'Reported already: the earlier report',
+          404: 'No such message, or the caller cannot see it',
+        },
+        responseBodies: { 201: reportSchema, 200: reportSchema },
+      },
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { reports } }) => {
+        const { threadId, messageId } = pathParams(request, messagePath);
+        const body = await readJsonBody(request, reportBody, { maxBytes: 4096 });
+        const filed = await reports.file({ caller, context }, threadId, messageId, body);
+        return filed.created ? created(filed.report) : ok(filed.report);
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'listReports',
+      methods: ['GET'],
+      route: 'moderation/reports',
+      doc: {
+        summary: 'Open reports, oldest first (admin)',
+        query: reportsQuery,
+        responses: { 200: 'A page of reports', 403: 'Not an admin' },
+        responseBodies: { 200: reportPage },
+      },
+      handler: authenticatedHandler(services, async ({ request, caller, services: { reports } }) => {
+        requireAdmin(caller);
+        const query = queryParams(request, reportsQuery);
+        return ok(await reports.open(query.maxPageSize ?? 50, query.continuationToken));
+      }),
+    },
     {
       kind: 'http',
       name: 'banUser',

@@ -46,3 +46,42 @@ export const auditEntrySchema = z
   })
   .meta({ id: 'AuditEntry' });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const REPORT_REASONS = ['spam', 'harassment', 'hate', 'sexual', 'violence', 'selfHarm', 'other'] as const;
+
+/** POST /api/threads/{threadId}/messages/{messageId}/reports */
+export const reportBody = z
+  .object({ reason: z.enum(REPORT_REASONS), note: z.string().trim().min(1).max(1000).optional() })
+  .strict();
+export type ReportBody = z.infer<typeof reportBody>;
+
+export const reportsQuery = z.object({
+  status: z.enum(['open']).default('open'),
+  maxPageSize: z.coerce.number().int().min(1).max(100).optional(),
+  continuationToken: z.string().max(2000).optional(),
+});
+
+/** What the message was when reported: kept, so that deleting the message does not destroy the evidence. */
+const messageSnapshot = z.object({
+  type: z.string(),
+  content: z.string().optional(),
+  senderUserId: z.string().optional(),
+  senderDisplayName: z.string().optional(),
+  createdOn: z.iso.datetime(),
+  attachmentIds: z.array(z.string()).optional(),
+});
+
+export const reportSchema = z
+  .object({
+    id: z.string(),
+    threadId: z.string(),
+    messageId: z.string(),
+    reporter: z.string(),
+    reason: z.enum(REPORT_REASONS),
+    note: z.string().optional(),
+    status: z.enum(['open']),
+    filedOn: z.iso.datetime(),
+    message: messageSnapshot,
+  })
+  .meta({ id: 'Report' });
+export type Report = z.infer<typeof reportSchema>;

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import type { TableClient } from '@azure/data-tables';
 
-import type { AuditEntry, Ban } from '../moderation/moderation-schemas';
-import { isStatus } from './errors';
+import type { AuditEntry, Ban, Report } from '../moderation/moderation-schemas';
+import { isConflict, isStatus } from './errors';
 import { userKey } from './keys';
 
 /**
@@ -118,6 +118,65 @@ export class ModerationRepository {
       ...(page.value.continuationToken ? { continuation: page.value.continuationToken } : {}),
     };
   }
+}
+
+const REPORT_PARTITION = 'report';
+
+interface ReportEntity {
+  partitionKey: string;
+  rowKey: string;
+  report: string;
+  status: Report['status'];
+}
+
+/**
+ * Reports: one row per report in one partition, oldest first (RowKey `<ISO filed>|<id>`), and one row per reporter
+ * and message (RowKey in the reporter's partition) that makes a second report of the same message find the first.
+ */
+export class ReportRepository {
+  constructor(private readonly table: TableClient) {}
+
+  /** The report as stored: the new one, or the reporter's earlier report of the same message (`created` false). */
+  async file(report: Report): Promise<{ report: Report; created: boolean }> {
+    const once = { partitionKey: `reporter-${userKey(report.reporter)}`, rowKey: reportKey(report) };
+    try {
+      await this.table.createEntity({ ...once, reportRowKey: rowKeyOf(report) });
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      const earlier = await this.table.getEntity<{ reportRowKey: string }>(once.partitionKey, once.rowKey);
+      const stored = await this.table.getEntity<ReportEntity>(REPORT_PARTITION, earlier.reportRowKey);
+      return { report: JSON.parse(stored.report) as Report, created: false };
+    }
+    await this.table.createEntity<ReportEntity>({
+      partitionKey: REPORT_PARTITION,
+      rowKey: rowKeyOf(report),
+      report: JSON.stringify(report),
+      status: report.status,
+    });
+    return { report, created: true };
+  }
+
+  async open(pageSize: number, continuation?: string): Promise<{ items: Report[]; continuationToken?: string }> {
+    const page = await this.table
+      .listEntities<ReportEntity>({
+        queryOptions: { filter: `PartitionKey eq '${REPORT_PARTITION}' and status eq 'open'` },
+      })
+      .byPage({ maxPageSize: pageSize, ...(continuation ? { continuationToken: continuation } : {}) })
+      .next();
+    if (page.done) return { items: [] };
+    return {
+      items: page.value.map((entity) => JSON.parse(entity.report) as Report),
+      ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}),
+    };
+  }
+}
+
+function rowKeyOf(report: Report): string {
+  return `${report.filedOn}|${report.id}`;
+}
+
+function reportKey(report: Pick<Report, 'threadId' | 'messageId'>): string {
+  return `${Buffer.from(report.threadId).toString('base64url')}|${report.messageId}`;
 }
 
 function auditPartition(on: Date): string {
