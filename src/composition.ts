@@ -26,6 +26,7 @@ import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { AuditLog } from './moderation/audit-log';
 import { BanService } from './moderation/ban-service';
+import { ModeratorActions } from './moderation/moderator-actions';
 import { ReportService } from './moderation/report-service';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
@@ -223,6 +224,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
   const bans = new BanService(moderation, identity, audit, clock);
   const messages = new MessageService(chat, clock, attachments);
+  const moderatorActions = new ModeratorActions(chat.acs);
 
   const health = new HealthService(
     {
@@ -286,7 +288,17 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     attachments,
     bans,
     audit,
-    reports: new ReportService(messages, new ReportRepository(tables.moderation), audit, clock),
+    reports: new ReportService(
+      {
+        messages,
+        reports: new ReportRepository(tables.moderation),
+        audit,
+        people: chat.people,
+        actions: moderatorActions,
+        bans,
+      },
+      clock,
+    ),
   };
 }
 

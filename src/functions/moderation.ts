@@ -13,8 +13,10 @@ import {
   banPage,
   banSchema,
   reportBody,
+  reportPath,
   reportSchema,
   reportsQuery,
+  resolveBody,
   userPath,
 } from '../moderation/moderation-schemas';
 import type { FunctionDefinition } from './definition';
@@ -68,6 +70,31 @@ export function moderationFunctions(services: ServicesProvider): FunctionDefinit
         requireAdmin(caller);
         const query = queryParams(request, reportsQuery);
         return ok(await reports.open(query.maxPageSize ?? 50, query.continuationToken));
+      }),
+    },
+    {
+      kind: 'http',
+      name: 'resolveReport',
+      methods: ['POST'],
+      route: 'moderation/reports/{reportId}/resolve',
+      doc: {
+        summary:
+          'Resolve an open report (admin): `dismiss`; `deleteMessage` (in ACS, as its sender); `removeSender` (delete ' +
+          'it and remove the sender from the thread); `banSender` (delete it and ban the sender)',
+        body: resolveBody,
+        responses: {
+          200: 'The resolved report',
+          403: 'Not an admin',
+          404: 'No such report',
+          409: 'The report is resolved already',
+        },
+        responseBodies: { 200: reportSchema },
+      },
+      handler: authenticatedHandler(services, async ({ request, caller, context, services: { reports } }) => {
+        requireAdmin(caller);
+        const { reportId } = pathParams(request, reportPath);
+        const body = await readJsonBody(request, resolveBody, { maxBytes: 4096 });
+        return ok(await reports.resolve(caller.userId, reportId, body, context));
       }),
     },
     {

@@ -61,6 +61,22 @@ export const reportsQuery = z.object({
   continuationToken: z.string().max(2000).optional(),
 });
 
+/**
+ * How an admin resolves a report: `dismiss` leaves everything as it is; `deleteMessage` deletes the message in ACS
+ * (as its sender); `removeSender` also removes the sender from the thread; `banSender` deletes the message and bans the
+ * sender (every route refused, ACS tokens revoked). The report's snapshot keeps the evidence in every case.
+ */
+export const RESOLUTION_ACTIONS = ['dismiss', 'deleteMessage', 'removeSender', 'banSender'] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+
+/** POST /api/moderation/reports/{reportId}/resolve */
+export const resolveBody = z
+  .object({ action: z.enum(RESOLUTION_ACTIONS), note: z.string().trim().min(1).max(1000).optional() })
+  .strict();
+export type ResolveBody = z.infer<typeof resolveBody>;
+
+export const reportPath = z.object({ reportId: z.string().regex(/^r[0-9a-z]{9}-[0-9a-f]{16}$/, 'is not a report id') });
+
 /** What the message was when reported: kept, so that deleting the message does not destroy the evidence. */
 const messageSnapshot = z.object({
   type: z.string(),
@@ -79,9 +95,19 @@ export const reportSchema = z
     reporter: z.string(),
     reason: z.enum(REPORT_REASONS),
     note: z.string().optional(),
-    status: z.enum(['open']),
+    status: z.enum(['open', 'resolved']),
     filedOn: z.iso.datetime(),
     message: messageSnapshot,
+    resolution: z
+      .object({
+        action: z.enum(RESOLUTION_ACTIONS),
+        by: z.string(),
+        on: z.iso.datetime(),
+        note: z.string().optional(),
+        /** Whether the message was deleted (false: it was gone already, or its sender had left the thread). */
+        messageDeleted: z.boolean().optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'Report' });
 export type Report = z.infer<typeof reportSchema>;

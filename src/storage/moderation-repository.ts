@@ -130,8 +130,9 @@ interface ReportEntity {
 }
 
 /**
- * Reports: one row per report in one partition, oldest first (RowKey `<ISO filed>|<id>`), and one row per reporter
- * and message (RowKey in the reporter's partition) that makes a second report of the same message find the first.
+ * Reports: one row per report in one partition, oldest first (a report's id starts with its filing time, and is its
+ * RowKey), and one row per reporter and message (RowKey in the reporter's partition) that makes a second report of the
+ * same message find the first.
  */
 export class ReportRepository {
   constructor(private readonly table: TableClient) {}
@@ -140,20 +141,45 @@ export class ReportRepository {
   async file(report: Report): Promise<{ report: Report; created: boolean }> {
     const once = { partitionKey: `reporter-${userKey(report.reporter)}`, rowKey: reportKey(report) };
     try {
-      await this.table.createEntity({ ...once, reportRowKey: rowKeyOf(report) });
+      await this.table.createEntity({ ...once, reportId: report.id });
     } catch (error) {
       if (!isConflict(error)) throw error;
-      const earlier = await this.table.getEntity<{ reportRowKey: string }>(once.partitionKey, once.rowKey);
-      const stored = await this.table.getEntity<ReportEntity>(REPORT_PARTITION, earlier.reportRowKey);
-      return { report: JSON.parse(stored.report) as Report, created: false };
+      const earlier = await this.table.getEntity<{ reportId: string }>(once.partitionKey, once.rowKey);
+      const stored = await this.get(earlier.reportId);
+      if (stored) return { report: stored.report, created: false };
+      // The marker outlived a report whose own row was never written (a failure between the two): write it now.
     }
-    await this.table.createEntity<ReportEntity>({
-      partitionKey: REPORT_PARTITION,
-      rowKey: rowKeyOf(report),
-      report: JSON.stringify(report),
-      status: report.status,
-    });
+    await this.table.upsertEntity<ReportEntity>(
+      { partitionKey: REPORT_PARTITION, rowKey: report.id, report: JSON.stringify(report), status: report.status },
+      'Replace',
+    );
     return { report, created: true };
+  }
+
+  /** The report and its ETag, or undefined. */
+  async get(reportId: string): Promise<{ report: Report; etag: string } | undefined> {
+    try {
+      const entity = await this.table.getEntity<ReportEntity>(REPORT_PARTITION, reportId);
+      return { report: JSON.parse(entity.report) as Report, etag: entity.etag };
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Replaces the report if it is unchanged since read (`etag`); false when someone else changed it first. */
+  async replace(report: Report, etag: string): Promise<boolean> {
+    try {
+      await this.table.updateEntity<ReportEntity>(
+        { partitionKey: REPORT_PARTITION, rowKey: report.id, report: JSON.stringify(report), status: report.status },
+        'Replace',
+        { etag },
+      );
+      return true;
+    } catch (error) {
+      if (isStatus(error, 412)) return false;
+      throw error;
+    }
   }
 
   async open(pageSize: number, continuation?: string): Promise<{ items: Report[]; continuationToken?: string }> {
@@ -169,10 +195,6 @@ export class ReportRepository {
       ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}),
     };
   }
-}
-
-function rowKeyOf(report: Report): string {
-  return `${report.filedOn}|${report.id}`;
 }
 
 function reportKey(report: Pick<Report, 'threadId' | 'messageId'>): string {
