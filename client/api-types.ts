@@ -607,6 +607,18 @@ export interface components {
             type: string;
             version: string;
         };
+        LiveMessageRejected: {
+            categories: string[];
+            id: string;
+            messageId: string;
+            /** Format: date-time */
+            on: string;
+            threadId: string;
+            /** @constant */
+            type: "messageRejected";
+            /** @constant */
+            v: 1;
+        };
         LiveMessageUpdate: {
             id: string;
             inbox?: components["schemas"]["LiveInbox"];
@@ -700,7 +712,7 @@ export interface components {
             /** @constant */
             v: 1;
         };
-        LiveUpdate: components["schemas"]["LiveMessageUpdate"] | components["schemas"]["LiveThreadCreated"] | components["schemas"]["LiveThreadUpdated"] | components["schemas"]["LiveThreadDeleted"] | components["schemas"]["LiveParticipantUpdate"] | components["schemas"]["LiveTyping"] | components["schemas"]["LiveReadReceipt"] | components["schemas"]["LiveInboxChanged"];
+        LiveUpdate: components["schemas"]["LiveMessageUpdate"] | components["schemas"]["LiveThreadCreated"] | components["schemas"]["LiveThreadUpdated"] | components["schemas"]["LiveThreadDeleted"] | components["schemas"]["LiveParticipantUpdate"] | components["schemas"]["LiveTyping"] | components["schemas"]["LiveReadReceipt"] | components["schemas"]["LiveInboxChanged"] | components["schemas"]["LiveMessageRejected"];
         LiveUpdateJsonSchema: {
             $schema: string;
         } & {

@@ -28,6 +28,7 @@ import { AuditLog } from './moderation/audit-log';
 import { BanService } from './moderation/ban-service';
 import { ContentGate } from './moderation/content-gate';
 import { createTextAnalyzer } from './moderation/content-safety';
+import { MessageScreening } from './moderation/message-screening';
 import { ModerationSeal } from './moderation/moderation-seal';
 import { ModeratorActions } from './moderation/moderator-actions';
 import { ReportService } from './moderation/report-service';
@@ -41,6 +42,7 @@ import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { InboxRepository } from './storage/inbox-repository';
 import { ModerationRepository, ReportRepository } from './storage/moderation-repository';
+import { ScreeningRepository } from './storage/screening-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
@@ -100,6 +102,8 @@ export interface Services {
   bans: BanService;
   audit: AuditLog;
   reports: ReportService;
+  /** After-the-fact checks of messages from their events; absent when Content Safety is not configured. */
+  screening?: MessageScreening;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -319,6 +323,21 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     attachments,
     bans,
     audit,
+    ...(textModeration
+      ? {
+          screening: new MessageScreening({
+            checks: new ScreeningRepository(tables.moderation),
+            moderation: textModeration,
+            seal,
+            actions: moderatorActions,
+            audit,
+            live,
+            identity,
+            acs: chat.acs,
+            now: clock,
+          }),
+        }
+      : {}),
     reports: new ReportService(
       {
         messages,

@@ -7,8 +7,8 @@ import type { FunctionDefinition } from './definition';
 /**
  * `chatEvents`: the Event Grid trigger ACS chat events are delivered to (one event per invocation): thread records,
  * then inboxes, then live updates (best effort: they never fail the delivery), then the files of deleted messages
- * and threads. A thrown error answers the delivery
- * with a failure, and Event Grid tries again later.
+ * and threads, then the after-the-fact moderation check of messages that did not pass ours. A thrown error answers
+ * the delivery with a failure, and Event Grid tries again later.
  */
 export function chatEventFunctions(services: ServicesProvider): FunctionDefinition[] {
   return [
@@ -17,7 +17,7 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents, inbox, live, attachments } = await services();
+        const { chatEvents, inbox, live, attachments, screening } = await services();
         const parsed = parseChatEvent(event);
         const forInbox = isInboxEventType(parsed.eventType);
         // An event only inboxes use is not reported as unhandled by the thread records' handler.
@@ -28,6 +28,8 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
         }
         const filesDeleted = await deleteFilesOf(event, attachments);
         if (filesDeleted > 0) context.log('attachments deleted', { eventType: parsed.eventType, filesDeleted });
+        // Last: a check still running elsewhere fails the delivery, and what came before is idempotent.
+        await screening?.handleEvent(event, context);
       },
     },
   ];

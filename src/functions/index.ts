@@ -7,6 +7,7 @@ import { healthFunctions } from './health';
 import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
 import { moderationFunctions } from './moderation';
+import { moderationTimerFunctions } from './moderation-timers';
 import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
@@ -26,6 +27,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...inboxFunctions(services),
     ...realtimeFunctions(services),
     ...moderationFunctions(services),
+    ...moderationTimerFunctions(config, services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
   ];

@@ -13,12 +13,23 @@ export class AuditLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async record(entry: Omit<AuditEntry, 'id' | 'on'>, context?: InvocationContext): Promise<AuditEntry> {
+  /** `once`: a key and time that make a repeat of the same action (a redelivered event) record nothing new. */
+  async record(
+    entry: Omit<AuditEntry, 'id' | 'on'>,
+    context?: InvocationContext,
+    once?: { key: string; on: number },
+  ): Promise<AuditEntry> {
     const recorded = await this.repository
-      .audit({ ...entry, on: new Date(this.now()).toISOString() })
+      .audit({ ...entry, on: new Date(once?.on ?? this.now()).toISOString() }, once?.key)
       .catch(rethrowAs(fromUpstream));
     context?.info('moderation action', { action: entry.action, auditId: recorded.id });
     return recorded;
+  }
+
+  /** Deletes entries older than the retention period, at most `limit` per call (a timer calls it daily). */
+  async prune(limit: number): Promise<{ deleted: number; more: boolean }> {
+    const cutoff = new Date(this.now() - this.retentionDays * 86_400_000);
+    return this.repository.deleteAuditBefore(cutoff, limit).catch(rethrowAs(fromUpstream));
   }
 
   /**

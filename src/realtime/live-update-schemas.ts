@@ -125,6 +125,17 @@ export const liveUpdateSchema = z
       })
       .meta({ id: 'LiveReadReceipt' }),
     z.object({ ...common, type: z.literal('inboxChanged'), inbox: liveInboxSchema }).meta({ id: 'LiveInboxChanged' }),
+    z
+      .object({
+        ...common,
+        /** To the sender's own clients: moderation deleted a message of theirs that had not passed its check. */
+        type: z.literal('messageRejected'),
+        messageId: z.string(),
+        /** Hate, Sexual, Violence, SelfHarm or Blocklist; never the matched words. */
+        categories: z.array(z.string()),
+        on: z.iso.datetime(),
+      })
+      .meta({ id: 'LiveMessageRejected' }),
   ])
   .meta({ id: 'LiveUpdate' });
 export type LiveUpdate = z.infer<typeof liveUpdateSchema>;

@@ -149,6 +149,30 @@ export class LiveUpdates {
     return add(others, own);
   }
 
+  /**
+   * Tells a sender's clients that moderation deleted their message (the deletion itself reaches everyone as the usual
+   * messageDeleted update). `id` names the decision, so a redelivered event makes the same update.
+   */
+  async messageRejected(
+    sender: { userId: string },
+    rejection: { id: string; threadId: string; messageId: string; categories: string[]; on: number },
+    context?: InvocationContext,
+  ): Promise<PushOutcome> {
+    return this.push(
+      [sender.userId],
+      {
+        v: LIVE_UPDATE_VERSION,
+        id: rejection.id,
+        type: 'messageRejected',
+        threadId: rejection.threadId,
+        messageId: rejection.messageId,
+        categories: rejection.categories,
+        on: new Date(rejection.on).toISOString(),
+      },
+      context,
+    );
+  }
+
   /** Web PubSub answers (for GET /api/health); throws otherwise. */
   async probe(): Promise<void> {
     await this.channel?.probe();
@@ -223,7 +247,9 @@ export class LiveUpdates {
 
 /** The recipient's inbox entry, on the updates that carry one. */
 function withInbox(update: LiveUpdate, inbox: LiveInbox): LiveUpdate {
-  return update.type === 'typing' || update.type === 'readReceipt' ? update : { ...update, inbox };
+  return update.type === 'typing' || update.type === 'readReceipt' || update.type === 'messageRejected'
+    ? update
+    : { ...update, inbox };
 }
 
 function liveInbox(change: InboxEntryChange): LiveInbox {

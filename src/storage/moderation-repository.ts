@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import type { TableClient } from '@azure/data-tables';
 
 import type { AuditEntry, Ban, Report } from '../moderation/moderation-schemas';
 import { isConflict, isStatus } from './errors';
-import { userKey } from './keys';
+import { odataString, userKey } from './keys';
 
 /**
  * Moderation records (table `<prefix>Moderation`): bans in one partition (few, read whole by each instance's ban
@@ -78,20 +78,63 @@ export class ModerationRepository {
     return bans;
   }
 
-  async audit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
+  /**
+   * Records an entry. With `key`, the entry is recorded once: the same key and time make the same row, and a second
+   * attempt (a redelivered event) finds it there.
+   */
+  async audit(entry: Omit<AuditEntry, 'id'>, key?: string): Promise<AuditEntry> {
     const on = new Date(entry.on);
-    const id = `${String(MAX_TIME - on.getTime()).padStart(13, '0')}-${randomBytes(6).toString('hex')}`;
-    await this.table.createEntity<AuditEntity>({
-      partitionKey: auditPartition(on),
-      rowKey: id,
-      action: entry.action,
-      actor: entry.actor,
-      on,
-      ...(entry.subject ? { subject: entry.subject } : {}),
-      ...(entry.reason ? { reason: entry.reason } : {}),
-      ...(entry.details ? { details: JSON.stringify(entry.details) } : {}),
-    });
+    const suffix = key ? createHash('sha256').update(key).digest('hex').slice(0, 12) : randomBytes(6).toString('hex');
+    const id = `${String(MAX_TIME - on.getTime()).padStart(13, '0')}-${suffix}`;
+    try {
+      await this.table.createEntity<AuditEntity>({
+        partitionKey: auditPartition(on),
+        rowKey: id,
+        action: entry.action,
+        actor: entry.actor,
+        on,
+        ...(entry.subject ? { subject: entry.subject } : {}),
+        ...(entry.reason ? { reason: entry.reason } : {}),
+        ...(entry.details ? { details: JSON.stringify(entry.details) } : {}),
+      });
+    } catch (error) {
+      if (!(key && isConflict(error))) throw error;
+    }
     return { ...entry, id };
+  }
+
+  /**
+   * Deletes up to `limit` entries older than `cutoff` (whole months before it, then the older part of its own month),
+   * a transaction of at most 100 per partition at a time. Returns how many went, and whether any are left.
+   */
+  async deleteAuditBefore(cutoff: Date, limit: number): Promise<{ deleted: number; more: boolean }> {
+    const filter =
+      `(PartitionKey ge 'audit-' and PartitionKey lt ${odataString(auditPartition(cutoff))}) or ` +
+      `(PartitionKey eq ${odataString(auditPartition(cutoff))} and on lt datetime'${cutoff.toISOString()}')`;
+    const expired: Array<{ partitionKey: string; rowKey: string }> = [];
+    const pages = this.table
+      .listEntities<AuditEntity>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })
+      .byPage({ maxPageSize: Math.min(limit + 1, 1000) });
+    for await (const page of pages) {
+      for (const entity of page) expired.push({ partitionKey: entity.partitionKey, rowKey: entity.rowKey });
+      if (expired.length > limit) break;
+    }
+    const now = expired.slice(0, limit);
+    const byPartition = new Map<string, Array<{ rowKey: string }>>();
+    for (const key of now) byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), key]);
+    for (const [partitionKey, keys] of byPartition) {
+      for (let start = 0; start < keys.length; start += 100) {
+        await this.table.submitTransaction(
+          keys
+            .slice(start, start + 100)
+            .map((key): ['delete', { partitionKey: string; rowKey: string }] => [
+              'delete',
+              { partitionKey, rowKey: key.rowKey },
+            ]),
+        );
+      }
+    }
+    return { deleted: now.length, more: expired.length > limit };
   }
 
   /** One month's entries, newest first, a page at a time (`continuation`: Tables' own token). */
