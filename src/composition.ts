@@ -156,7 +156,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
             ? new AzureKeyCredential(contentSafety.key)
             : credentialFor(contentSafety.clientId)(),
           {
-            retryOptions,
+            // No retry: a send waits on this call, and an unavailable Content Safety has a decided fallback (accept
+            // and check from the event later, or 503 for the client to retry).
+            retryOptions: { maxRetries: 0 },
             ...options.contentSafetyClientOptions,
             additionalPolicies: [
               ...(options.contentSafetyClientOptions?.additionalPolicies ?? []),
