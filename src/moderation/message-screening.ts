@@ -117,7 +117,17 @@ export class MessageScreening {
       requeued: 0,
     };
     for (const check of await this.deps.checks.due(this.deps.now(), RECHECKS_PER_RUN)) {
-      const outcome = await this.recheck(check, context);
+      let outcome: ScreeningOutcome;
+      try {
+        outcome = await this.recheck(check, context);
+      } catch (error) {
+        // ACS throttling this identity, Tables briefly out, a check under way elsewhere: later, with the others.
+        context?.warn('queued check failed; trying again later', {
+          threadId: check.threadId,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+        outcome = 'queued';
+      }
       counts[outcome] += 1;
       if (outcome === 'queued') {
         await this.deps.checks.enqueue({
@@ -231,9 +241,13 @@ export class MessageScreening {
     const row = await this.deps.checks.get(message.threadId, message.messageId);
     if (!row) throw new CheckInProgress('the check row vanished; trying again');
     if (row.state === 'removed') return { kind: 'duplicate' };
-    if (row.state === 'rejected') return { kind: 'act', row };
-    if (row.version > message.version) return { kind: 'superseded' };
     const stale = now - row.since >= CHECK_CLAIM_MS;
+    // Flagged a moment ago: its deletion is under way elsewhere (delivered again later, it finds it done or takes over).
+    if (row.state === 'rejected') {
+      if (!stale) throw new CheckInProgress(`message ${message.messageId} is being removed`);
+      return { kind: 'act', row };
+    }
+    if (row.version > message.version) return { kind: 'superseded' };
     const takeOver =
       row.version < message.version ||
       (row.state === 'checking' && stale) ||
