@@ -446,7 +446,7 @@ export interface components {
             failed: {
                 error: {
                     /** @enum {string} */
-                    code: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected";
+                    code: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected" | "HarmCategory";
                     message: string;
                 };
                 userId: string;
@@ -510,10 +510,10 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "UserBanned" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "AttachmentNotFound" | "Conflict" | "PayloadTooLarge" | "AttachmentTooLarge" | "UnsupportedMediaType" | "AttachmentTypeNotAllowed" | "IdempotencyKeyReused" | "AttachmentInvalid" | "AttachmentNotUploaded" | "AttachmentContentMismatch" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
+                code: "ValidationFailed" | "BodyRequired" | "InvalidJson" | "InvalidContinuationToken" | "TooManyParticipants" | "RejectedByChatService" | "Unauthenticated" | "Forbidden" | "NotThreadOwner" | "NotMessageSender" | "AdminRoleRequired" | "UserBanned" | "ScopeNotAllowed" | "NotFound" | "ThreadNotFound" | "MessageNotFound" | "ParticipantNotFound" | "AttachmentNotFound" | "Conflict" | "PayloadTooLarge" | "AttachmentTooLarge" | "UnsupportedMediaType" | "AttachmentTypeNotAllowed" | "IdempotencyKeyReused" | "AttachmentInvalid" | "AttachmentNotUploaded" | "AttachmentContentMismatch" | "ContentRejected" | "TooManyRequests" | "FairUseExceeded" | "InternalError" | "UpstreamFailure" | "ServiceUnavailable";
                 details?: {
                     /** @enum {string} */
-                    code?: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected";
+                    code?: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected" | "HarmCategory";
                     message?: string;
                     target?: string;
                 }[];
@@ -556,7 +556,7 @@ export interface components {
         };
         InvalidParticipant: {
             /** @enum {string} */
-            code: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected";
+            code: "InvalidValue" | "IdentityUnavailable" | "ParticipantRejected" | "HarmCategory";
             message: string;
             userId: string;
         };
@@ -818,6 +818,8 @@ export interface components {
         };
         SentMessage: {
             id: string;
+            /** @enum {string} */
+            moderation?: "pending";
         };
         Thread: {
             createdBy: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { type RunningEmulator, startEmulator } from '../emulator';
+import type { RunningContentSafetyEmulator } from '../emulator/contentsafety';
 import { type RunningWebPubSubEmulator, startWebPubSubEmulator } from '../emulator/webpubsub';
 import { type CompositionOptions, createServices, lazyServices, type ServicesProvider } from '../src/composition';
 import { type AppConfig, loadConfig } from '../src/config';
@@ -13,6 +14,7 @@ import { DEV_EVENT_TIME_SCALE, orphanGraceSeconds } from './event-clock';
 import { type DevHost, type LogSink, startDevHost } from './host';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
 import { type LocalBlob, prepareAttachmentsStorage, startLocalBlob } from './local-blob';
+import { DEV_BLOCKLIST, startLocalContentSafety } from './local-content-safety';
 import { webAppMount } from './web-app';
 
 /**
@@ -37,6 +39,10 @@ export interface LocalStackOptions {
    * creates its container there and leaves the account's CORS alone.
    */
   attachments?: boolean | LocalBlob;
+  /** Content Safety emulator port (0 = free port); not started when CONTENT_SAFETY_ENDPOINT names a real resource. */
+  contentSafetyPort?: number;
+  /** Content checks through the Content Safety emulator (default true); false runs without content moderation. */
+  contentSafety?: boolean;
   /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
   dataDir?: string;
   /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
@@ -83,6 +89,8 @@ export interface DevStackInfo {
    * OAuth only over HTTPS); the app reaches it with a token, as it reaches Azure Storage with its managed identity.
    */
   blob?: { endpoint: string; container: string; caCertPath: string; connectionString: string };
+  /** The Content Safety emulator (absent with a real resource or with content checks off): HTTPS, the stack's CA. */
+  contentSafety?: { endpoint: string; key: string; caCertPath: string; blocklists: string[] };
   /** Where the emulator delivers chat events (absent with a real ACS resource or with events off). */
   chatEvents?: { webhook: string; subscriptionId: string; timeScale: number };
 }
@@ -92,6 +100,7 @@ export interface LocalStack {
   issuer: DevIssuer;
   emulator?: RunningEmulator;
   webPubSub?: RunningWebPubSubEmulator;
+  contentSafety?: RunningContentSafetyEmulator;
   config: AppConfig;
   services: ServicesProvider;
   info: DevStackInfo;
@@ -155,6 +164,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const attachmentsContainer = env.ATTACHMENTS_CONTAINER?.trim() || 'attachments';
 
+    const useRealContentSafety = Boolean(env.CONTENT_SAFETY_ENDPOINT?.trim());
+    const blocklists = env.CONTENT_SAFETY_BLOCKLISTS?.trim() || DEV_BLOCKLIST;
+    let contentSafety: RunningContentSafetyEmulator | undefined;
+    if (!useRealContentSafety && options.contentSafety !== false) {
+      const started = await startLocalContentSafety({
+        port: options.contentSafetyPort ?? 0,
+        ...(options.dataDir ? { tlsDir: path.join(options.dataDir, 'emulator') } : {}),
+        blocklists: blocklists.split(',').map((name) => name.trim()),
+      });
+      contentSafety = started;
+      closers.push(() => started.close());
+    }
+
     const host = await startDevHost({
       functions: [],
       port: options.port ?? 7071,
@@ -174,6 +196,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(emulator ? { ACS_CONNECTION_STRING: emulator.connectionString, ACS_ENDPOINT: undefined } : {}),
       ...(webPubSub ? { WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString, WEBPUBSUB_ENDPOINT: undefined } : {}),
       ...(blob ? { ATTACHMENTS_BLOB_ENDPOINT: blob.blobEndpoint, ATTACHMENTS_CONTAINER: attachmentsContainer } : {}),
+      ...(contentSafety
+        ? {
+            CONTENT_SAFETY_ENDPOINT: contentSafety.endpoint,
+            CONTENT_SAFETY_KEY: contentSafety.key,
+            CONTENT_SAFETY_BLOCKLISTS: blocklists,
+          }
+        : {}),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
       // With the emulator, Event Grid runs on its compressed clock: so does the orphan grace period, unless set.
@@ -203,6 +232,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { acsClientOptions: { ...options.composition?.acsClientOptions, tlsOptions: { ca: emulator.caCertPem } } }
         : {}),
       ...(emulator && options.backendOnEmulatorClock ? { clock: () => emulator.control.now() } : {}),
+      ...(contentSafety
+        ? {
+            contentSafetyClientOptions: {
+              ...options.composition?.contentSafetyClientOptions,
+              tlsOptions: { ca: contentSafety.caCertPem },
+            },
+          }
+        : {}),
       ...(blob
         ? {
             blobCredential: blob.credential,
@@ -238,6 +275,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(chatEvents && eventTimeScale !== undefined
         ? { chatEvents: { ...chatEvents, timeScale: eventTimeScale } }
         : {}),
+      ...(contentSafety && config.moderation.contentSafety
+        ? {
+            contentSafety: {
+              endpoint: contentSafety.endpoint,
+              key: contentSafety.key,
+              caCertPath: contentSafety.caCertPath,
+              blocklists: config.moderation.contentSafety.blocklists,
+            },
+          }
+        : {}),
       ...(blob
         ? {
             blob: {
@@ -254,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       issuer,
       ...(emulator ? { emulator } : {}),
       ...(webPubSub ? { webPubSub } : {}),
+      ...(contentSafety ? { contentSafety } : {}),
       config,
       services,
       info,

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     // 8080, as Microsoft's own Web PubSub emulator (awps-emulator) listens.
     webPubSubPort: portSetting('DEV_WEBPUBSUB_PORT', 8080),
     blobPort: portSetting('DEV_BLOB_PORT', 10000),
+    contentSafetyPort: portSetting('DEV_CONTENT_SAFETY_PORT', 7444),
     dataDir,
     env: process.env,
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
@@ -57,6 +58,11 @@ async function main(): Promise<void> {
         : []),
       ...(info.blob
         ? [`  Blob           ${info.blob.endpoint}/${info.blob.container} (Azurite, HTTPS: trust the CA cert above)`]
+        : []),
+      ...(info.contentSafety
+        ? [
+            `  Moderation     ${info.contentSafety.endpoint} (Content Safety emulator, same CA; blocklists: ${info.contentSafety.blocklists.join(', ')})`,
+          ]
         : []),
       `  Tables         ${'connectionString' in info.storage ? info.storage.connectionString : info.storage.endpoint}`,
       `  Auth issuer    ${info.auth.issuer}`,

@@ -1,4 +1,4 @@
-import type { TokenCredential } from '@azure/core-auth';
+import { AzureKeyCredential, type TokenCredential } from '@azure/core-auth';
 import type { CommonClientOptions } from '@azure/core-client';
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
@@ -26,8 +26,12 @@ import { InboxService } from './inbox/inbox-service';
 import { memoize, memoizeAsync } from './memo';
 import { AuditLog } from './moderation/audit-log';
 import { BanService } from './moderation/ban-service';
+import { ContentGate } from './moderation/content-gate';
+import { createTextAnalyzer } from './moderation/content-safety';
+import { ModerationSeal } from './moderation/moderation-seal';
 import { ModeratorActions } from './moderation/moderator-actions';
 import { ReportService } from './moderation/report-service';
+import { TextModeration } from './moderation/text-moderation';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
@@ -61,6 +65,8 @@ export interface CompositionOptions {
   upstreamTimeoutMs?: number;
   /** Extra Azure SDK options for the Web PubSub client (tests shorten its timeout). */
   webPubSubClientOptions?: CommonClientOptions;
+  /** Extra Azure SDK options for the Content Safety client (the dev stack's CA for its emulator, tests' policies). */
+  contentSafetyClientOptions?: CommonClientOptions;
   /** The Blob Storage credential (default: DefaultAzureCredential, managed identity); the dev stack's for Azurite. */
   blobCredential?: TokenCredential;
   /** Extra options for the Blob client (the dev stack's CA for Azurite's HTTPS, tests' policies). */
@@ -135,6 +141,30 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const endpoint = acsEndpoint(config.acs);
   const settings = new SettingsRepository(tables.settings);
   const pagingKey = memoizeAsync(() => settings.signingKey('continuation'));
+  const moderation = new ModerationRepository(tables.moderation);
+  const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
+  const contentSafety = config.moderation.contentSafety;
+  const textModeration = contentSafety
+    ? new TextModeration(
+        createTextAnalyzer(
+          contentSafety,
+          contentSafety.kind === 'key'
+            ? new AzureKeyCredential(contentSafety.key)
+            : credentialFor(contentSafety.clientId)(),
+          {
+            retryOptions,
+            ...options.contentSafetyClientOptions,
+            additionalPolicies: [
+              ...(options.contentSafetyClientOptions?.additionalPolicies ?? []),
+              { policy: timeoutPolicy(CONTENT_CHECK_TIMEOUT_MS), position: 'perRetry' },
+              failFast,
+            ],
+          },
+        ),
+        contentSafety.thresholds,
+      )
+    : undefined;
+  const seal = new ModerationSeal(memoizeAsync(() => settings.signingKey('moderation')));
   const chat: ChatDependencies = {
     acs: new AcsChat(endpoint, actingTokens, identity, acsClientOptions),
     people: new PeopleDirectory(identity),
@@ -142,6 +172,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     paging: new ContinuationCodec(pagingKey, endpoint),
     fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse, clock),
     requests: new IdempotencyRepository(tables.requests, clock),
+    ...(textModeration && contentSafety
+      ? { screen: new ContentGate(textModeration, seal, audit, contentSafety.whenUnavailable) }
+      : {}),
   };
   const threads = new ThreadService(chat, {
     ...(config.pruning.maxThreadAgeDays !== undefined ? { maxThreadAgeDays: config.pruning.maxThreadAgeDays } : {}),
@@ -220,8 +253,6 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     clock,
   );
 
-  const moderation = new ModerationRepository(tables.moderation);
-  const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
   const bans = new BanService(moderation, identity, audit, clock);
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
@@ -301,6 +332,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     ),
   };
 }
+
+/** Per-attempt timeout of a Content Safety call: it holds up a send, so it must answer quickly or count as down. */
+const CONTENT_CHECK_TIMEOUT_MS = 5_000;
 
 /** Per-attempt timeout of a push to Web PubSub. */
 const LIVE_PUSH_TIMEOUT_MS = 2_000;

@@ -29,6 +29,11 @@ export const DEFAULT_ATTACHMENT_TYPES = [
 /** On Event Grid's real clock: the dev stack scales it to its emulated Event Grid's (dev/local-stack.ts). */
 export const DEFAULT_ORPHAN_THREAD_GRACE_SECONDS = 300;
 
+export const HARM_CATEGORIES = ['Hate', 'Sexual', 'Violence', 'SelfHarm'] as const;
+export type HarmCategory = (typeof HARM_CATEGORIES)[number];
+/** Content Safety's "medium" severity: rejected from 4 up on its 0/2/4/6 scale. */
+export const DEFAULT_MODERATION_THRESHOLDS = 'Hate=4,Sexual=4,Violence=4,SelfHarm=4';
+
 const optionalText = z
   .string()
   .trim()
@@ -121,6 +126,25 @@ export const settingsSchema = z.object({
     .string()
     .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a Blob container name (3-63 of a-z, 0-9 and dashes)')
     .default('attachments'),
+  // Moderation: Azure AI Content Safety, managed identity in Azure or a key locally; content checks off when unset.
+  CONTENT_SAFETY_ENDPOINT: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  CONTENT_SAFETY_KEY: optionalText,
+  // Custom blocklists (created in the Content Safety resource) every text is matched against.
+  CONTENT_SAFETY_BLOCKLISTS: optionalText.pipe(
+    commaList(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be blocklist names (letters, digits, . _ -)'),
+    ).optional(),
+  ),
+  // Severity (0-7) from which a harm category rejects a text; `off` never rejects for it.
+  MODERATION_THRESHOLDS: z
+    .string()
+    .default(DEFAULT_MODERATION_THRESHOLDS)
+    .transform((value, ctx) => parseThresholds(value, ctx)),
+  // When Content Safety is down or throttles: `accept` sends the message and checks it when it answers again,
+  // `refuse` answers 503 with Retry-After.
+  MODERATION_WHEN_UNAVAILABLE: z.enum(['accept', 'refuse']).default('accept'),
+  // How often queued checks (Content Safety was unavailable) are tried again (NCRONTAB).
+  MODERATION_RECHECK_SCHEDULE: ncrontab.default('0 */2 * * * *'),
   // How long the moderation audit trail keeps an entry (bans, unbans, rejections, reports and their resolution).
   MODERATION_AUDIT_DAYS: integer(1, 3650).default(365),
   ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
@@ -135,6 +159,37 @@ export type AcsConfig =
 export type TablesConfig =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'managedIdentity'; endpoint: string; clientId?: string };
+
+function parseThresholds(value: string, ctx: z.RefinementCtx): Partial<Record<HarmCategory, number>> {
+  const thresholds: Partial<Record<HarmCategory, number>> = { Hate: 4, Sexual: 4, Violence: 4, SelfHarm: 4 };
+  for (const part of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const match = /^(\w+)\s*=\s*(off|[0-7])$/i.exec(part);
+    const category = HARM_CATEGORIES.find((name) => name.toLowerCase() === match?.[1]?.toLowerCase());
+    if (!match || !category) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be Category=severity pairs (${HARM_CATEGORIES.join(', ')}; 0-7 or off)`,
+      });
+      return z.NEVER;
+    }
+    if (match[2]!.toLowerCase() === 'off') delete thresholds[category];
+    else thresholds[category] = Number(match[2]);
+  }
+  return thresholds;
+}
+
+export type ContentSafetyConfig = (
+  { kind: 'key'; endpoint: string; key: string } | { kind: 'managedIdentity'; endpoint: string; clientId?: string }
+) & {
+  blocklists: string[];
+  /** Severity from which a category rejects; a category left out never rejects. */
+  thresholds: Partial<Record<HarmCategory, number>>;
+  whenUnavailable: 'accept' | 'refuse';
+  recheckSchedule: string;
+};
 
 export type WebPubSubConfig = (
   | { kind: 'connectionString'; connectionString: string }
@@ -157,7 +212,8 @@ export interface AppConfig {
   orphanThreadGraceSeconds: number;
   /** Live updates through Web PubSub; undefined when not configured (clients then poll). */
   webPubSub?: WebPubSubConfig;
-  moderation: { auditDays: number };
+  /** Content checks are on when `contentSafety` is configured; bans, reports and the audit trail always are. */
+  moderation: { auditDays: number; contentSafety?: ContentSafetyConfig };
   /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
   attachments?: AttachmentsConfig;
 }
@@ -187,6 +243,7 @@ export const AZURE_REQUIRED_SETTINGS = [
   'AUTH_AUDIENCE',
   'WEBPUBSUB_ENDPOINT',
   'ATTACHMENTS_BLOB_ENDPOINT',
+  'CONTENT_SAFETY_ENDPOINT',
 ] as const;
 
 export class ConfigError extends Error {
@@ -240,7 +297,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       newIdentitiesPerHour: s.FAIR_USE_NEW_IDENTITIES_PER_HOUR,
     },
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
-    moderation: { auditDays: s.MODERATION_AUDIT_DAYS },
+    moderation: { auditDays: s.MODERATION_AUDIT_DAYS, ...optionalContentSafety(s) },
     ...optionalWebPubSub(s),
     ...(s.ATTACHMENTS_BLOB_ENDPOINT
       ? {
@@ -302,6 +359,29 @@ function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
     };
   }
   return {};
+}
+
+function optionalContentSafety(s: Settings): { contentSafety?: ContentSafetyConfig } {
+  if (!s.CONTENT_SAFETY_ENDPOINT) {
+    if (s.CONTENT_SAFETY_KEY) throw new ConfigError('CONTENT_SAFETY_ENDPOINT', 'is required with CONTENT_SAFETY_KEY');
+    return {};
+  }
+  const common = {
+    blocklists: s.CONTENT_SAFETY_BLOCKLISTS ?? [],
+    thresholds: s.MODERATION_THRESHOLDS,
+    whenUnavailable: s.MODERATION_WHEN_UNAVAILABLE,
+    recheckSchedule: s.MODERATION_RECHECK_SCHEDULE,
+  };
+  const endpoint = s.CONTENT_SAFETY_ENDPOINT;
+  if (s.CONTENT_SAFETY_KEY) return { contentSafety: { kind: 'key', endpoint, key: s.CONTENT_SAFETY_KEY, ...common } };
+  return {
+    contentSafety: {
+      kind: 'managedIdentity',
+      endpoint,
+      ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}),
+      ...common,
+    },
+  };
 }
 
 function resolveTables(s: Settings): TablesConfig {

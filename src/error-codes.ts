@@ -44,6 +44,12 @@ export const ERROR_CODES = {
     status: 422,
     meaning: 'A file is not of the type declared for it (it was deleted); upload it again with its true type.',
   },
+  ContentRejected: {
+    status: 422,
+    meaning:
+      'Content Safety flagged the text (message or topic); `details` name the categories, never the matched words. ' +
+      'Nothing was sent.',
+  },
   TooManyRequests: { status: 429, meaning: 'Slow down; retry after `Retry-After` seconds.' },
   FairUseExceeded: {
     status: 429,
@@ -68,6 +74,8 @@ export const DETAIL_CODES = {
   InvalidValue: 'A field of the request is invalid (`target` names it).',
   IdentityUnavailable: 'The user could not be given an ACS identity right now.',
   ParticipantRejected: 'ACS refused to add this participant.',
+  HarmCategory:
+    'A category the content was rejected for (`message`: Hate, Sexual, Violence, SelfHarm or Blocklist; `target`: the field).',
 } as const satisfies Record<string, string>;
 
 export type DetailCode = keyof typeof DETAIL_CODES;

@@ -94,8 +94,9 @@ export class UnprocessableError extends DomainError {
   constructor(
     message: string,
     readonly code: ErrorCodeWithStatus<422>,
+    details?: ErrorDetail[],
   ) {
-    super(message);
+    super(message, details);
   }
 }
 

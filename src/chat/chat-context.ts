@@ -18,6 +18,18 @@ export interface ChatDependencies {
   paging: ContinuationCodec;
   fairUse: FairUse;
   requests: IdempotencyRepository;
+  /** Content moderation on the way in (src/moderation/content-gate.ts); absent when Content Safety is not set up. */
+  screen?: ContentScreen;
+}
+
+/** Judges what users write before it reaches ACS; throws 422 ContentRejected, or 503 when it cannot judge now. */
+export interface ContentScreen {
+  /** The metadata that marks the message as checked, or `pending`: sent unchecked, to be checked from its event. */
+  admitMessage(
+    scope: CallScope,
+    message: { threadId: string; senderAcsUserId: string; kind?: 'text' | 'html'; content: string },
+  ): Promise<{ metadata: Record<string, string> } | { pending: true }>;
+  admitTopic(scope: CallScope, topic: string, threadId?: string): Promise<void>;
 }
 
 /** One request's view: who is calling, and the ACS identity they act as. */

@@ -62,7 +62,7 @@ export class MessageService {
     threadId: string,
     body: SendMessageBody,
     idempotencyKey?: string,
-  ): Promise<{ id: string }> {
+  ): Promise<{ id: string; moderation?: 'pending' }> {
     const acsUserId = await this.access.callerAcsUserId(scope);
     const repeatId = idempotencyKey ? repeatabilityId(scope.caller.userId, idempotencyKey) : undefined;
     if (repeatId) {
@@ -85,13 +85,25 @@ export class MessageService {
         }
       }
     }
+    const admission = await this.deps.screen?.admitMessage(scope, {
+      threadId,
+      senderAcsUserId: acsUserId,
+      kind: body.type,
+      content: body.content,
+    });
     const files = body.attachments?.length
       ? await this.requireAttachments().prepare(scope, threadId, body.attachments)
       : undefined;
     const displayName = body.senderDisplayName ?? scope.caller.displayName;
+    const seal = admission && 'metadata' in admission ? admission.metadata : undefined;
     const metadata =
-      repeatId || files
-        ? { ...body.metadata, ...files?.metadata, ...(repeatId ? { [IDEMPOTENCY_METADATA_KEY]: repeatId } : {}) }
+      repeatId || files || seal
+        ? {
+            ...body.metadata,
+            ...files?.metadata,
+            ...seal,
+            ...(repeatId ? { [IDEMPOTENCY_METADATA_KEY]: repeatId } : {}),
+          }
         : body.metadata;
     const result = await this.deps.acs
       .asUser(acsUserId, (client) =>
@@ -110,7 +122,7 @@ export class MessageService {
     // The message is acknowledged by ACS; noting it under the key only saves a later retry its search.
     if (repeatId) await this.deps.requests.complete(repeatId, SEND_OPERATION, result.id).catch(() => undefined);
     await this.recordActivity(threadId, scope);
-    return { id: result.id };
+    return { id: result.id, ...(admission && 'pending' in admission ? { moderation: 'pending' as const } : {}) };
   }
 
   private requireAttachments(): MessageAttachments {
@@ -164,11 +176,18 @@ export class MessageService {
   /** Sender only (ACS enforces it too). */
   async update(scope: CallScope, threadId: string, messageId: string, body: UpdateMessageBody): Promise<MessageView> {
     const acsUserId = await this.access.callerAcsUserId(scope);
+    const admission =
+      body.content !== undefined
+        ? await this.deps.screen?.admitMessage(scope, { threadId, senderAcsUserId: acsUserId, content: body.content })
+        : undefined;
+    // ACS merges metadata: a new seal replaces the old one; without one (unchecked), the old no longer matches.
+    const seal = admission && 'metadata' in admission ? admission.metadata : undefined;
+    const metadata = body.metadata || seal ? { ...body.metadata, ...seal } : undefined;
     await this.deps.acs
       .asUser(acsUserId, (client) =>
         client.getChatThreadClient(threadId).updateMessage(messageId, {
           ...(body.content !== undefined ? { content: body.content } : {}),
-          ...(body.metadata ? { metadata: body.metadata } : {}),
+          ...(metadata ? { metadata } : {}),
         }),
       )
       .catch(async (error: unknown) => {

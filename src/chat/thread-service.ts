@@ -62,6 +62,8 @@ export class ThreadService {
       context?.log('thread created', { threadId: original.thread.id, replay: true });
       return original;
     }
+    // Checked before anything is charged or created: a refused topic costs the caller nothing.
+    await this.deps.screen?.admitTopic(scope, body.topic);
     const succeededBefore = earlier?.resultId !== undefined;
     // Fair use is charged before any identity is created or any ACS call is made. A retry of a create that never
     // completed is a new request as far as limits go (its first attempt may have been refused by them); one that
@@ -196,6 +198,7 @@ export class ThreadService {
   async update(scope: CallScope, threadId: string, body: UpdateThreadBody): Promise<Thread> {
     const record = await this.access.record(threadId);
     await this.requireOwner(scope, record);
+    if (body.topic !== undefined) await this.deps.screen?.admitTopic(scope, body.topic, threadId);
     const ownerAcsUserId = await this.access.callerAcsUserId(scope);
     const properties = await this.deps.acs
       .asUser(

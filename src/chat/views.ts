@@ -91,7 +91,13 @@ export const messagePage = pageSchema(messageSchema, 'MessagePage');
 export const participantPage = pageSchema(participantSchema, 'ParticipantPage');
 export const readReceiptPage = pageSchema(readReceiptSchema, 'ReadReceiptPage');
 
-export const sentMessageSchema = z.object({ id: z.string() }).meta({ id: 'SentMessage' });
+export const sentMessageSchema = z
+  .object({
+    id: z.string(),
+    /** `pending`: Content Safety could not judge it now; it was sent and is checked as soon as it can be. */
+    moderation: z.enum(['pending']).optional(),
+  })
+  .meta({ id: 'SentMessage' });
 
 export const createdThreadSchema = z
   .object({

@@ -12,7 +12,8 @@ export function messagePreview(body: string, type: string): string {
   return [...text.replace(/\s+/g, ' ').trim()].slice(0, PREVIEW_LENGTH).join('');
 }
 
-function htmlToText(html: string): string {
+/** HTML reduced to the text a reader sees (tags dropped, common entities decoded); white space kept. */
+export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<\/?(br|p|div|li|tr|h[1-6])\b[^>]*>/gi, ' ')

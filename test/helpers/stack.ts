@@ -114,6 +114,8 @@ export async function startTestStack(
      * runs without attachments.
      */
     attachments?: 'shared' | 'own' | false;
+    /** Content checks through a Content Safety emulator of this stack's own (default off). */
+    contentSafety?: boolean;
   } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
@@ -137,6 +139,7 @@ export async function startTestStack(
     backendOnEmulatorClock: shared.emulatorClock ?? false,
     webPubSub: shared.liveUpdates ?? true,
     attachments: attachmentsFor(shared.attachments ?? 'shared'),
+    contentSafety: shared.contentSafety ?? false,
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {
