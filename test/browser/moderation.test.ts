@@ -3,6 +3,7 @@ import { type Browser, chromium, type Locator, type Page } from 'playwright-core
 
 import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
+import { addBlocklistTerms } from '../helpers/content-safety';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { signInAs } from '../helpers/web-app';
 
@@ -23,8 +24,11 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
   let threadId: string;
 
   beforeAll(async () => {
-    // Chat events on: a deletion reaches the other windows as a live update, as in `npm run dev`.
-    stack = await startTestStack({}, { chatEvents: true });
+    // Chat events on: a deletion reaches the other windows as a live update, as in `npm run dev`. Content checks on,
+    // with a blocklisted word and a word the emulator scores as violent.
+    stack = await startTestStack({}, { chatEvents: true, contentSafety: true });
+    await addBlocklistTerms(stack.contentSafety!, 'chat-blocklist', ['grapefruit']);
+    stack.contentSafety!.control.setSeverityTerms([{ term: 'menace', category: 'Violence', severity: 5 }]);
     browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS, headless: true });
     const newPage = async (): Promise<Page> => {
       const page = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
@@ -187,5 +191,43 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
       alice.getByRole('status').getByText('Your message was removed by moderation (Hate, Self-harm).'),
     );
     await see(alice, 'the removal in place of the message', messages(alice).getByText('Removed by moderation (Hate'));
+  });
+
+  it('keeps a refused message in the composer and names what flagged it; the same for an edit and a new topic', async () => {
+    const composer = alice.getByLabel('Message', { exact: true });
+    await composer.fill('Fancy some grapefruit?');
+    await composer.press('Enter');
+    await see(
+      alice,
+      'the refusal notice',
+      alice.getByRole('status').getByText('Not sent: your message was flagged (Blocked term).'),
+    );
+    expect(await composer.inputValue()).toBe('Fancy some grapefruit?');
+    expect(await messages(alice).getByText('Fancy some grapefruit?').count()).toBe(0);
+
+    await composer.fill('Plain words');
+    await composer.press('Enter');
+    await see(alice, 'the accepted message', messages(alice).getByText('Plain words', { exact: true }));
+    expect(await composer.inputValue()).toBe('');
+    alice.once('dialog', (dialog) => void dialog.accept('Plain menace'));
+    await messageWith(alice, 'Plain words').getByRole('button', { name: 'Edit' }).click();
+    await see(
+      alice,
+      'the refused edit',
+      alice.getByRole('status').getByText('Not saved: your edit was flagged (Violence).'),
+    );
+    expect(await messages(alice).getByText('Plain menace').count()).toBe(0);
+
+    await alice.getByLabel('New thread topic').fill('Grapefruit club');
+    await alice.getByRole('button', { name: 'Create thread' }).click();
+    await see(
+      alice,
+      'the refused topic',
+      alice
+        .getByRole('form', { name: 'New thread' })
+        .getByRole('alert')
+        .getByText('Not created: the topic was flagged (Blocked term).'),
+    );
+    expect(await alice.getByLabel('New thread topic').inputValue()).toBe('Grapefruit club');
   });
 });

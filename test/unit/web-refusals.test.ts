@@ -4,15 +4,14 @@ import { errorText } from '../../web/src/refusals';
 
 /** A 422 ContentRejected as the API words it: categories in details, never the matched words. */
 function contentRejected(categories: string[]): ApiError {
-  // Cast: the generated types list neither ContentRejected nor HarmCategory until the server's description does.
-  const body = {
+  const body: ApiErrorBody = {
     error: {
       code: 'ContentRejected',
       message: 'The content was rejected by moderation.',
       requestId: 'r1',
       details: categories.map((category) => ({ code: 'HarmCategory', message: category, target: 'content' })),
     },
-  } as unknown as ApiErrorBody;
+  };
   return new ApiError(422, body, undefined);
 }
 

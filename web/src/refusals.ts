@@ -18,9 +18,7 @@ const CATEGORY_NAMES: Record<string, string> = { SelfHarm: 'Self-harm', Blocklis
  */
 export function flaggedCategories(error: unknown): string[] | undefined {
   if (!(error instanceof ApiError) || error.code !== 'ContentRejected') return undefined;
-  // Wider than the generated detail type, which does not list HarmCategory until the server's description does.
-  const details: ReadonlyArray<{ code?: string; message?: string }> = error.body?.error.details ?? [];
-  return details.flatMap((detail) =>
+  return (error.body?.error.details ?? []).flatMap((detail) =>
     detail.code === 'HarmCategory' && detail.message ? [categoryName(detail.message)] : [],
   );
 }

@@ -363,9 +363,8 @@ export class ThreadView {
       });
       // A file the backend refused (too large, not what it claims) is deleted there: drop them all from the form.
       if (sent.error?.error.code.startsWith('Attachment')) this.uploads.clear();
-      // `moderation: 'pending'`: accepted, to be checked later. Wider than the generated type until the server's
-      // description lists it.
-      const accepted: { id: string; moderation?: string } = unwrap(sent);
+      // `moderation: 'pending'`: accepted while the content checks were unavailable, to be checked later.
+      const accepted = unwrap(sent);
       this.input.value = '';
       this.uploads.clear();
       // Shown at once; the live update (or the next poll) replaces it with ACS's own copy (any version is newer).
