@@ -230,4 +230,21 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
     );
     expect(await alice.getByLabel('New thread topic').inputValue()).toBe('Grapefruit club');
   });
+
+  it('sends while the content checks are down, and tells alice it will be checked later', async () => {
+    stack.contentSafety!.control.startOutage();
+    try {
+      const composer = alice.getByLabel('Message', { exact: true });
+      await composer.fill('Sent while the checks are down');
+      await composer.press('Enter');
+      await see(alice, 'the message sent', messages(alice).getByText('Sent while the checks are down'));
+      await see(
+        alice,
+        'the pending-check notice',
+        alice.getByRole('status').getByText('It will be checked by moderation'),
+      );
+    } finally {
+      stack.contentSafety!.control.endOutage();
+    }
+  });
 });

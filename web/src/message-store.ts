@@ -1,11 +1,8 @@
 import type { Message } from '../../client';
 import { isNewer, type LiveMessage } from '../../client/live';
 
-/**
- * A message as the page keeps it: what a live update carries, plus the list's `sequenceId` when it came from there, and
- * `awaitingCheck` on the page's own copy of a message the API accepted for a later moderation check.
- */
-export type ShownMessage = LiveMessage & { sequenceId?: string; awaitingCheck?: boolean };
+/** A message as the page keeps it: what a live update carries, plus the list's `sequenceId` when it came from there. */
+export type ShownMessage = LiveMessage & { sequenceId?: string };
 
 /**
  * The open thread's messages, from pages of the API and from live updates, which arrive at least once and in any

@@ -282,12 +282,7 @@ export class ThreadView {
         'data-message-id': message.id,
         'aria-label': `${author} at ${time}`,
       },
-      h(
-        'div',
-        { class: 'meta' },
-        `${author} · ${time}${message.editedOn && !deleted ? ' · edited' : ''}` +
-          (message.awaitingCheck && !deleted ? ' · awaiting a moderation check' : ''),
-      ),
+      h('div', { class: 'meta' }, `${author} · ${time}${message.editedOn && !deleted ? ' · edited' : ''}`),
       // Shown as text: HTML messages are not interpreted, so nothing in a message can run.
       h('div', { class: 'text' }, deleted ? deletedText : (message.content?.message ?? '')),
       !deleted && message.attachments?.length ? attachmentElements(this.links, message.attachments) : null,
@@ -363,7 +358,6 @@ export class ThreadView {
       });
       // A file the backend refused (too large, not what it claims) is deleted there: drop them all from the form.
       if (sent.error?.error.code.startsWith('Attachment')) this.uploads.clear();
-      // `moderation: 'pending'`: accepted while the content checks were unavailable, to be checked later.
       const accepted = unwrap(sent);
       this.input.value = '';
       this.uploads.clear();
@@ -377,10 +371,12 @@ export class ThreadView {
           senderDisplayName: this.session.displayName,
           sender: { userId: this.session.userId, acsUserId: '' },
           createdOn: new Date().toISOString(),
-          ...(accepted.moderation === 'pending' ? { awaitingCheck: true } : {}),
         },
       ]);
       this.render(true);
+      // Accepted while the content checks could not answer: checked later, and possibly removed then.
+      if (accepted.moderation === 'pending')
+        this.status.textContent = 'Sent. It will be checked by moderation shortly, and removed if it breaks the rules.';
     }, 'send');
   }
 
