@@ -1,3 +1,4 @@
+import type { LiveUpdate } from '../../client/live';
 import type { LiveFeed } from './live-feed';
 import { categoryName } from './refusals';
 
@@ -13,6 +14,14 @@ export interface MessageRejection {
   messageId: string;
   /** Readable harm category names (Hate, Self-harm, Blocked term…), never the matched words. */
   categories: string[];
+}
+
+/**
+ * Whether `update` is a messageRejected. Past the check, the other update types remain: a switch over them stays
+ * exhaustive once the generated `LiveUpdate` lists messageRejected too.
+ */
+export function isMessageRejection(update: LiveUpdate): update is Extract<LiveUpdate, { type: 'messageRejected' }> {
+  return asMessageRejection(update) !== undefined;
 }
 
 export function asMessageRejection(update: object): MessageRejection | undefined {

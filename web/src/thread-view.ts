@@ -3,7 +3,7 @@ import type { LiveUpdate } from '../../client/live';
 import { acceptFiles, attachmentElements, AttachmentLinks, PendingUploads } from './attachments';
 import { h, replaceChildren } from './dom';
 import type { FeedState, LiveFeed } from './live-feed';
-import { asMessageRejection, type MessageRejections } from './message-rejections';
+import { isMessageRejection, type MessageRejections } from './message-rejections';
 import { MessageStore, type ShownMessage, shownMessage } from './message-store';
 import { Poller } from './poller';
 import { errorText, inParentheses, type RefusableAction } from './refusals';
@@ -152,7 +152,7 @@ export class ThreadView {
 
   private async onLive(update: LiveUpdate): Promise<void> {
     if (this.closed) return;
-    if (asMessageRejection(update)) {
+    if (isMessageRejection(update)) {
       this.tellRejections();
       this.render(false);
       return;
