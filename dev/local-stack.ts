@@ -217,10 +217,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await prepareAttachmentsStorage(blob, attachmentsContainer, blob === options.attachments ? [] : origins);
     }
     host.mount(
-      webAppMount(issuer, {
-        ...(config.webPubSub ? { liveEndpoint: webPubSubEndpoint(config.webPubSub) } : {}),
-        ...(config.attachments ? { blobEndpoint: config.attachments.blobEndpoint } : {}),
-      }),
+      webAppMount(
+        issuer,
+        {
+          ...(config.webPubSub ? { liveEndpoint: webPubSubEndpoint(config.webPubSub) } : {}),
+          ...(config.attachments ? { blobEndpoint: config.attachments.blobEndpoint } : {}),
+        },
+        config.auth.adminRole,
+      ),
     );
     const composition: CompositionOptions = {
       ...options.composition,

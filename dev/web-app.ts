@@ -10,8 +10,8 @@ import type { DevIssuer } from './issuer';
 
 /**
  * The browser chat app (web/) on the dev stack: `GET /` is the page, `GET /app.js` its esbuild bundle (built on
- * request, so an edit shows on reload), and `POST /dev-sign-in` mints a dev issuer token for any user name. Dev only:
- * the deployed Functions app serves none of this.
+ * request, so an edit shows on reload), and `POST /dev-sign-in` mints a dev issuer token for any user name (with the
+ * admin role when asked: anyone may moderate here). Dev only: the deployed Functions app serves none of this.
  */
 
 const webDir = path.resolve(__dirname, '../web');
@@ -21,6 +21,7 @@ const signInBody = z
   .object({
     userId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)'),
     displayName: z.string().trim().min(1).max(100).optional(),
+    admin: z.boolean().optional(),
   })
   .strict();
 
@@ -41,11 +42,12 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
 
 /**
  * Besides its own origin, the page may reach `liveEndpoint` (Web PubSub: WebSockets) and `blobEndpoint` (Blob Storage:
- * uploads and images), and nothing else.
+ * uploads and images), and nothing else. `adminRole` is the role an admin sign-in gets (the backend's AUTH_ADMIN_ROLE).
  */
 export function webAppMount(
   issuer: DevIssuer,
   endpoints: { liveEndpoint?: string; blobEndpoint?: string } = {},
+  adminRole = 'Chat.Admin',
 ): Mount {
   const policy = contentSecurityPolicy(endpoints);
   return async (request, response) => {
@@ -61,7 +63,7 @@ export function webAppMount(
     if (request.method === 'POST' && pathname === '/dev-sign-in') {
       if (!fromOwnPage(request))
         send(response, 403, 'application/json', '{"error":"only the app\'s own page may sign in"}');
-      else await signIn(issuer, request, response);
+      else await signIn(issuer, adminRole, request, response);
       return true;
     }
     return false;
@@ -80,7 +82,12 @@ function fromOwnPage(request: http.IncomingMessage): boolean {
   return LOOPBACK_HOST.test(host) && (origin === undefined || origin === `http://${host}`);
 }
 
-async function signIn(issuer: DevIssuer, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function signIn(
+  issuer: DevIssuer,
+  adminRole: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
   let text = '';
   for await (const chunk of request) {
     text += String(chunk);
@@ -97,8 +104,11 @@ async function signIn(issuer: DevIssuer, request: http.IncomingMessage, response
     send(response, 400, 'application/json', JSON.stringify({ error: parsed.error.issues[0]?.message ?? 'invalid' }));
     return;
   }
-  const { userId, displayName } = parsed.data;
-  const token = await issuer.mint(userId, displayName ? { name: displayName } : {});
+  const { userId, displayName, admin } = parsed.data;
+  const token = await issuer.mint(userId, {
+    ...(displayName ? { name: displayName } : {}),
+    ...(admin ? { roles: [adminRole] } : {}),
+  });
   send(response, 200, 'application/json', JSON.stringify({ userId, displayName: displayName ?? userId, token }));
 }
 

@@ -32,6 +32,17 @@ describe('the dev stack serves the web app and its dev-only sign-in', () => {
 
     expect((await signIn({ userId: 'mount-alice' }, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await signIn({ userId: 'has space' })).status).toBe(400);
-    expect((await signIn({ userId: 'x', admin: true })).status).toBe(400);
+    expect((await signIn({ userId: 'x', roles: ['Chat.Admin'] })).status).toBe(400);
+  });
+
+  it("mints an admin token (the backend's admin role) only when asked", async () => {
+    const reports = async (token: string) =>
+      call<{ error?: { code: string } }>(`${stack.apiBaseUrl}/moderation/reports`, { token });
+    const admin = await signIn({ userId: 'mount-admin', admin: true }, { origin: stack.host.origin });
+    expect(admin.status).toBe(200);
+    expect((await reports(admin.body.token!)).status).toBe(200);
+    const plain = await signIn({ userId: 'mount-plain', admin: false }, { origin: stack.host.origin });
+    const refused = await reports(plain.body.token!);
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'AdminRoleRequired']);
   });
 });

@@ -27,7 +27,14 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
 
 let nextId = 0;
 /** A labelled input: the label's `for` names the input. */
-export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement): HTMLElement {
+export function field(label: string, input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement): HTMLElement {
   input.id ||= `field-${(nextId += 1)}`;
   return h('div', {}, h('label', { for: input.id }, label), input);
+}
+
+/** A checkbox with its label beside it. */
+export function checkbox(label: string, input: HTMLInputElement): HTMLElement {
+  input.type = 'checkbox';
+  input.id ||= `field-${(nextId += 1)}`;
+  return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
 }

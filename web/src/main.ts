@@ -1,7 +1,12 @@
 import { type ChatClient, unwrap } from '../../client';
+import { bannedNotice, watchForBan } from './banned-notice';
 import { type Conversation, Conversations } from './conversations';
-import { field, h, replaceChildren } from './dom';
+import { checkbox, field, h, replaceChildren } from './dom';
 import { type FeedState, LiveFeed } from './live-feed';
+import { MessageRejections } from './message-rejections';
+import { canModerate } from './moderator-access';
+import { errorText } from './refusals';
+import { ReviewPage } from './review-page';
 import { clientFor, currentSession, type Session, signIn, signOut } from './session';
 import { ThreadView } from './thread-view';
 
@@ -15,6 +20,7 @@ function showSignIn(): void {
     pattern: '[A-Za-z0-9._\\-]{1,64}',
   });
   const displayName = h('input', { name: 'displayName', autocomplete: 'name' });
+  const admin = h('input', { name: 'admin' });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h(
     'form',
@@ -23,7 +29,7 @@ function showSignIn(): void {
       'aria-label': 'Sign in',
       onsubmit: (event: Event) => {
         event.preventDefault();
-        signIn(userId.value.trim(), displayName.value.trim())
+        signIn(userId.value.trim(), displayName.value.trim(), admin.checked)
           .then(showChat)
           .catch((reason: unknown) => {
             error.textContent = reason instanceof Error ? reason.message : String(reason);
@@ -34,6 +40,7 @@ function showSignIn(): void {
     h('p', {}, 'Any user name works here: the dev issuer signs the token. Open a second window as someone else.'),
     field('User name', userId),
     field('Display name', displayName),
+    checkbox('Admin: may review reports and ban people', admin),
     error,
     h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Sign in')),
   );
@@ -51,10 +58,14 @@ const CONNECTION_TEXT: Record<FeedState, string> = {
 function showChat(session: Session): void {
   const client = clientFor(session);
   const feed = new LiveFeed(client);
+  // Before any other listener: a thread view hearing a rejection finds it recorded already.
+  const rejections = new MessageRejections(feed);
   const threadList = h('ul', { 'aria-label': 'Threads' });
   const panel = h('div', { class: 'panel' }, h('p', { class: 'status' }, 'Pick a thread or start a new one.'));
   const connection = h('span', { class: 'connection', role: 'status', 'aria-label': 'Connection' });
+  const moderation = h('button', { type: 'button', hidden: true, onclick: () => void openReview() }, 'Moderation');
   let open: { threadId: string; view: ThreadView } | undefined;
+  let stopped = false;
 
   const renderList = (): void =>
     replaceChildren(
@@ -86,7 +97,7 @@ function showChat(session: Session): void {
 
   async function openThread(conversation: Pick<Conversation, 'threadId' | 'topic'>): Promise<void> {
     open?.view.close();
-    const view = new ThreadView(client, session, feed, conversation.threadId, conversation.topic, (why) => {
+    const view = new ThreadView(client, session, feed, rejections, conversation.threadId, conversation.topic, (why) => {
       open = undefined;
       replaceChildren(panel, h('p', { class: 'status' }, why));
       renderList();
@@ -100,6 +111,38 @@ function showChat(session: Session): void {
     conversations.nudge();
   }
 
+  async function openReview(): Promise<void> {
+    open?.view.close();
+    open = undefined;
+    renderList();
+    const review = new ReviewPage(client);
+    replaceChildren(panel, review.element);
+    await review.open();
+  }
+
+  /** Everything the chat runs stops: the list, the open thread, the socket. */
+  function stop(): void {
+    stopped = true;
+    conversations.stop();
+    rejections.stop();
+    open?.view.close();
+    feed.stop();
+  }
+
+  watchForBan(client, (message) => {
+    stop();
+    replaceChildren(
+      app,
+      bannedNotice(message, {
+        tryAgain: () => showChat(session),
+        signOut: () => {
+          signOut();
+          showSignIn();
+        },
+      }),
+    );
+  });
+
   replaceChildren(
     app,
     h(
@@ -107,14 +150,13 @@ function showChat(session: Session): void {
       { class: 'bar' },
       h('h1', {}, `ACS chat · ${session.displayName}`),
       connection,
+      moderation,
       h(
         'button',
         {
           type: 'button',
           onclick: () => {
-            conversations.stop();
-            open?.view.close();
-            feed.stop();
+            stop();
             signOut();
             showSignIn();
           },
@@ -135,7 +177,8 @@ function showChat(session: Session): void {
     ),
   );
   // The socket first, so that nothing changed between the inbox fetch and the connection goes unseen.
-  void feed.start().then(() => conversations.start());
+  void feed.start().then(() => (stopped ? undefined : conversations.start()));
+  void canModerate(client).then((allowed) => (moderation.hidden = !allowed));
 }
 
 function newThreadForm(
@@ -171,7 +214,7 @@ function newThreadForm(
             await openThread({ threadId: thread.id, topic: thread.topic });
           })
           .catch((reason: unknown) => {
-            error.textContent = reason instanceof Error ? reason.message : String(reason);
+            error.textContent = errorText(reason, 'createThread');
           });
       },
     },

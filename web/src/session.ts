@@ -14,12 +14,15 @@ export function currentSession(): Session | undefined {
   return stored ? (JSON.parse(stored) as Session) : undefined;
 }
 
-/** Dev-only sign-in: the dev stack's issuer mints a token for any user name (`POST /dev-sign-in`). */
-export async function signIn(userId: string, displayName: string): Promise<Session> {
+/**
+ * Dev-only sign-in: the dev stack's issuer mints a token for any user name (`POST /dev-sign-in`), with the backend's
+ * admin role when `admin` is set.
+ */
+export async function signIn(userId: string, displayName: string, admin = false): Promise<Session> {
   const response = await fetch('/dev-sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, ...(displayName ? { displayName } : {}) }),
+    body: JSON.stringify({ userId, ...(displayName ? { displayName } : {}), ...(admin ? { admin } : {}) }),
   });
   const body = (await response.json()) as Session | { error: string };
   if (!response.ok || 'error' in body)

@@ -3,8 +3,11 @@ import type { LiveUpdate } from '../../client/live';
 import { acceptFiles, attachmentElements, AttachmentLinks, PendingUploads } from './attachments';
 import { h, replaceChildren } from './dom';
 import type { FeedState, LiveFeed } from './live-feed';
+import { isMessageRejection, type MessageRejections } from './message-rejections';
 import { MessageStore, type ShownMessage, shownMessage } from './message-store';
 import { Poller } from './poller';
+import { errorText, inParentheses, type RefusableAction } from './refusals';
+import { reportMessage } from './report-action';
 import type { Session } from './session';
 import { TypingIndicator } from './typing-indicator';
 
@@ -39,11 +42,14 @@ export class ThreadView {
   private receipts = new Map<string, string>();
   /** Display names by user id, from the participant list. */
   private names = new Map<string, string>();
+  /** Messages the user reported while this thread was open (the Report action becomes "Reported"). */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly client: ChatClient,
     private readonly session: Session,
     private readonly feed: LiveFeed,
+    private readonly rejections: MessageRejections,
     private readonly threadId: string,
     topic: string,
     private readonly onGone: (why: string) => void,
@@ -117,6 +123,7 @@ export class ThreadView {
     this.olderToken = first.continuationToken;
     await Promise.all([this.refreshPeople(), this.refreshReceipts()]);
     this.render(true);
+    this.tellRejections();
     await this.markRead();
     this.onFeedState(this.feed.state);
     window.addEventListener('focus', this.onFocus);
@@ -145,6 +152,11 @@ export class ThreadView {
 
   private async onLive(update: LiveUpdate): Promise<void> {
     if (this.closed) return;
+    if (isMessageRejection(update)) {
+      this.tellRejections();
+      this.render(false);
+      return;
+    }
     switch (update.type) {
       case 'messageCreated':
       case 'messageEdited':
@@ -256,6 +268,8 @@ export class ThreadView {
     const author = mine ? 'You' : (message.senderDisplayName ?? message.sender?.userId ?? 'Someone');
     const time = new Date(message.createdOn).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     const deleted = Boolean(message.deletedOn);
+    const rejection = this.rejections.of(this.threadId, message.id);
+    const deletedText = rejection ? `Removed by moderation${inParentheses(rejection.categories)}` : 'Message deleted';
     const seenBy = showReceipts
       ? [...this.receipts]
           .filter(([, messageId]) => BigInt(messageId) >= BigInt(message.id))
@@ -270,7 +284,7 @@ export class ThreadView {
       },
       h('div', { class: 'meta' }, `${author} · ${time}${message.editedOn && !deleted ? ' · edited' : ''}`),
       // Shown as text: HTML messages are not interpreted, so nothing in a message can run.
-      h('div', { class: 'text' }, deleted ? 'Message deleted' : (message.content?.message ?? '')),
+      h('div', { class: 'text' }, deleted ? deletedText : (message.content?.message ?? '')),
       !deleted && message.attachments?.length ? attachmentElements(this.links, message.attachments) : null,
       seenBy.length > 0 ? h('div', { class: 'meta receipts' }, `Seen by ${seenBy.join(', ')}`) : null,
       mine && !deleted
@@ -281,7 +295,46 @@ export class ThreadView {
             h('button', { type: 'button', onclick: () => void this.remove(message) }, 'Delete'),
           )
         : null,
+      !mine && !deleted ? this.reportAction(message, author) : null,
     );
+  }
+
+  /** Report, on someone else's message; once reported here, says so instead. */
+  private reportAction(message: ShownMessage, author: string): HTMLElement {
+    if (this.reported.has(message.id)) return h('div', { class: 'meta' }, 'Reported');
+    return h(
+      'div',
+      { class: 'actions' },
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () =>
+            void this.act(async () => {
+              const outcome = await reportMessage(this.client, {
+                threadId: this.threadId,
+                messageId: message.id,
+                author,
+              });
+              if (!outcome) return;
+              this.reported.add(message.id);
+              this.render(false);
+              this.status.textContent = outcome;
+            }),
+        },
+        'Report',
+      ),
+    );
+  }
+
+  /** Says in the status line which of the user's messages moderation removed (each once). */
+  private tellRejections(): void {
+    const untold = this.rejections.untold(this.threadId);
+    if (untold.length === 0) return;
+    this.status.textContent = untold
+      .map((rejection) => `Your message was removed by moderation${inParentheses(rejection.categories)}.`)
+      .join(' ');
+    this.status.classList.add('error');
   }
 
   private isMine(message: ShownMessage): boolean {
@@ -305,13 +358,13 @@ export class ThreadView {
       });
       // A file the backend refused (too large, not what it claims) is deleted there: drop them all from the form.
       if (sent.error?.error.code.startsWith('Attachment')) this.uploads.clear();
-      const { id } = unwrap(sent);
+      const accepted = unwrap(sent);
       this.input.value = '';
       this.uploads.clear();
       // Shown at once; the live update (or the next poll) replaces it with ACS's own copy (any version is newer).
       this.store.merge([
         {
-          id,
+          id: accepted.id,
           type: 'text',
           version: '0',
           content: { message: content },
@@ -321,7 +374,10 @@ export class ThreadView {
         },
       ]);
       this.render(true);
-    });
+      // Accepted while the content checks could not answer: checked later, and possibly removed then.
+      if (accepted.moderation === 'pending')
+        this.status.textContent = 'Sent. It will be checked by moderation shortly, and removed if it breaks the rules.';
+    }, 'send');
   }
 
   private async edit(message: ShownMessage): Promise<void> {
@@ -336,7 +392,7 @@ export class ThreadView {
       );
       this.store.merge([shownMessage(updated)]);
       this.render(false);
-    });
+    }, 'edit');
   }
 
   private async remove(message: ShownMessage): Promise<void> {
@@ -479,15 +535,18 @@ export class ThreadView {
     });
   }
 
-  /** Runs a user action and shows what went wrong; without a socket, polls soon after. */
-  private async act(action: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a user action and shows what went wrong (a content refusal in plain words when `refusable` names what the
+   * user was doing); without a socket, polls soon after.
+   */
+  private async act(action: () => Promise<void>, refusable?: RefusableAction): Promise<void> {
     this.status.textContent = '';
     this.status.classList.remove('error');
     try {
       await action();
       if (!this.feed.live) this.poller.nudge();
     } catch (error) {
-      this.status.textContent = error instanceof Error ? error.message : String(error);
+      this.status.textContent = errorText(error, refusable);
       this.status.classList.add('error');
     }
   }

@@ -1,0 +1,250 @@
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+
+import { type ApiUser, signIn, threadPath } from '../helpers/api';
+import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
+import { addBlocklistTerms } from '../helpers/content-safety';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { signInAs } from '../helpers/web-app';
+
+const executablePath = chromiumPath();
+const describeWithBrowser = executablePath ? describe : describe.skip;
+
+const SPAM = 'Cheap pills at spam.example, click now';
+const ABUSE = 'You are all idiots and I will find you';
+const BOBS_OWN = 'Bob here, see you at noon';
+
+describeWithBrowser('moderation in the web app: report, review, delete, ban and unban, in Chromium', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let alice: Page;
+  let bob: Page;
+  let admin: Page;
+  let aliceApi: ApiUser;
+  let threadId: string;
+
+  beforeAll(async () => {
+    // Chat events on: a deletion reaches the other windows as a live update, as in `npm run dev`. Content checks on,
+    // with a blocklisted word and a word the emulator scores as violent.
+    stack = await startTestStack({}, { chatEvents: true, contentSafety: true });
+    await addBlocklistTerms(stack.contentSafety!, 'chat-blocklist', ['grapefruit']);
+    stack.contentSafety!.control.setSeverityTerms([{ term: 'menace', category: 'Violence', severity: 5 }]);
+    browser = await chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS, headless: true });
+    const newPage = async (): Promise<Page> => {
+      const page = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+      page.setDefaultTimeout(10_000);
+      return page;
+    };
+    [alice, bob, admin] = await Promise.all([newPage(), newPage(), newPage()]);
+    // Banning asks the admin to confirm.
+    admin.on('dialog', (dialog) => void dialog.accept());
+
+    // The thread and alice's messages come through the API: the pages are what is under test.
+    aliceApi = await signIn(stack, 'mod-alice', { name: 'Alice' });
+    const created = await aliceApi.request<{ thread: { id: string } }>('POST', '/threads', {
+      topic: 'Town square',
+      participants: [{ userId: 'mod-bob', displayName: 'Bob' }],
+    });
+    expect(created.status).toBe(201);
+    threadId = created.body.thread.id;
+    const bobApi = await signIn(stack, 'mod-bob', { name: 'Bob' });
+    for (const [user, content] of [
+      [aliceApi, SPAM],
+      [aliceApi, ABUSE],
+      [bobApi, BOBS_OWN],
+    ] as const) {
+      const sent = await user.request('POST', threadPath(threadId, '/messages'), {
+        content,
+        senderDisplayName: user === aliceApi ? 'Alice' : 'Bob',
+      });
+      expect([content, sent.status]).toEqual([content, 201]);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** Waits for `locator`; failing, says what the user should have seen and what their page shows instead. */
+  async function see(page: Page, what: string, locator: Locator, state: 'visible' | 'detached' = 'visible') {
+    try {
+      await locator.waitFor({ state });
+    } catch (error) {
+      const shown = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '(unreadable)');
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new Error(`Expected ${what}, in vain (${reason}). The page shows:\n${shown.slice(0, 3000)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const messageWith = (page: Page, text: string) => messages(page).getByRole('article').filter({ hasText: text });
+  const reports = () => admin.getByRole('list', { name: 'Open reports' });
+  const reportOf = (text: string) => reports().getByRole('listitem').filter({ hasText: text });
+
+  async function openThread(page: Page): Promise<void> {
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: /^Town square/ })
+      .click();
+    await see(page, 'the thread open', messages(page).getByText(BOBS_OWN));
+  }
+
+  async function report(text: string, reason: string, note: string): Promise<void> {
+    await messageWith(bob, text).getByRole('button', { name: 'Report' }).click();
+    const dialog = bob.getByRole('dialog', { name: 'Report a message' });
+    await dialog.getByLabel('Reason').selectOption(reason);
+    await dialog.getByLabel('Note for the moderators (optional)').fill(note);
+    await dialog.getByRole('button', { name: 'Report' }).click();
+    await see(bob, 'the report acknowledged', bob.getByRole('status').getByText('Reported: thank you.'));
+    await see(bob, '"Reported" in place of the action', messageWith(bob, text).getByText('Reported', { exact: true }));
+  }
+
+  it('bob reports; the admin deletes the message for everyone, then bans alice, who sees it, and lifts the ban', async () => {
+    // Whether a page offers moderation is the API's answer to a probe; bob's says no.
+    const bobProbed = bob.waitForResponse((response) => response.url().includes('/api/moderation/reports'));
+    await Promise.all([
+      signInAs(alice, stack.host.origin, { userId: 'mod-alice', displayName: 'Alice', connection: 'Live' }),
+      signInAs(bob, stack.host.origin, { userId: 'mod-bob', displayName: 'Bob', connection: 'Live' }),
+      signInAs(admin, stack.host.origin, { userId: 'mod-admin', displayName: 'Moderator', admin: true }),
+    ]);
+    expect((await bobProbed).status()).toBe(403);
+    expect(await bob.getByRole('button', { name: 'Moderation' }).isVisible()).toBe(false);
+    await Promise.all([openThread(alice), openThread(bob)]);
+
+    // Report is offered on others' messages only: bob's own has Edit and Delete, and no Report.
+    expect(await messageWith(bob, SPAM).getByRole('button', { name: 'Report' }).count()).toBe(1);
+    expect(await messageWith(bob, BOBS_OWN).getByRole('button').allTextContents()).toEqual(['Edit', 'Delete']);
+    await report(SPAM, 'spam', 'Third time today');
+
+    await admin.getByRole('button', { name: 'Moderation' }).click();
+    await see(admin, "the report, with the message's text as reported", reportOf(SPAM));
+    expect(await reportOf(SPAM).innerText()).toMatch(/Spam · reported by mod-bob[\s\S]*Reporter's note: Third time/);
+    await reportOf(SPAM).getByRole('button', { name: 'Delete message' }).click();
+    await see(admin, 'the deletion confirmed', admin.getByRole('status').getByText('The message is deleted.'));
+    await see(admin, 'the resolved report gone from the list', reportOf(SPAM), 'detached');
+    for (const [page, who] of [
+      [alice, "alice's"],
+      [bob, "bob's"],
+    ] as const)
+      await see(page, `the message gone from ${who} window`, messages(page).getByText(SPAM), 'detached');
+
+    await report(ABUSE, 'harassment', 'A threat');
+    await admin.getByRole('button', { name: 'Refresh reports' }).click();
+    await reportOf(ABUSE).getByRole('button', { name: 'Ban sender' }).click();
+    await see(admin, 'the ban confirmed', admin.getByRole('status').getByText('The sender is banned.'));
+    await see(admin, 'alice in the bans list', admin.getByRole('button', { name: 'Unban mod-alice' }));
+    await see(
+      admin,
+      'the ban in the audit trail',
+      admin
+        .getByRole('table', { name: 'Audit trail' })
+        .getByRole('row')
+        .filter({ has: admin.getByRole('cell', { name: 'Ban', exact: true }) })
+        .filter({ hasText: 'Reported for harassment' }),
+    );
+
+    // Alice learns of it at her page's next request: the typing notification as she starts to write. A reload says
+    // so at once too.
+    await alice.getByLabel('Message', { exact: true }).fill('Hello?');
+    const banned = alice.getByRole('alert', { name: 'Banned' });
+    await see(alice, 'the banned notice as she writes', banned.getByText('You are banned from this chat'));
+    expect(await banned.innerText()).toContain('Reported for harassment');
+    await alice.reload();
+    await see(alice, 'the banned notice on load', banned.getByText('You are banned from this chat'));
+
+    await admin.getByRole('button', { name: 'Unban mod-alice' }).click();
+    await see(admin, 'the unban confirmed', admin.getByRole('status').getByText('mod-alice may use the chat again.'));
+    await banned.getByRole('button', { name: 'Try again' }).click();
+    await see(alice, 'the chat back', alice.getByRole('heading', { name: 'ACS chat · Alice' }));
+    await openThread(alice);
+  });
+
+  // Stands in for the server until it sends messageRejected (the content checks under way): the frame it is to send,
+  // pushed through the Web PubSub emulator to alice's tabs, and the deletion that comes with it, through the API.
+  it('tells alice in the thread that moderation removed her message, and says so in its place', async () => {
+    const sent = await aliceApi.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
+      content: 'Something the checks refuse later',
+    });
+    expect(sent.status).toBe(201);
+    await see(alice, 'the message arriving live', messages(alice).getByText('Something the checks refuse later'));
+    const webPubSub = new WebPubSubServiceClient(stack.webPubSub!.connectionString, stack.config.webPubSub!.hub, {
+      allowInsecureConnection: true,
+    });
+    await webPubSub.sendToUser('mod-alice', {
+      v: 1,
+      id: 'rejection-1',
+      threadId,
+      type: 'messageRejected',
+      messageId: sent.body.id,
+      categories: ['Hate', 'SelfHarm'],
+      on: new Date().toISOString(),
+    });
+    expect((await aliceApi.request('DELETE', threadPath(threadId, `/messages/${sent.body.id}`))).status).toBe(204);
+    await see(
+      alice,
+      'the removal notice',
+      alice.getByRole('status').getByText('Your message was removed by moderation (Hate, Self-harm).'),
+    );
+    await see(alice, 'the removal in place of the message', messages(alice).getByText('Removed by moderation (Hate'));
+  });
+
+  it('keeps a refused message in the composer and names what flagged it; the same for an edit and a new topic', async () => {
+    const composer = alice.getByLabel('Message', { exact: true });
+    await composer.fill('Fancy some grapefruit?');
+    await composer.press('Enter');
+    await see(
+      alice,
+      'the refusal notice',
+      alice.getByRole('status').getByText('Not sent: your message was flagged (Blocked term).'),
+    );
+    expect(await composer.inputValue()).toBe('Fancy some grapefruit?');
+    expect(await messages(alice).getByText('Fancy some grapefruit?').count()).toBe(0);
+
+    await composer.fill('Plain words');
+    await composer.press('Enter');
+    await see(alice, 'the accepted message', messages(alice).getByText('Plain words', { exact: true }));
+    expect(await composer.inputValue()).toBe('');
+    alice.once('dialog', (dialog) => void dialog.accept('Plain menace'));
+    await messageWith(alice, 'Plain words').getByRole('button', { name: 'Edit' }).click();
+    await see(
+      alice,
+      'the refused edit',
+      alice.getByRole('status').getByText('Not saved: your edit was flagged (Violence).'),
+    );
+    expect(await messages(alice).getByText('Plain menace').count()).toBe(0);
+
+    await alice.getByLabel('New thread topic').fill('Grapefruit club');
+    await alice.getByRole('button', { name: 'Create thread' }).click();
+    await see(
+      alice,
+      'the refused topic',
+      alice
+        .getByRole('form', { name: 'New thread' })
+        .getByRole('alert')
+        .getByText('Not created: the topic was flagged (Blocked term).'),
+    );
+    expect(await alice.getByLabel('New thread topic').inputValue()).toBe('Grapefruit club');
+  });
+
+  it('sends while the content checks are down, and tells alice it will be checked later', async () => {
+    stack.contentSafety!.control.startOutage();
+    try {
+      const composer = alice.getByLabel('Message', { exact: true });
+      await composer.fill('Sent while the checks are down');
+      await composer.press('Enter');
+      await see(alice, 'the message sent', messages(alice).getByText('Sent while the checks are down'));
+      await see(
+        alice,
+        'the pending-check notice',
+        alice.getByRole('status').getByText('It will be checked by moderation'),
+      );
+    } finally {
+      stack.contentSafety!.control.endOutage();
+    }
+  });
+});
