@@ -139,7 +139,10 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     acsClientOptions,
   );
   const clock = options.clock ?? Date.now;
-  const actingTokens = new ActingTokens(identityClient, clock);
+  // No new token to act as a banned user, whatever this instance's ban snapshot says (bans is built below).
+  const actingTokens = new ActingTokens(identityClient, clock, (acsUserId): Promise<void> =>
+    bans.assertMayActAs(acsUserId),
+  );
   const identity = new IdentityService(new IdentityRepository(tables.identities), identityClient, actingTokens);
 
   const endpoint = acsEndpoint(config.acs);
@@ -259,7 +262,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     clock,
   );
 
-  const bans = new BanService(moderation, identity, audit, clock);
+  const bans: BanService = new BanService(moderation, identity, audit, clock);
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
 

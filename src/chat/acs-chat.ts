@@ -2,7 +2,7 @@ import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
 import type { CommonClientOptions } from '@azure/core-client';
 import type { InvocationContext } from '@azure/functions';
 
-import type { ActingCredential, ActingScope, ActingTokens } from '../identity/acting-tokens';
+import type { ActingCredential, ActingFor, ActingScope, ActingTokens } from '../identity/acting-tokens';
 import type { IdentityService } from '../identity/identity-service';
 import { LruCache } from '../lru';
 import { isStatus } from '../storage/errors';
@@ -25,14 +25,15 @@ export class AcsChat {
 
   /**
    * Runs `operation` with a ChatClient acting as `acsUserId`; scope `chat` for creating, updating or deleting
-   * threads as their owner.
+   * threads as their owner; `backendTask` when the backend acts as them on someone else's behalf (see ActingFor).
    */
   asUser<T>(
     acsUserId: string,
     operation: (client: ChatClient) => Promise<T>,
     scope: ActingScope = 'chat.join.limited',
+    actingFor: ActingFor = 'userRequest',
   ): Promise<T> {
-    return this.run(acsUserId, scope, operation);
+    return this.run(acsUserId, scope, actingFor, operation);
   }
 
   async asService<T>(
@@ -40,7 +41,7 @@ export class AcsChat {
     context?: InvocationContext,
   ): Promise<T> {
     const serviceAcsUserId = await this.identity.serviceAcsUserId(context);
-    return this.run(serviceAcsUserId, 'chat', (client) => operation(client, serviceAcsUserId));
+    return this.run(serviceAcsUserId, 'chat', 'backendTask', (client) => operation(client, serviceAcsUserId));
   }
 
   thread(client: ChatClient, threadId: string): ChatThreadClient {
@@ -50,24 +51,29 @@ export class AcsChat {
   private async run<T>(
     acsUserId: string,
     scope: ActingScope,
+    actingFor: ActingFor,
     operation: (client: ChatClient) => Promise<T>,
   ): Promise<T> {
     try {
-      return await operation(this.clientFor(acsUserId, scope).client);
+      return await operation(this.clientFor(acsUserId, scope, actingFor).client);
     } catch (error) {
       if (!isStatus(error, 401)) throw error;
       // The SDK's pipeline keeps the token it was given until it nears expiry, so a fresh token needs a fresh client.
-      this.clients.delete(`${scope}|${acsUserId}`);
+      this.clients.delete(`${actingFor}|${scope}|${acsUserId}`);
       this.tokens.forget(acsUserId);
-      return operation(this.clientFor(acsUserId, scope).client);
+      return operation(this.clientFor(acsUserId, scope, actingFor).client);
     }
   }
 
-  private clientFor(acsUserId: string, scope: ActingScope): { client: ChatClient; credential: ActingCredential } {
-    const key = `${scope}|${acsUserId}`;
+  private clientFor(
+    acsUserId: string,
+    scope: ActingScope,
+    actingFor: ActingFor,
+  ): { client: ChatClient; credential: ActingCredential } {
+    const key = `${actingFor}|${scope}|${acsUserId}`;
     let entry = this.clients.get(key);
     if (!entry) {
-      const credential = this.tokens.forIdentity(acsUserId, scope);
+      const credential = this.tokens.forIdentity(acsUserId, scope, actingFor);
       entry = { client: new ChatClient(this.endpoint, credential, this.options), credential };
       this.clients.set(key, entry);
     }

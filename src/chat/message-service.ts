@@ -213,7 +213,12 @@ export class MessageService {
     const senderAcsUserId = rawId((await this.fetch(scope, threadId, messageId)).sender);
     if (!senderAcsUserId) throw new ForbiddenError('This message cannot be deleted.', 'NotMessageSender');
     await this.deps.acs
-      .asUser(senderAcsUserId, (client) => client.getChatThreadClient(threadId).deleteMessage(messageId))
+      .asUser(
+        senderAcsUserId,
+        (client) => client.getChatThreadClient(threadId).deleteMessage(messageId),
+        'chat.join.limited',
+        'backendTask',
+      )
       .catch(rethrowAs(fromThreadCall));
   }
 

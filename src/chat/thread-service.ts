@@ -1,7 +1,7 @@
 import type { ChatParticipant, ChatThreadProperties } from '@azure/communication-chat';
 import type { InvocationContext } from '@azure/functions';
 
-import { NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import { ForbiddenError, NotFoundError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
 import { describeError } from '../logging';
 import { isStatus } from '../storage/errors';
 import type { IdempotencyRecord } from '../storage/idempotency-repository';
@@ -257,11 +257,12 @@ export class ThreadService {
   /** True when ACS deleted the thread as its owner (or it was already gone); false when the owner may not. */
   private async deleteAsOwner(threadId: string, ownerAcsUserId: string): Promise<boolean> {
     try {
+      // As the owner's everyday token (no extra mint); a banned owner's identity is refused it: the service steps in.
       await this.deps.acs.asUser(ownerAcsUserId, (client) => client.deleteChatThread(threadId), 'chat');
       return true;
     } catch (error) {
       if (isStatus(error, 404)) return true;
-      if (isStatus(error, 403, 401)) return false;
+      if (isStatus(error, 403, 401) || (error instanceof ForbiddenError && error.code === 'UserBanned')) return false;
       throw fromThreadCall(error);
     }
   }

@@ -26,12 +26,14 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
       },
       handler: authenticatedHandler(
         services,
-        async ({ request, caller, services: { identity, config, acsEndpoint }, context }) => {
+        async ({ request, caller, services: { identity, config, acsEndpoint, bans }, context }) => {
           const body = await readJsonBody(request, issueTokenBody, { maxBytes: 4096, optional: true });
           const scopes = [...new Set(body.scopes ?? config.userTokens.defaultScopes)];
           const refused = scopes.filter((scope) => !config.userTokens.allowedScopes.includes(scope));
           if (refused.length > 0)
             throw new ForbiddenError(`Scope not allowed: ${refused.join(', ')}.`, 'ScopeNotAllowed');
+          // A fresh read, not the instance's snapshot: a token issued now would outlive the snapshot's delay.
+          await bans.assertNotBannedNow(caller.userId);
           const issued = await identity.issueToken(
             caller.userId,
             { scopes, expiresInMinutes: body.expiresInMinutes ?? config.userTokens.defaultMinutes },

@@ -51,32 +51,47 @@ export class ActingCredential implements CommunicationTokenCredential {
 export type ActingScope = 'chat.join.limited' | 'chat';
 
 /**
+ * Why the backend acts as an identity: on that user's own request (checked by the minting guard: a banned user's
+ * identity gets no new token), or as a backend task on someone else's behalf (an owner or moderator deleting a
+ * user's message, pruning deleting a thread as its owner), which a ban must not stop.
+ */
+export type ActingFor = 'userRequest' | 'backendTask';
+
+/**
  * Per-instance cache of acting credentials, one per identity and scope. These tokens never leave the backend:
  * clients only ever get the scopes configuration allows them.
  */
 export class ActingTokens {
   private readonly credentials = new LruCache<string, ActingCredential>(5_000);
 
+  /**
+   * `guard` runs before a token is minted for a user's own request, and throws to refuse it (bans: see
+   * BanService.assertMayActAs). Minting is rare (a token lives a day; a revocation forces a new one), so the guard may
+   * read Tables without adding a round trip to ordinary requests.
+   */
   constructor(
     private readonly identityClient: CommunicationIdentityClient,
     private readonly now: () => number = Date.now,
+    private readonly guard?: (acsUserId: string) => Promise<void>,
   ) {}
 
-  forIdentity(acsUserId: string, scope: ActingScope): ActingCredential {
-    return this.credentialFor(acsUserId, [scope]);
+  forIdentity(acsUserId: string, scope: ActingScope, actingFor: ActingFor = 'userRequest'): ActingCredential {
+    return this.credentialFor(acsUserId, [scope], actingFor);
   }
 
   /** Forget a revoked identity's tokens. */
   forget(acsUserId: string): void {
     for (const scope of ['chat.join.limited', 'chat'] satisfies ActingScope[])
-      this.credentials.delete(`${scope}|${acsUserId}`);
+      for (const actingFor of ['userRequest', 'backendTask'] satisfies ActingFor[])
+        this.credentials.delete(`${actingFor}|${scope}|${acsUserId}`);
   }
 
-  private credentialFor(acsUserId: string, scopes: [ActingScope]): ActingCredential {
-    const key = `${scopes[0]}|${acsUserId}`;
+  private credentialFor(acsUserId: string, scopes: [ActingScope], actingFor: ActingFor): ActingCredential {
+    const key = `${actingFor}|${scopes[0]}|${acsUserId}`;
     const cached = this.credentials.get(key);
     if (cached) return cached;
     const credential = new ActingCredential(async () => {
+      if (actingFor === 'userRequest') await this.guard?.(acsUserId);
       const minted = await this.identityClient
         .getToken({ communicationUserId: acsUserId }, scopes, { tokenExpiresInMinutes: LIFETIME_MINUTES })
         .catch((error: unknown) => {

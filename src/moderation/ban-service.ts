@@ -10,8 +10,10 @@ import type { Ban, BanBody } from './moderation-schemas';
 /**
  * Bans. Each instance keeps a snapshot of every ban (one partition query), refreshed at most every
  * BAN_SNAPSHOT_MS, so checking a request costs nothing on a warm instance. Correctness does not rest on that cache: a
- * ban revokes the user's ACS tokens at once (their direct ACS access ends, and every ACS call the backend makes as them
- * fails until the snapshots catch up), and the instance that bans forgets its snapshot.
+ * ban revokes the user's ACS tokens at once, which ends their direct ACS access and every token the backend holds for
+ * them; a new token for them (an ACS token from POST /api/token, or one the backend mints to act on their request)
+ * is only ever made after a fresh read of their ban (assertMayActAs, assertNotBannedNow). So within the snapshot's
+ * age an instance may still answer a banned user's reads of our own records (inbox), but nothing reaches ACS as them.
  */
 export const BAN_SNAPSHOT_MS = 30_000;
 
@@ -27,9 +29,24 @@ export class BanService {
 
   /** Throws 403 UserBanned while `userId` is banned. */
   async assertNotBanned(userId: string): Promise<void> {
-    const ban = (await this.current()).get(userId);
+    this.refuseIfActive((await this.current()).get(userId));
+  }
+
+  private refuseIfActive(ban: Ban | undefined): void {
     if (ban && (!ban.until || Date.parse(ban.until) > this.now()))
       throw new ForbiddenError(`You are banned${ban.until ? ` until ${ban.until}` : ''}: ${ban.reason}`, 'UserBanned');
+  }
+
+  /** Like assertNotBanned, from a fresh read (before an ACS token is issued to the user). */
+  async assertNotBannedNow(userId: string): Promise<void> {
+    const ban = await this.repository.getBan(userId).catch(rethrowAs(fromUpstream));
+    this.refuseIfActive(ban);
+  }
+
+  /** The guard of acting tokens (ActingTokens): refuses to act as a banned user's identity, from a fresh read. */
+  async assertMayActAs(acsUserId: string): Promise<void> {
+    const userId = await this.identity.userIdFor(acsUserId);
+    if (userId !== undefined) await this.assertNotBannedNow(userId);
   }
 
   async ban(adminUserId: string, userId: string, body: BanBody, context?: InvocationContext): Promise<Ban> {

@@ -242,7 +242,7 @@ export class MessageScreening {
     if (!row) throw new CheckInProgress('the check row vanished; trying again');
     if (row.state === 'removed') return { kind: 'duplicate' };
     const stale = now - row.since >= CHECK_CLAIM_MS;
-    // Flagged a moment ago: its deletion is under way elsewhere (delivered again later, it finds it done or takes over).
+    // Flagged a moment ago: its deletion is under way elsewhere (a later delivery finds it done, or takes over).
     if (row.state === 'rejected') {
       if (!stale) throw new CheckInProgress(`message ${message.messageId} is being removed`);
       return { kind: 'act', row };

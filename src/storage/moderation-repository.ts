@@ -63,18 +63,21 @@ export class ModerationRepository {
     }
   }
 
+  async getBan(userId: string): Promise<Ban | undefined> {
+    try {
+      return banOf(await this.table.getEntity<BanEntity>(BAN_PARTITION, userKey(userId)));
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
   async bans(): Promise<Ban[]> {
     const bans: Ban[] = [];
     for await (const entity of this.table.listEntities<BanEntity>({
       queryOptions: { filter: `PartitionKey eq '${BAN_PARTITION}'` },
     }))
-      bans.push({
-        userId: entity.userId,
-        reason: entity.reason,
-        bannedBy: entity.bannedBy,
-        bannedOn: new Date(entity.bannedOn).toISOString(),
-        ...(entity.until ? { until: new Date(entity.until).toISOString() } : {}),
-      });
+      bans.push(banOf(entity));
     return bans;
   }
 
@@ -161,6 +164,16 @@ export class ModerationRepository {
       ...(page.value.continuationToken ? { continuation: page.value.continuationToken } : {}),
     };
   }
+}
+
+function banOf(entity: BanEntity): Ban {
+  return {
+    userId: entity.userId,
+    reason: entity.reason,
+    bannedBy: entity.bannedBy,
+    bannedOn: new Date(entity.bannedOn).toISOString(),
+    ...(entity.until ? { until: new Date(entity.until).toISOString() } : {}),
+  };
 }
 
 const REPORT_PARTITION = 'report';

@@ -2,6 +2,7 @@ import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
 import { type ApiUser, signIn, threadPath } from '../../helpers/api';
+import { call } from '../../helpers/http';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 
 interface ErrorBody {
@@ -95,5 +96,35 @@ describe('bans (admin): a banned user is refused everywhere, and their ACS token
     expect((await bob.request<ErrorBody>('GET', '/threads')).body.error.code).toBe('UserBanned');
     await new Promise((resolve) => setTimeout(resolve, 1600));
     expect((await bob.request('GET', '/threads')).status).toBe(200);
+  });
+
+  it("does not rest on an instance's ban snapshot: another instance issues no token and makes no ACS call as them", async () => {
+    const other = await startTestStack(
+      { TABLE_NAME_PREFIX: stack.config.tables.tableNamePrefix },
+      { emulator: stack.emulator!, attachments: false },
+    );
+    try {
+      const carolToken = await other.token('mod-carol');
+      const asCarol = (method: string, path: string, json?: unknown) =>
+        call<ErrorBody>(`${other.apiBaseUrl}${path}`, { method, token: carolToken, ...(json ? { json } : {}) });
+      const created = await asCarol('POST', '/threads', { topic: 'Second instance' });
+      expect([created.status, created.body]).toEqual([201, expect.anything()]);
+      const threadId = (created.body as unknown as { thread: { id: string } }).thread.id;
+      // The other instance now holds a ban snapshot without carol's ban, and an acting token for her identity.
+      expect((await asCarol('POST', threadPath(threadId, '/messages'), { content: 'before' })).status).toBe(201);
+
+      expect((await admin.request('PUT', '/moderation/bans/mod-carol', { reason: 'spam' })).status).toBe(200);
+      const token = await asCarol('POST', '/token');
+      expect([token.status, token.body.error.code]).toEqual([403, 'UserBanned']);
+      const send = await asCarol('POST', threadPath(threadId, '/messages'), { content: 'after' });
+      expect([send.status, send.body.error.code]).toEqual([403, 'UserBanned']);
+      const texts = (stack.emulator!.control.getThread(threadId)?.messages ?? [])
+        .filter((message) => message.type === 'text')
+        .map((message) => (message.content as { message: string }).message);
+      expect(texts).toEqual(['before']);
+    } finally {
+      await admin.request('DELETE', '/moderation/bans/mod-carol');
+      await other.close();
+    }
   });
 });
