@@ -62,7 +62,12 @@ export async function connectLive(options: LiveOptions): Promise<LiveConnection>
     {
       getClientAccessUrl: async () => unwrap(await options.client.api.POST('/realtime/negotiate')).url,
     },
-    options.webPubSub,
+    {
+      // Back off to one attempt per 30 s: a client refused for good (signed out, banned) keeps trying, since the
+      // SDK's stop() does not end a reconnect loop that has no open socket (@azure/web-pubsub-client 1.x).
+      reconnectRetryOptions: { mode: 'Exponential', retryDelayInMs: 1_000, maxRetryDelayInMs: 30_000 },
+      ...options.webPubSub,
+    },
   );
   let connections = 0;
   socket.on('connected', () => {

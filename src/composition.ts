@@ -262,7 +262,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     clock,
   );
 
-  const bans: BanService = new BanService(moderation, identity, audit, clock);
+  const bans: BanService = new BanService(moderation, identity, audit, clock, (userId, context) =>
+    live.disconnect(userId, context),
+  );
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
 

@@ -25,6 +25,8 @@ export class BanService {
     private readonly identity: IdentityService,
     private readonly audit: AuditLog,
     private readonly now: () => number = Date.now,
+    /** Ends the user's live connections (so their open pages learn of the ban at once). */
+    private readonly disconnect?: (userId: string, context?: InvocationContext) => Promise<void>,
   ) {}
 
   /** Throws 403 UserBanned while `userId` is banned. */
@@ -61,6 +63,7 @@ export class BanService {
     this.snapshot = undefined;
     // Ends their direct ACS access now; a user who never signed in has no tokens to revoke.
     await this.identity.revokeTokens(userId);
+    await this.disconnect?.(userId, context);
     await this.audit.record(
       { action: 'ban', actor: adminUserId, subject: userId, reason: body.reason, ...untilDetails(ban) },
       context,

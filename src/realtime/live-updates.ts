@@ -173,6 +173,16 @@ export class LiveUpdates {
     );
   }
 
+  /**
+   * Closes a user's live connections (a ban): their pages then need POST /api/realtime/negotiate again, which refuses
+   * them. Best effort: a failure is logged, and their connections end when their client URL would be renewed.
+   */
+  async disconnect(userId: string, context?: InvocationContext): Promise<void> {
+    await this.channel?.closeUser(userId, 'banned').catch((error: unknown) => {
+      context?.warn('live connections not closed', { status: statusOf(error) });
+    });
+  }
+
   /** Web PubSub answers (for GET /api/health); throws otherwise. */
   async probe(): Promise<void> {
     await this.channel?.probe();

@@ -13,6 +13,8 @@ export interface LiveChannel {
   clientUrl(userId: string, minutes: number): Promise<string>;
   /** Throws when the service does not answer (one HEAD request). */
   probe(): Promise<void>;
+  /** Closes every connection of `userId` for good (no recovery): a new one needs a new client URL. */
+  closeUser(userId: string, reason: string): Promise<void>;
 }
 
 /** Web PubSub through its official SDK: managed identity in Azure (client URLs from `:generateToken`), or a key. */
@@ -35,6 +37,7 @@ export function createWebPubSubChannel(
     probe: async () => {
       await client.userExists(HEALTH_PROBE_USER);
     },
+    closeUser: (userId, reason) => client.closeUserConnections(userId, { reason }),
   };
 }
 

@@ -24,7 +24,12 @@ export interface LiveTab {
   of<Type extends LiveUpdateType>(type: Type): Array<LiveUpdateOf<Type>>;
 }
 
-export async function openLiveTab(stack: TestStack, user: ApiUser): Promise<LiveTab> {
+/** `autoReconnect: false` for a tab the server closes for good (the SDK's stop() cannot end a reconnect loop). */
+export async function openLiveTab(
+  stack: TestStack,
+  user: ApiUser,
+  options: { autoReconnect?: boolean } = {},
+): Promise<LiveTab> {
   const updates: LiveUpdate[] = [];
   let resyncs = 0;
   const client = createChatClient({ baseUrl: stack.apiBaseUrl, token: () => user.token, maxRetries: 0 });
@@ -33,7 +38,11 @@ export async function openLiveTab(stack: TestStack, user: ApiUser): Promise<Live
     handlers: {},
     onUpdate: (update) => updates.push(update),
     onResync: () => (resyncs += 1),
-    webPubSub: { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 },
+    webPubSub: {
+      keepAliveIntervalInMs: 0,
+      keepAliveTimeoutInMs: 0,
+      ...(options.autoReconnect === false ? { autoReconnect: false } : {}),
+    },
   });
   const of = <Type extends LiveUpdateType>(type: Type) =>
     updates.filter((update): update is LiveUpdateOf<Type> => update.type === type);

@@ -3,7 +3,9 @@ import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 
 import { type ApiUser, signIn, threadPath } from '../../helpers/api';
 import { call } from '../../helpers/http';
+import { openLiveTab } from '../../helpers/live';
 import { startTestStack, type TestStack } from '../../helpers/stack';
+import { eventually } from '../../helpers/wait';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -21,7 +23,11 @@ describe('bans (admin): a banned user is refused everywhere, and their ACS token
     alice = await signIn(stack, 'mod-alice');
     bob = await signIn(stack, 'mod-bob');
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    // WebPubSubClient's sequence-ack loop (reliable protocol) ends only after its current 1 s sleep, stop() or not.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  });
 
   it('lets only admins ban, unban, list bans and read the audit trail', async () => {
     const refusals = await Promise.all([
@@ -88,6 +94,22 @@ describe('bans (admin): a banned user is refused everywhere, and their ACS token
       expect.objectContaining({ action: 'unban', actor: 'mod-admin', subject: 'mod-alice' }),
       expect.objectContaining({ action: 'ban', actor: 'mod-admin', subject: 'mod-alice', reason: 'spam links' }),
     ]);
+  });
+
+  it("closes the banned user's live connections, and a new one is refused", async () => {
+    const tab = await openLiveTab(stack, bob, { autoReconnect: false });
+    try {
+      const connected = (): number =>
+        stack.webPubSub!.control.listConnections().filter((connection) => connection.userId === 'mod-bob').length;
+      expect(connected()).toBe(1);
+      expect((await admin.request('PUT', '/moderation/bans/mod-bob', { reason: 'abuse' })).status).toBe(200);
+      expect(await eventually(connected, (count) => count === 0)).toBe(0);
+      const negotiate = await bob.request<ErrorBody>('POST', '/realtime/negotiate');
+      expect([negotiate.status, negotiate.body.error.code]).toEqual([403, 'UserBanned']);
+    } finally {
+      tab.connection.stop();
+      await admin.request('DELETE', '/moderation/bans/mod-bob');
+    }
   });
 
   it('ends a ban with an end time by itself', async () => {
