@@ -1,10 +1,12 @@
-import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { ChatClient } from '@azure/communication-chat';
+import { AzureCommunicationTokenCredential } from '@azure/communication-common';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { addBlocklistTerms } from '../helpers/content-safety';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { eventually } from '../helpers/wait';
 import { signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
@@ -13,6 +15,14 @@ const describeWithBrowser = executablePath ? describe : describe.skip;
 const SPAM = 'Cheap pills at spam.example, click now';
 const ABUSE = 'You are all idiots and I will find you';
 const BOBS_OWN = 'Bob here, see you at noon';
+const STRAIGHT_TO_ACS = 'Fresh grapefruit, straight to ACS';
+const NOTICE = 'Your message was removed by moderation (Blocked term).';
+
+/** A live update as alice's page received it over its socket: the type, and the message it is about. */
+interface Heard {
+  type: string;
+  messageId?: string;
+}
 
 describeWithBrowser('moderation in the web app: report, review, delete, ban and unban, in Chromium', () => {
   let stack: TestStack;
@@ -22,6 +32,8 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
   let admin: Page;
   let aliceApi: ApiUser;
   let threadId: string;
+  /** Every live update alice's page received (read off its WebSocket frames), to say what happened on a failure. */
+  const aliceHeard: Heard[] = [];
 
   beforeAll(async () => {
     // Chat events on: a deletion reaches the other windows as a live update, as in `npm run dev`. Content checks on,
@@ -36,6 +48,12 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
       return page;
     };
     [alice, bob, admin] = await Promise.all([newPage(), newPage(), newPage()]);
+    alice.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const heard = liveUpdateIn(payload);
+        if (heard) aliceHeard.push(heard);
+      }),
+    );
     // Banning asks the admin to confirm.
     admin.on('dialog', (dialog) => void dialog.accept());
 
@@ -65,8 +83,17 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
     await stack?.close();
   });
 
-  /** Waits for `locator`; failing, says what the user should have seen and what their page shows instead. */
-  async function see(page: Page, what: string, locator: Locator, state: 'visible' | 'detached' = 'visible') {
+  /**
+   * Waits for `locator`; failing, says what the user should have seen and what their page shows instead (and, with
+   * `serverSide`, what the backend did meanwhile).
+   */
+  async function see(
+    page: Page,
+    what: string,
+    locator: Locator,
+    state: 'visible' | 'detached' = 'visible',
+    serverSide?: () => string,
+  ) {
     try {
       await locator.waitFor({ state });
     } catch (error) {
@@ -75,12 +102,15 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
         .innerText()
         .catch(() => '(unreadable)');
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      throw new Error(`Expected ${what}, in vain (${reason}). The page shows:\n${shown.slice(0, 3000)}`, {
+      const backend = serverSide ? `\n${serverSide()}` : '';
+      throw new Error(`Expected ${what}, in vain (${reason}).${backend} The page shows:\n${shown.slice(0, 3000)}`, {
         cause: error,
       });
     }
   }
 
+  const heardOf = (messageId: string): string[] =>
+    aliceHeard.filter((update) => update.messageId === messageId).map((update) => update.type);
   const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
   const messageWith = (page: Page, text: string) => messages(page).getByRole('article').filter({ hasText: text });
   const reports = () => admin.getByRole('list', { name: 'Open reports' });
@@ -164,33 +194,60 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
     await openThread(alice);
   });
 
-  // Stands in for the server until it sends messageRejected (the content checks under way): the frame it is to send,
-  // pushed through the Web PubSub emulator to alice's tabs, and the deletion that comes with it, through the API.
-  it('tells alice in the thread that moderation removed her message, and says so in its place', async () => {
-    const sent = await aliceApi.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
-      content: 'Something the checks refuse later',
-    });
-    expect(sent.status).toBe(201);
-    await see(alice, 'the message arriving live', messages(alice).getByText('Something the checks refuse later'));
-    const webPubSub = new WebPubSubServiceClient(stack.webPubSub!.connectionString, stack.config.webPubSub!.hub, {
-      allowInsecureConnection: true,
-    });
-    await webPubSub.sendToUser('mod-alice', {
-      v: 1,
-      id: 'rejection-1',
-      threadId,
-      type: 'messageRejected',
-      messageId: sent.body.id,
-      categories: ['Hate', 'SelfHarm'],
-      on: new Date().toISOString(),
-    });
-    expect((await aliceApi.request('DELETE', threadPath(threadId, `/messages/${sent.body.id}`))).status).toBe(204);
-    await see(
-      alice,
-      'the removal notice',
-      alice.getByRole('status').getByText('Your message was removed by moderation (Hate, Self-harm).'),
-    );
-    await see(alice, 'the removal in place of the message', messages(alice).getByText('Removed by moderation (Hate'));
+  it('removes a blocklisted message alice sent straight to ACS: she is told once, and it is gone from both windows', async () => {
+    // Alice's own ACS token, as any client of the API gets it, and the official Chat SDK: the message never passes
+    // the API's check, so it reaches ACS (and both windows, live) and is checked after the fact from its event.
+    const issued = await aliceApi.request<{ token: string; endpoint: string }>('POST', '/token');
+    expect(issued.status).toBe(200);
+    const direct = new ChatClient(issued.body.endpoint, new AzureCommunicationTokenCredential(issued.body.token), {
+      tlsOptions: { ca: stack.emulator!.caCertPem },
+    }).getChatThreadClient(threadId);
+    // Event Grid promises neither order nor promptness: events are held here for a moment, so the deletion's own
+    // event (messageDeleted) reaches alice well after the notice, as it can in Azure.
+    stack.emulator!.control.setEventDelivery({ reorder: true, reorderWindowMs: 300 });
+    try {
+      const shownAtNotice = await watchForNotice(alice, NOTICE, STRAIGHT_TO_ACS);
+      const sent = await direct.sendMessage({ content: STRAIGHT_TO_ACS }, { senderDisplayName: 'Alice' });
+      /** For a failure: whether ACS still holds the message, and what alice's socket brought of it. */
+      const serverSide = (): string => {
+        const inAcs = stack.emulator!.control.getThread(threadId)?.messages.find(({ id }) => id === sent.id);
+        const acs = !inAcs ? 'not in ACS' : inAcs.deletedOn ? 'deleted in ACS' : 'still in ACS, not deleted';
+        return `The message is ${acs}; alice's page heard of it: ${heardOf(sent.id).join(', ') || 'nothing'}.`;
+      };
+      const notice = alice.getByRole('status').filter({ hasText: 'removed by moderation' });
+      const inAlice = messages(alice).locator(`[data-message-id="${sent.id}"]`);
+      await see(alice, 'the removal notice', notice.getByText(NOTICE), 'visible', serverSide);
+      // The notice and the removal come with the same update: the text is gone the moment the notice shows, before
+      // the deletion itself arrives.
+      expect(await shownAtNotice()).toBe('the message gone');
+      await see(
+        alice,
+        'the removal in place of the message',
+        inAlice.getByText('Removed by moderation (Blocked term)'),
+      );
+
+      await see(
+        bob,
+        "the deletion in bob's window",
+        messages(bob).locator(`[data-message-id="${sent.id}"]`).getByText('Message deleted'),
+        'visible',
+        serverSide,
+      );
+      expect(await messages(bob).getByText(STRAIGHT_TO_ACS).count()).toBe(0);
+
+      // Alice's page had the message live first; the deletion reaching it after the notice changes neither: the
+      // message stays removed, and she is told once.
+      const heard = await eventually(
+        () => heardOf(sent.id),
+        (types) => types.includes('messageDeleted'),
+      );
+      expect(heard).toEqual(expect.arrayContaining(['messageCreated', 'messageRejected', 'messageDeleted']));
+      expect(await inAlice.innerText()).toContain('Removed by moderation (Blocked term)');
+      expect(await notice.innerText()).toBe(NOTICE);
+      expect(await messages(alice).getByText(STRAIGHT_TO_ACS).count()).toBe(0);
+    } finally {
+      stack.emulator!.control.setEventDelivery({ reorder: false });
+    }
   });
 
   it('keeps a refused message in the composer and names what flagged it; the same for an edit and a new topic', async () => {
@@ -248,3 +305,60 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
     }
   });
 });
+
+/** The live update a Web PubSub frame (JSON reliable protocol) carries, if any. */
+function liveUpdateIn(payload: string | Buffer): Heard | undefined {
+  try {
+    const frame = JSON.parse(payload.toString()) as { type?: unknown; data?: unknown };
+    const data = (typeof frame.data === 'string' ? JSON.parse(frame.data) : frame.data) as Record<string, unknown>;
+    if (frame.type !== 'message' || typeof data?.['type'] !== 'string') return undefined;
+    const message = data['message'] as { id?: unknown } | undefined;
+    const messageId = typeof data['messageId'] === 'string' ? data['messageId'] : message?.id;
+    return { type: data['type'], ...(typeof messageId === 'string' ? { messageId } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches `page` for the moment `notice` first shows in a status line (in the page, on every change of its DOM: not
+ * polled, so nothing shown in between is missed); the function returned tells whether its message log still showed
+ * `text` at that moment.
+ */
+async function watchForNotice(page: Page, notice: string, text: string): Promise<() => Promise<string>> {
+  interface Shown {
+    textContent: string | null;
+  }
+  /** The page's globals used here (no DOM types in the tests' TypeScript). */
+  interface InPage {
+    document: {
+      body: unknown;
+      querySelectorAll(selector: string): Iterable<Shown>;
+      querySelector(s: string): Shown | null;
+    };
+    MutationObserver: new (onChange: () => void) => {
+      observe(target: unknown, options: object): void;
+      disconnect(): void;
+    };
+    noticeSeen?: Promise<string>;
+  }
+  await page.evaluate(
+    ({ notice, text }) => {
+      const page = globalThis as unknown as InPage;
+      page.noticeSeen = new Promise((resolve) => {
+        const check = (): void => {
+          const statuses = [...page.document.querySelectorAll('[role="status"]')];
+          if (!statuses.some((status) => status.textContent?.includes(notice))) return;
+          observer.disconnect();
+          const log = page.document.querySelector('[role="log"]');
+          resolve(log?.textContent?.includes(text) ? 'the message still shown' : 'the message gone');
+        };
+        const observer = new page.MutationObserver(check);
+        observer.observe(page.document.body, { childList: true, subtree: true, characterData: true });
+        check();
+      });
+    },
+    { notice, text },
+  );
+  return () => page.evaluate(() => (globalThis as unknown as InPage).noticeSeen ?? 'not watched');
+}

@@ -5,8 +5,10 @@ import { categoryName } from './refusals';
 /**
  * `messageRejected` live updates: sent only to the sender's own clients when moderation deleted a message they sent
  * straight to ACS (or one that was accepted for a later check). The deletion itself arrives as the usual
- * `messageDeleted`. The update is read here on its own terms rather than through the generated `LiveUpdate` type, so
- * the page handles it whether or not the server's schema lists it yet. Expected entry in live-update-schemas.ts:
+ * `messageDeleted`, through an event of its own and often after this update: the thread view shows a rejected message
+ * as removed from the rejection on. The update is read here on its own terms rather than through the generated
+ * `LiveUpdate` type, so the page handles it whether or not the server's schema lists it yet. Expected entry in
+ * live-update-schemas.ts:
  * `{ v: 1, id, threadId, type: 'messageRejected', messageId: string, categories: string[], on: datetime }`.
  */
 export interface MessageRejection {

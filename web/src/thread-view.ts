@@ -267,8 +267,10 @@ export class ThreadView {
     const mine = this.isMine(message);
     const author = mine ? 'You' : (message.senderDisplayName ?? message.sender?.userId ?? 'Someone');
     const time = new Date(message.createdOn).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const deleted = Boolean(message.deletedOn);
     const rejection = this.rejections.of(this.threadId, message.id);
+    // A rejected message is deleted in ACS before its sender is told, but the deletion reaches the page through an
+    // event of its own, often later: shown removed from the notice on, never as still there.
+    const deleted = Boolean(message.deletedOn) || rejection !== undefined;
     const deletedText = rejection ? `Removed by moderation${inParentheses(rejection.categories)}` : 'Message deleted';
     const seenBy = showReceipts
       ? [...this.receipts]
