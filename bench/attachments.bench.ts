@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SNIFF_BYTES } from '../src/attachments/content-check';
 import { PDF } from '../test/helpers/files';
 import { type BrowserUpload, openWebApp, sendInWebApp, uploadInWebApp } from './attachments-browser';
+import { runBench } from './bench-main';
 import type { BlobCall } from './blob-probe';
 import { type ByteCountingProxy, type ProxiedRequest, startByteCountingProxy } from './byte-counting-proxy';
 import { type BenchStack, percentile, startBenchStack } from './dev-stack';
@@ -506,55 +507,42 @@ function failures({ transfers }: Figures): string[] {
   return checks.filter(([failed]) => failed).map(([, what]) => what);
 }
 
-async function main(): Promise<void> {
+runBench(async (cleanup) => {
   const began = performance.now();
-  const cleanup: Array<() => unknown> = [];
-  try {
-    const services = await startLiveServices();
-    cleanup.push(() => services.stop());
-    const probeDir = mkdtempSync(join(tmpdir(), 'bench-blob-probe-'));
-    cleanup.push(() => rmSync(probeDir, { recursive: true, force: true }));
-    const probeLog = join(probeDir, 'blob-calls.jsonl');
-    const stack = await startBenchStack(
-      {
-        TABLES_CONNECTION_STRING: services.tablesConnectionString,
-        BENCH_BLOB_PROBE_LOG: probeLog,
-        // `npm run dev`'s default, whatever this shell sets: Blob CORS then lets the page load from the proxy's origin.
-        DEV_CORS_ORIGINS: '*',
-      },
-      64,
-      [join(__dirname, 'blob-probe.ts')],
-    );
-    cleanup.push(() => stack.stop());
-    check(stack.info.blob !== undefined, 'the dev stack runs no Blob service for attachments');
-    const proxy = await startByteCountingProxy(new URL(stack.info.apiBaseUrl).origin);
-    cleanup.push(() => proxy.close());
-    const blobAgent = new https.Agent({ keepAlive: true, ca: readFileSync(stack.info.blob.caCertPath, 'utf8') });
-    cleanup.push(() => blobAgent.destroy());
+  const services = await startLiveServices();
+  cleanup.push(() => services.stop());
+  const probeDir = mkdtempSync(join(tmpdir(), 'bench-blob-probe-'));
+  cleanup.push(() => rmSync(probeDir, { recursive: true, force: true }));
+  const probeLog = join(probeDir, 'blob-calls.jsonl');
+  const stack = await startBenchStack(
+    {
+      TABLES_CONNECTION_STRING: services.tablesConnectionString,
+      BENCH_BLOB_PROBE_LOG: probeLog,
+      // `npm run dev`'s default, whatever this shell sets: Blob CORS then lets the page load from the proxy's origin.
+      DEV_CORS_ORIGINS: '*',
+    },
+    64,
+    [join(__dirname, 'blob-probe.ts')],
+  );
+  cleanup.push(() => stack.stop());
+  check(stack.info.blob !== undefined, 'the dev stack runs no Blob service for attachments');
+  const proxy = await startByteCountingProxy(new URL(stack.info.apiBaseUrl).origin);
+  cleanup.push(() => proxy.close());
+  const blobAgent = new https.Agent({ keepAlive: true, ca: readFileSync(stack.info.blob.caCertPath, 'utf8') });
+  cleanup.push(() => blobAgent.destroy());
 
-    const users: [User, User] = [
-      { userId: 'files-alice', token: await stack.token('files-alice') },
-      { userId: 'files-bob', token: await stack.token('files-bob') },
-    ];
-    const bench: Bench = { stack, services, proxy, blobAgent, probeLog, users, threadIds: [] };
-    bench.threadIds = await createThreads(bench);
-    console.log(`stack up, ${THREADS} threads (${((performance.now() - began) / 1000).toFixed(1)} s)`);
+  const users: [User, User] = [
+    { userId: 'files-alice', token: await stack.token('files-alice') },
+    { userId: 'files-bob', token: await stack.token('files-bob') },
+  ];
+  const bench: Bench = { stack, services, proxy, blobAgent, probeLog, users, threadIds: [] };
+  bench.threadIds = await createThreads(bench);
+  console.log(`stack up, ${THREADS} threads (${((performance.now() - began) / 1000).toFixed(1)} s)`);
 
-    const links = await measureLinks(bench);
-    const transfers = await measureTransfers(bench);
-    const downloads = await measureDownloads(bench, transfers.files);
-    const figures = { links, transfers, downloads };
-    printSummary(figures, (performance.now() - began) / 1000);
-    for (const failure of failures(figures)) {
-      console.error(`FAIL ${failure}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    for (const step of cleanup.reverse()) await step();
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+  const links = await measureLinks(bench);
+  const transfers = await measureTransfers(bench);
+  const downloads = await measureDownloads(bench, transfers.files);
+  const figures = { links, transfers, downloads };
+  printSummary(figures, (performance.now() - began) / 1000);
+  return failures(figures);
 });

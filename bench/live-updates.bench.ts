@@ -6,6 +6,7 @@ import { createChatClient } from '../client';
 import { connectLive, type LiveConnection, type LiveUpdate } from '../client/live';
 import { EventSink } from '../test/helpers/event-sink';
 import { eventually } from '../test/helpers/wait';
+import { runBench } from './bench-main';
 import { type CountingProxy, startCountingProxy } from './counting-proxy';
 import { type BenchStack, percentile, startBenchStack } from './dev-stack';
 import { type LiveServiceCounts, type LiveServices, startLiveServices } from './live-services';
@@ -587,56 +588,39 @@ function failures({ messages, typing, floor, cost }: Figures): string[] {
   return checks.filter(([failed]) => failed).map(([, what]) => what);
 }
 
-async function main(): Promise<void> {
+runBench(async (cleanup) => {
   const began = performance.now();
-  const cleanup: Array<() => unknown> = [];
-  try {
-    const services = await startLiveServices();
-    cleanup.push(() => services.stop());
-    const stack = await startBenchStack({
-      TABLES_CONNECTION_STRING: services.tablesConnectionString,
-      WEBPUBSUB_CONNECTION_STRING: services.webPubSubConnectionString,
-    });
-    cleanup.push(() => stack.stop());
-    const apiProxy = await startCountingProxy(
-      new URL(stack.info.apiBaseUrl).origin,
-      (method, path) => `${method} ${path}`,
-    );
-    cleanup.push(() => apiProxy.close());
+  const services = await startLiveServices();
+  cleanup.push(() => services.stop());
+  const stack = await startBenchStack({
+    TABLES_CONNECTION_STRING: services.tablesConnectionString,
+    WEBPUBSUB_CONNECTION_STRING: services.webPubSubConnectionString,
+  });
+  cleanup.push(() => stack.stop());
+  const apiProxy = await startCountingProxy(
+    new URL(stack.info.apiBaseUrl).origin,
+    (method, path) => `${method} ${path}`,
+  );
+  cleanup.push(() => apiProxy.close());
 
-    const tokens = await Promise.all(Array.from({ length: USERS }, (_, user) => stack.token(userId(user))));
-    const threadIds = await createThreads(stack, tokens);
-    const received: Received[] = [];
-    const apiPath = new URL(stack.info.apiBaseUrl).pathname;
-    const tabs = await openTabs(`${apiProxy.origin}${apiPath}`, tokens, received);
-    cleanup.push(() => tabs.forEach((tab) => tab.stop()));
-    console.log(
-      `${tabs.length} tabs connected, ${THREADS} threads (${((performance.now() - began) / 1000).toFixed(1)} s)`,
-    );
+  const tokens = await Promise.all(Array.from({ length: USERS }, (_, user) => stack.token(userId(user))));
+  const threadIds = await createThreads(stack, tokens);
+  const received: Received[] = [];
+  const apiPath = new URL(stack.info.apiBaseUrl).pathname;
+  const tabs = await openTabs(`${apiProxy.origin}${apiPath}`, tokens, received);
+  cleanup.push(() => tabs.forEach((tab) => tab.stop()));
+  console.log(
+    `${tabs.length} tabs connected, ${THREADS} threads (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+  );
 
-    const run: Run = { stack, services, tokens, threadIds, tabs, received };
-    const idle = await measureIdle(run, apiProxy);
-    const messages = await measureMessages(run);
-    const typing = await measureTyping(run);
-    const floor = await measurePushFloor(run);
-    const cost = await measureEventCost(run);
-    const figures = { idle, messages, typing, floor, cost };
-    printSummary(figures);
-    console.log(`took ${((performance.now() - began) / 1000).toFixed(1)} s`);
-    for (const failure of failures(figures)) {
-      console.error(`FAIL ${failure}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    for (const step of cleanup.reverse()) await step();
-  }
-}
-
-// Exits when done: a stopped WebPubSubClient's keep-alive tasks sleep out their interval (up to 40 s) before ending.
-main().then(
-  () => process.exit(),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  const run: Run = { stack, services, tokens, threadIds, tabs, received };
+  const idle = await measureIdle(run, apiProxy);
+  const messages = await measureMessages(run);
+  const typing = await measureTyping(run);
+  const floor = await measurePushFloor(run);
+  const cost = await measureEventCost(run);
+  const figures = { idle, messages, typing, floor, cost };
+  printSummary(figures);
+  console.log(`took ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  return failures(figures);
+});

@@ -1,19 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:http';
-import { join } from 'node:path';
 
-import { ChatClient, type ChatThreadClient } from '@azure/communication-chat';
-import { AzureCommunicationTokenCredential } from '@azure/communication-common';
-
-import {
-  type BenchStack,
-  percentile,
-  processCpuMs,
-  sendRequest,
-  startBenchEmulator,
-  startBenchStack,
-} from './dev-stack';
+import { directSide, floorSide, type IssuedToken, type Operation } from './baseline-sides';
+import { type BenchStack, percentile, startBenchEmulator, startBenchStack } from './dev-stack';
 
 /**
  * What the backend itself costs, side by side in one run: the same chat call made through the backend (dev host, over
@@ -36,8 +24,6 @@ import {
 const ROUND_MS = Number(process.env.BENCH_SECONDS ?? 1) * 1000;
 const ROUNDS = 5;
 const USERS = 8;
-
-type Operation = (user: number) => Promise<void>;
 
 interface Sample {
   latencies: number[];
@@ -160,11 +146,6 @@ async function backendSide(stack: BenchStack): Promise<{ send: Operation; list: 
   };
 }
 
-interface IssuedToken {
-  token: string;
-  endpoint: string;
-}
-
 /** The ACS token and endpoint POST /token issues each user; the direct and floor sides act with them. */
 async function issueTokens(stack: BenchStack): Promise<IssuedToken[]> {
   const issued: IssuedToken[] = [];
@@ -173,57 +154,6 @@ async function issueTokens(stack: BenchStack): Promise<IssuedToken[]> {
     issued.push(response.json as IssuedToken);
   }
   return issued;
-}
-
-/** The same users, as ACS clients of their own: the token each was issued, used with the SDK directly. */
-function directSide(issued: IssuedToken[], ca: string, threadId: string): { send: Operation; list: Operation } {
-  const clients: ChatThreadClient[] = issued.map(({ token, endpoint }) =>
-    new ChatClient(endpoint, new AzureCommunicationTokenCredential(token), { tlsOptions: { ca } }).getChatThreadClient(
-      threadId,
-    ),
-  );
-  return {
-    send: async (user) => {
-      await clients[user]!.sendMessage({ content: 'hello' });
-    },
-    list: async (user) => {
-      await clients[user]!.listMessages({ maxPageSize: 20 }).byPage({ maxPageSize: 20 }).next();
-    },
-  };
-}
-
-/** The floor: floor-proxy.ts in a process of its own, acting as the same users with the tokens they were issued. */
-async function floorSide(
-  issued: IssuedToken[],
-  ca: string,
-  threadId: string,
-): Promise<{ send: Operation; list: Operation; cpuMs: () => number; stop: () => void }> {
-  const config = { endpoint: issued[0]!.endpoint, ca, threadId, tokens: issued.map(({ token }) => token) };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'floor-proxy.ts')], {
-    env: { ...process.env, FLOOR_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const printed = /PORT (\d+)/.exec(chunk.toString('utf8'));
-      if (printed) resolve(Number(printed[1]));
-    });
-    child.once('exit', () => reject(new Error('the floor proxy exited')));
-  });
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const call = async (path: string, method: string, wanted: number, body?: unknown): Promise<void> => {
-    const { status } = await sendRequest(agent, `http://127.0.0.1:${port}${path}`, method, '', body);
-    if (status !== wanted) throw new Error(`floor answered ${status}, expected ${wanted}`);
-  };
-  return {
-    send: (user) => call(`/send/${user}`, 'POST', 201, { content: 'hello' }),
-    list: (user) => call(`/list/${user}`, 'GET', 200),
-    cpuMs: () => processCpuMs(child.pid),
-    stop: () => {
-      agent.destroy();
-      child.kill();
-    },
-  };
 }
 
 async function main(): Promise<void> {
