@@ -166,6 +166,18 @@ param fairUseThreadsPerHour string = ''
 @description('Identities one user may cause to be created for others per hour; empty means the app default (FAIR_USE_NEW_IDENTITIES_PER_HOUR).')
 param fairUseNewIdentitiesPerHour string = ''
 
+@description('Content Safety blocklists every message and topic is matched against, comma-separated (create them in the account first, see docs/deploy.md); empty means none.')
+param contentSafetyBlocklists string = ''
+
+@description('Per harm category, the severity from which a text is rejected (e.g. Hate=4,Sexual=2); empty means the app default (MODERATION_THRESHOLDS).')
+param moderationThresholds string = ''
+
+@description('accept or refuse messages while Content Safety is down or throttling; empty means the app default (accept).')
+param moderationWhenUnavailable string = ''
+
+@description('Days the moderation audit trail keeps an entry; empty means the app default (365).')
+param moderationAuditDays string = ''
+
 @description('Browser origins allowed to call the API and to upload attachments to Blob Storage, comma-separated (CORS). Empty allows none.')
 param corsAllowedOrigins string = ''
 
@@ -288,6 +300,10 @@ module api './app/api.bicep' = {
     authAdminRole: authAdminRole
     userTokenScopes: userTokenScopes
     threadRetentionDays: threadRetentionDays
+    contentSafetyBlocklists: contentSafetyBlocklists
+    moderationThresholds: moderationThresholds
+    moderationWhenUnavailable: moderationWhenUnavailable
+    moderationAuditDays: moderationAuditDays
     pruneSchedule: pruneSchedule
     fairUseThreadsPerHour: fairUseThreadsPerHour
     fairUseNewIdentitiesPerHour: fairUseNewIdentitiesPerHour

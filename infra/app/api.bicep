@@ -68,6 +68,18 @@ param authAdminRole string = ''
 @description('ACS token scopes users may receive, comma-separated; empty means the app default (USER_TOKEN_SCOPES).')
 param userTokenScopes string = ''
 
+@description('Content Safety blocklists every message and topic is matched against, comma-separated (create them in the account first, see docs/deploy.md); empty means none.')
+param contentSafetyBlocklists string = ''
+
+@description('Per harm category, the severity from which a text is rejected (e.g. Hate=4,Sexual=2); empty means the app default (MODERATION_THRESHOLDS).')
+param moderationThresholds string = ''
+
+@description('accept or refuse messages while Content Safety is down or throttling; empty means the app default (accept).')
+param moderationWhenUnavailable string = ''
+
+@description('Days the moderation audit trail keeps an entry; empty means the app default (365).')
+param moderationAuditDays string = ''
+
 @description('Days a thread may stay idle before the timer prunes it; empty means the app default (THREAD_RETENTION_DAYS).')
 param threadRetentionDays string = ''
 
@@ -195,6 +207,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       PRUNE_SCHEDULE: pruneSchedule
       FAIR_USE_THREADS_PER_HOUR: fairUseThreadsPerHour
       FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour
+      CONTENT_SAFETY_BLOCKLISTS: contentSafetyBlocklists
+      MODERATION_THRESHOLDS: moderationThresholds
+      MODERATION_WHEN_UNAVAILABLE: moderationWhenUnavailable
+      MODERATION_AUDIT_DAYS: moderationAuditDays
     }
   }
 }

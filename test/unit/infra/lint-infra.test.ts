@@ -83,8 +83,8 @@ describe('lint:infra on broken copies', () => {
     );
     await copy.replace(
       'app/api.bicep',
-      '      FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour\n    }\n',
-      '      FAIR_USE_NEW_IDENTITIES_PER_HOUR: fairUseNewIdentitiesPerHour\n    })\n',
+      '      MODERATION_AUDIT_DAYS: moderationAuditDays\n    }\n',
+      '      MODERATION_AUDIT_DAYS: moderationAuditDays\n    })\n',
     );
     await copy.replace('app/api.bicep', 'resource storage ', "var moreSettings = { OTHER: 'x' }\n\nresource storage ");
     await copy.replace(
