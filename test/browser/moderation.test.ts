@@ -178,11 +178,10 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
         .filter({ hasText: 'Reported for harassment' }),
     );
 
-    // Alice learns of it at her page's next request: the typing notification as she starts to write. A reload says
-    // so at once too.
-    await alice.getByLabel('Message', { exact: true }).fill('Hello?');
+    // Alice's page learns of it at once, without a request of its own: the ban closed her live connection, and its
+    // reconnection is refused. A reload says so too.
     const banned = alice.getByRole('alert', { name: 'Banned' });
-    await see(alice, 'the banned notice as she writes', banned.getByText('You are banned from this chat'));
+    await see(alice, 'the banned notice, unasked', banned.getByText('You are banned from this chat'));
     expect(await banned.innerText()).toContain('Reported for harassment');
     await alice.reload();
     await see(alice, 'the banned notice on load', banned.getByText('You are banned from this chat'));

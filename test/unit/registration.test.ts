@@ -36,6 +36,9 @@ const settings = {
   PRUNE_SCHEDULE: '0 */30 * * * *',
   // Built, not called: the Blob SDK loads from the bundle.
   ATTACHMENTS_BLOB_ENDPOINT: 'https://127.0.0.1:1/devstoreaccount1',
+  // Built, not called: the Content Safety client loads from the bundle, and its recheck timer registers.
+  CONTENT_SAFETY_ENDPOINT: 'https://127.0.0.1:1/',
+  MODERATION_RECHECK_SCHEDULE: '0 */5 * * * *',
 };
 
 let outDir: string;
@@ -82,6 +85,14 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
       expect.objectContaining({
         name: 'sweepAttachments',
         bindings: [expect.objectContaining({ schedule: '0 */10 * * * *' })],
+      }),
+      expect.objectContaining({
+        name: 'recheckModeration',
+        bindings: [expect.objectContaining({ schedule: '0 */5 * * * *' })],
+      }),
+      expect.objectContaining({
+        name: 'pruneModerationAudit',
+        bindings: [expect.objectContaining({ schedule: '0 30 3 * * *' })],
       }),
       expect.objectContaining({
         name: 'pruneThreads',
