@@ -123,7 +123,7 @@ export function createEmailControl(st: EmulatorState): EmailControl {
     messages: () => st.email.mailbox.map((op) => mailboxEntry(op, st.clock.now())),
     message: (id) => {
       const op = st.email.find(id);
-      return op ? mailboxEntry(op, st.clock.now()) : undefined;
+      return op && st.email.mailbox.includes(op) ? mailboxEntry(op, st.clock.now()) : undefined;
     },
     clearMessages: () => {
       st.email.mailbox = [];
