@@ -3,11 +3,12 @@ import { badRequest, notFound } from '../acs/errors';
 import { jsonBody, objectBody } from '../acs/request';
 import type { ControlResult } from '../common/control-routes';
 import { EMAIL_RATE_TIERS, type EmailRateLimits, type EmailRateLimitSetting, type RateWindow } from './limits';
-import { type EmailOperation, EmailState, type EmailStatus, type MailAddress } from './state';
+import { type EmailMessageRecord, type EmailOperation, EmailState, type EmailStatus } from './state';
 
 /** The Email part of the ACS emulator's control API: the mailbox, sending limits, linked domains, failures. */
 
-export interface MailboxEntry {
+/** An accepted email (sender, recipients, subject, bodies, custom headers, attachments) and its operation. */
+export interface MailboxEntry extends EmailMessageRecord {
   operationId: string;
   apiVersion: string;
   /** Now, on the emulator clock: Running until the email is processed, then Succeeded or Failed. */
@@ -16,19 +17,6 @@ export interface MailboxEntry {
   /** ISO times on the emulator clock. */
   acceptedAt: string;
   completedAt: string;
-  sender: string;
-  to: MailAddress[];
-  cc: MailAddress[];
-  bcc: MailAddress[];
-  replyTo: MailAddress[];
-  subject: string;
-  plainText?: string;
-  html?: string;
-  /** The custom headers as sent (List-Unsubscribe, List-Unsubscribe-Post, …). */
-  headers: Record<string, string>;
-  attachments: { name: string; contentType: string; contentInBase64: string; contentId?: string }[];
-  userEngagementTrackingDisabled?: boolean;
-  importance?: 'high' | 'normal' | 'low';
   /** Later requests with the same Operation-Id / Repeatability-Request-Id, which did not send again. */
   repeats: number;
 }
@@ -61,7 +49,6 @@ export interface EmailControl {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function mailboxEntry(op: EmailOperation, now: number): MailboxEntry {
-  const m = op.message;
   const status = EmailState.statusAt(op, now);
   const entry: MailboxEntry = {
     operationId: op.id,
@@ -69,22 +56,10 @@ export function mailboxEntry(op: EmailOperation, now: number): MailboxEntry {
     status,
     acceptedAt: iso(op.acceptedAt),
     completedAt: iso(op.completesAt),
-    sender: m.sender,
-    to: m.to,
-    cc: m.cc,
-    bcc: m.bcc,
-    replyTo: m.replyTo,
-    subject: m.subject,
-    headers: m.headers,
-    attachments: m.attachments,
+    ...op.message,
     repeats: op.repeats,
   };
   if (status === 'Failed' && op.outcome.status === 'Failed') entry.error = op.outcome.error;
-  if (m.plainText !== undefined) entry.plainText = m.plainText;
-  if (m.html !== undefined) entry.html = m.html;
-  if (m.userEngagementTrackingDisabled !== undefined)
-    entry.userEngagementTrackingDisabled = m.userEngagementTrackingDisabled;
-  if (m.importance !== undefined) entry.importance = m.importance;
   return entry;
 }
 

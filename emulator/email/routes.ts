@@ -120,16 +120,24 @@ const send: Handler = (ctx, st) => {
   return accepted(ctx, st, accept(st, operationId ?? randomUUID(), version, message), version);
 };
 
-const getSendResult: Handler = (ctx, st) => {
+/** Both status routes ("Get Email Status" on Learn, one limit): the operation now, with retry-after while it runs. */
+function readOperation(
+  ctx: RequestContext,
+  st: EmulatorState,
+  versions: ReadonlySet<string>,
+): { op: EmailOperation; status: EmailStatus; headers: Record<string, string> } {
   requireEmailAuth(ctx, st);
-  requireApiVersion(ctx, GA_API_VERSIONS);
+  requireApiVersion(ctx, versions);
   const now = st.clock.now();
   st.email.limiter.check(STATUS_LIMIT, now);
   const op = st.email.find(ctx.params[0] ?? '');
   if (!op) throw notFound(`There is no email operation '${ctx.params[0] ?? ''}'.`);
   const status = EmailState.statusAt(op, now);
-  const headers: Record<string, string> = {};
-  if (status === 'Running') headers['retry-after'] = retryAfter(op, now);
+  return { op, status, headers: status === 'Running' ? { 'retry-after': retryAfter(op, now) } : {} };
+}
+
+const getSendResult: Handler = (ctx, st) => {
+  const { op, status, headers } = readOperation(ctx, st, GA_API_VERSIONS);
   return { status: 200, body: sendResult(op, status), headers };
 };
 
@@ -216,16 +224,10 @@ const PREVIEW_STATUS: Record<EmailStatus, string> = {
   Canceled: 'dropped',
 };
 
+const PREVIEW_VERSIONS: ReadonlySet<string> = new Set([PREVIEW_API_VERSION]);
+
 const getSendStatus: Handler = (ctx, st) => {
-  requireEmailAuth(ctx, st);
-  requireApiVersion(ctx, new Set([PREVIEW_API_VERSION]));
-  const now = st.clock.now();
-  st.email.limiter.check(STATUS_LIMIT, now);
-  const op = st.email.find(ctx.params[0] ?? '');
-  if (!op) throw notFound(`There is no email message '${ctx.params[0] ?? ''}'.`);
-  const status = EmailState.statusAt(op, now);
-  const headers: Record<string, string> = {};
-  if (status === 'Running') headers['retry-after'] = retryAfter(op, now);
+  const { op, status, headers } = readOperation(ctx, st, PREVIEW_VERSIONS);
   return { status: 200, body: { messageId: op.id, status: PREVIEW_STATUS[status] }, headers };
 };
 

@@ -90,6 +90,13 @@ function header(headers: Record<string, string>, name: unknown, value: unknown, 
   headers[name] = value;
 }
 
+function flag(body: Json, key: string): boolean | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw invalid(`'${key}' must be a boolean.`, key);
+  return v;
+}
+
 function recipientCount(m: EmailMessageRecord): void {
   const n = m.to.length + m.cc.length + m.bcc.length;
   if (n === 0) throw invalid('The email has no recipient.', 'recipients');
@@ -122,9 +129,7 @@ export function gaMessage(body: Json): EmailMessageRecord {
     if (contentId !== undefined) out.contentId = contentId;
     return out;
   });
-  const tracking = body.userEngagementTrackingDisabled;
-  if (tracking !== undefined && tracking !== null && typeof tracking !== 'boolean')
-    throw invalid("'userEngagementTrackingDisabled' must be a boolean.", 'userEngagementTrackingDisabled');
+  const tracking = flag(body, 'userEngagementTrackingDisabled');
   const m: EmailMessageRecord = {
     sender,
     to: addresses(recipients.to, 'recipients.to', 'address'),
@@ -135,7 +140,7 @@ export function gaMessage(body: Json): EmailMessageRecord {
     headers,
     attachments,
   };
-  if (typeof tracking === 'boolean') m.userEngagementTrackingDisabled = tracking;
+  if (tracking !== undefined) m.userEngagementTrackingDisabled = tracking;
   recipientCount(m);
   return m;
 }
@@ -166,9 +171,7 @@ export function previewMessage(body: Json, attachmentTypes: ReadonlySet<string>)
   const importance = string(body.importance, 'importance', false);
   if (importance !== undefined && !IMPORTANCE.has(importance))
     throw invalid("'importance' must be high, normal or low.", 'importance');
-  const tracking = body.disableUserEngagementTracking;
-  if (tracking !== undefined && tracking !== null && typeof tracking !== 'boolean')
-    throw invalid("'disableUserEngagementTracking' must be a boolean.", 'disableUserEngagementTracking');
+  const tracking = flag(body, 'disableUserEngagementTracking');
   const m: EmailMessageRecord = {
     sender,
     to: addresses(recipients.to, 'recipients.to', 'email'),
@@ -180,7 +183,7 @@ export function previewMessage(body: Json, attachmentTypes: ReadonlySet<string>)
     attachments,
     importance: (importance ?? 'normal') as 'high' | 'normal' | 'low',
   };
-  if (typeof tracking === 'boolean') m.userEngagementTrackingDisabled = tracking;
+  if (tracking !== undefined) m.userEngagementTrackingDisabled = tracking;
   recipientCount(m);
   return m;
 }
