@@ -14,6 +14,7 @@ import { createEmulatorServer, type ResponseRecorder } from './acs/server';
 import { Store } from './acs/store';
 import { loadOrCreateTls } from './acs/tls';
 import { TokenService } from './acs/tokens';
+import { validEmailRateLimit, validSenderDomains } from './email/control';
 import type { EmailRateLimitSetting } from './email/limits';
 import { DEFAULT_EMAIL_OPTIONS, EmailState } from './email/state';
 import { ChatEventBuilder } from './eventgrid/chat-events';
@@ -153,9 +154,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     delivery,
     email: new EmailState(
       {
-        rateLimit: options.emailRateLimit ?? DEFAULT_EMAIL_OPTIONS.rateLimit,
-        senderDomains: options.emailSenderDomains ?? DEFAULT_EMAIL_OPTIONS.senderDomains,
-        processingMs: options.emailProcessingMs ?? DEFAULT_EMAIL_OPTIONS.processingMs,
+        rateLimit: validEmailRateLimit(options.emailRateLimit ?? DEFAULT_EMAIL_OPTIONS.rateLimit),
+        senderDomains: validSenderDomains(options.emailSenderDomains ?? DEFAULT_EMAIL_OPTIONS.senderDomains),
+        processingMs: Math.max(0, options.emailProcessingMs ?? DEFAULT_EMAIL_OPTIONS.processingMs),
       },
       options.rateLimits ?? true,
     ),

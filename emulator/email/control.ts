@@ -112,6 +112,8 @@ export function createEmailControl(st: EmulatorState): EmailControl {
     failNext: (spec = {}) => {
       const count = spec.count ?? 1;
       if (!Number.isInteger(count) || count <= 0) throw badRequest("'count' must be a positive integer.");
+      for (const key of ['code', 'message'] as const)
+        if (spec[key] !== undefined && typeof spec[key] !== 'string') throw badRequest(`'${key}' must be a string.`);
       for (let i = 0; i < count; i++)
         st.email.failures.push({
           code: spec.code ?? 'EmailDropped',
