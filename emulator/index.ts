@@ -14,6 +14,9 @@ import { createEmulatorServer, type ResponseRecorder } from './acs/server';
 import { Store } from './acs/store';
 import { loadOrCreateTls } from './acs/tls';
 import { TokenService } from './acs/tokens';
+import { validEmailRateLimit, validSenderDomains } from './email/control';
+import type { EmailRateLimitSetting } from './email/limits';
+import { DEFAULT_EMAIL_OPTIONS, EmailState } from './email/state';
 import { ChatEventBuilder } from './eventgrid/chat-events';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings, EventDelivery } from './eventgrid/delivery';
 import type { EventGridEvent } from './eventgrid/event-types';
@@ -26,6 +29,9 @@ export { EmulatorControlClient } from './acs/control-client';
 export type { ActiveFault, FaultSpec } from './acs/faults';
 export { OPERATIONS } from './acs/router';
 export type { ResponseRecorder } from './acs/server';
+export type { EmailControl, EmailFailureSpec, MailboxEntry } from './email/control';
+export { EmailControlClient } from './email/control-client';
+export { EMAIL_RATE_TIERS, type EmailRateLimitSetting } from './email/limits';
 export type {
   DeadLetteredEvent,
   DeliverySettings,
@@ -54,6 +60,12 @@ export interface EmulatorOptions {
   eventDelivery?: Partial<Pick<DeliverySettings, 'timeScale' | 'timeoutMs' | 'concurrency'>>;
   /** Sees every chat event the emulator publishes, subscribed or not; used by the contract tests. */
   onEvent?: (event: EventGridEvent) => void;
+  /** Email sending limits: `'CustomDomain'` (default, 30/min and 100/h), `'AzureManagedDomain'`, `'off'`, custom. */
+  emailRateLimit?: EmailRateLimitSetting;
+  /** Domains linked for sending email (`'any'` by default: every sender address is accepted). */
+  emailSenderDomains?: 'any' | string[];
+  /** How long an accepted email stays Running (emulator clock; default 500 ms). */
+  emailProcessingMs?: number;
 }
 
 export interface RunningEmulator {
@@ -140,6 +152,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     counts: new Map(),
     events,
     delivery,
+    email: new EmailState(
+      {
+        rateLimit: validEmailRateLimit(options.emailRateLimit ?? DEFAULT_EMAIL_OPTIONS.rateLimit),
+        senderDomains: validSenderDomains(options.emailSenderDomains ?? DEFAULT_EMAIL_OPTIONS.senderDomains),
+        processingMs: Math.max(0, options.emailProcessingMs ?? DEFAULT_EMAIL_OPTIONS.processingMs),
+      },
+      options.rateLimits ?? true,
+    ),
   };
   const control = new InProcessControl(st, async () => {
     await persister?.flush();

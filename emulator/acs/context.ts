@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { EmailState } from '../email/state';
 import type { ChatEventBuilder } from '../eventgrid/chat-events';
 import type { EventDelivery } from '../eventgrid/delivery';
 import type { Clock } from './clock';
@@ -21,6 +22,8 @@ export interface EmulatorState {
   /** Publishes the chat events of each change (route handlers call it after the change is made). */
   events: ChatEventBuilder;
   delivery: EventDelivery;
+  /** The Email data plane (emulator/email/): operations, mailbox, sending limits. */
+  email: EmailState;
 }
 
 export interface RequestContext {

@@ -1,4 +1,5 @@
 import { ControlClientBase } from '../common/control-call';
+import { EmailControlClient } from '../email/control-client';
 import type {
   DeadLetteredEvent,
   DeliverySettings,
@@ -13,6 +14,9 @@ import type { EmulatorStats, IdentityInfo, ThreadDetails, ThreadInfo } from './c
  * Authenticates with the `x-emulator-key` header (the resource access key).
  */
 export class EmulatorControlClient extends ControlClientBase {
+  /** The Email part: mailbox (`await client.email.messages()`), sending limits, sender domains, failures. */
+  readonly email = new EmailControlClient((method, path, body) => this.call(method, path, body));
+
   /** From `endpoint=https://…/;accesskey=…` (keys are case-insensitive, like the SDK's parser). */
   static fromConnectionString(connectionString: string, ca?: string | Buffer): EmulatorControlClient {
     const m = /endpoint=(.*);accesskey=(.*)/i.exec(connectionString);

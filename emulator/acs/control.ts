@@ -1,4 +1,5 @@
 import { type CommonControl, commonControlRoute, type ControlResult } from '../common/control-routes';
+import { createEmailControl, type EmailControl, handleEmailControl } from '../email/control';
 import { handleEventGridControl } from '../eventgrid/control-routes';
 import type { DeadLetteredEvent, DeliverySettings, DeliveryStats, EventSubscription } from '../eventgrid/delivery';
 import { requireControlAuth } from './auth';
@@ -51,7 +52,10 @@ export interface EmulatorStats {
 
 /** In-process control handle (synchronous where the state is local). */
 export interface EmulatorControl extends CommonControl {
+  /** ACS's published rate limits, chat, identity and email alike (email's tier: `email.setRateLimit`). */
   setRateLimiting(enabled: boolean): void;
+  /** The Email data plane: mailbox, sending limits, linked sender domains, failures. */
+  readonly email: EmailControl;
   listIdentities(): IdentityInfo[];
   listThreads(): ThreadInfo[];
   getThread(id: string): ThreadDetails | undefined;
@@ -99,10 +103,14 @@ function threadInfo(t: ThreadRecord): ThreadInfo {
 }
 
 export class InProcessControl implements EmulatorControl {
+  readonly email: EmailControl;
+
   constructor(
     private readonly st: EmulatorState,
     private readonly persist: () => Promise<void>,
-  ) {}
+  ) {
+    this.email = createEmailControl(st);
+  }
 
   reset(): void {
     this.st.store.reset();
@@ -110,6 +118,7 @@ export class InProcessControl implements EmulatorControl {
     this.st.faults.clear();
     this.st.rateLimiter.reset();
     this.st.rateLimiter.enabled = this.st.rateLimiter.enabledByDefault;
+    this.st.email.reset(this.st.rateLimiter.enabledByDefault);
     this.st.clock.reset();
     this.st.delivery.reset();
   }
@@ -137,6 +146,8 @@ export class InProcessControl implements EmulatorControl {
   setRateLimiting(enabled: boolean): void {
     this.st.rateLimiter.enabled = enabled;
     this.st.rateLimiter.reset();
+    this.st.email.limiter.enabled = enabled;
+    this.st.email.limiter.reset();
   }
 
   listIdentities(): IdentityInfo[] {
@@ -255,6 +266,7 @@ export async function handleControl(
 ): Promise<ControlResult> {
   requireControlAuth(ctx, st);
   if (segments[0] === 'eventgrid') return handleEventGridControl(ctx, segments.slice(1), st.delivery);
+  if (segments[0] === 'email') return handleEmailControl(ctx, segments.slice(1), control.email);
   const [a, b] = segments;
   const route = `${ctx.method} ${a ?? ''}${b === undefined ? '' : '/*'}`;
   const common = commonControlRoute(ctx, route, control);
@@ -267,6 +279,7 @@ export async function handleControl(
           resourceId: st.resourceId,
           now: iso(control.now()),
           rateLimiting: st.rateLimiter.enabled,
+          emailRateLimit: st.email.rateLimit,
           stats: control.stats(),
         },
       };

@@ -1,3 +1,5 @@
+import { EMAIL_ROUTES } from '../email/routes';
+
 /** The ACS route table: method + path pattern -> stable operation name. `{}` marks a path parameter. */
 
 export interface RouteMatch {
@@ -27,6 +29,7 @@ const ROUTES: [method: string, pattern: string, operation: string][] = [
   ['POST', 'chat/threads/{}/typing', 'chat.sendTyping'],
   ['POST', 'chat/threads/{}/readReceipts', 'chat.sendReadReceipt'],
   ['GET', 'chat/threads/{}/readReceipts', 'chat.listReadReceipts'],
+  ...EMAIL_ROUTES,
 ];
 
 const COMPILED = ROUTES.map(([method, pattern, operation]) => ({ method, parts: pattern.split('/'), operation }));

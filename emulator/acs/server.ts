@@ -3,6 +3,8 @@ import type { Server } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createTlsServer, readBody, sendJson as send } from '../common/http';
+import { MAX_REQUEST_BYTES as EMAIL_MAX_REQUEST_BYTES } from '../email/limits';
+import { emailHandlers } from '../email/routes';
 import { messageHandlers } from './chat-message-routes';
 import { participantHandlers } from './chat-participant-routes';
 import { threadHandlers } from './chat-thread-routes';
@@ -24,6 +26,7 @@ const HANDLERS: Record<string, Handler> = {
   ...threadHandlers,
   ...messageHandlers,
   ...participantHandlers,
+  ...emailHandlers,
 };
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -50,11 +53,13 @@ export function createEmulatorServer(
     const qi = target.indexOf('?');
     const rawPath = qi < 0 ? target : target.slice(0, qi);
     let operation: string | undefined;
+    let ctx: RequestContext | undefined;
     try {
       const segments = pathSegments(rawPath);
       if (!segments) throw badRequest('The request path is not valid percent-encoding.');
-      const body = await readBody(req, MAX_BODY_BYTES);
-      const ctx: RequestContext = {
+      // Learn's Email size limit: 10 MB per send request, attachments included.
+      const body = await readBody(req, segments[0] === 'emails:send' ? EMAIL_MAX_REQUEST_BYTES : MAX_BODY_BYTES);
+      ctx = {
         operation: '',
         method,
         target,
@@ -90,9 +95,11 @@ export function createEmulatorServer(
       }
       const handler = HANDLERS[operation] as Handler;
       const result = await handler(ctx, st);
-      reply(res, operation, result.status, result.body, result.headers);
+      // A handler may rename the operation for the recorder (the Email preview api-version has its own contract).
+      reply(res, ctx.operation, result.status, result.body, result.headers);
     } catch (e) {
       if (res.headersSent || res.destroyed) return;
+      if (operation && ctx?.operation) operation = ctx.operation;
       if (e instanceof ApiError) reply(res, operation, e.status, e.body(), e.headers);
       else
         reply(res, operation, 500, {

@@ -15,7 +15,20 @@ export const SPEC_DIR = resolve(REPO_ROOT, 'emulator/contract');
 const BASE = 'https://acs-spec.local/';
 const CHAT = 'chat-2025-03-15.json';
 const IDENTITY = 'identity-2023-10-01.json';
-const FILES = [CHAT, IDENTITY, 'common-2022-07-13.json', 'common-2023-11-15.json', 'common-2025-06-30.json'];
+const EMAIL = 'email/email-2025-09-01.json';
+const EMAIL_2023 = 'email/email-2023-03-31.json';
+const EMAIL_PREVIEW = 'email/email-2021-10-01-preview.json';
+const FILES = [
+  CHAT,
+  IDENTITY,
+  'common-2022-07-13.json',
+  'common-2023-11-15.json',
+  'common-2025-06-30.json',
+  EMAIL,
+  EMAIL_2023,
+  EMAIL_PREVIEW,
+  'email/common-types-v1.json',
+];
 
 /** operation -> [spec file, swagger path, method] */
 const OPERATIONS: Record<string, [string, string, string]> = {
@@ -40,6 +53,11 @@ const OPERATIONS: Record<string, [string, string, string]> = {
   'chat.sendTyping': [CHAT, '/chat/threads/{chatThreadId}/typing', 'post'],
   'chat.sendReadReceipt': [CHAT, '/chat/threads/{chatThreadId}/readReceipts', 'post'],
   'chat.listReadReceipts': [CHAT, '/chat/threads/{chatThreadId}/readReceipts', 'get'],
+  // Both GA api-versions have the same paths and definitions (email/README.md); checked against 2025-09-01.
+  'email.send': [EMAIL, '/emails:send', 'post'],
+  'email.getSendResult': [EMAIL, '/emails/operations/{operationId}', 'get'],
+  'email.sendPreview': [EMAIL_PREVIEW, '/emails:send', 'post'],
+  'email.getSendStatus': [EMAIL_PREVIEW, '/emails/{messageId}/status', 'get'],
 };
 
 type Json = Record<string, unknown>;
@@ -58,11 +76,17 @@ function tighten(definitions: Record<string, Json>): void {
   }
 }
 
+/**
+ * `$ref`s as published, rewritten to the flat files here: `../../../Common/stable/<v>/common.json` →
+ * `common-<v>.json` (the Email preview's 2021-03-07 is not stored; its CommunicationErrorResponse is read from
+ * 2022-07-13, see email/README.md), `../../../../../common-types/data-plane/v1/types.json` → the copy beside the Email
+ * files. References resolve relative to the file that holds them, as published.
+ */
 function loadSpec(file: string): Swagger & Json {
-  const text = readFileSync(resolve(SPEC_DIR, file), 'utf8').replace(
-    /\.\.\/\.\.\/\.\.\/Common\/stable\/([0-9-]+)\/common\.json/g,
-    'common-$1.json',
-  );
+  const text = readFileSync(resolve(SPEC_DIR, file), 'utf8')
+    .replace(/\.\.\/\.\.\/\.\.\/Common\/stable\/2021-03-07\/common\.json/g, '../common-2022-07-13.json')
+    .replace(/\.\.\/\.\.\/\.\.\/Common\/stable\/([0-9-]+)\/common\.json/g, 'common-$1.json')
+    .replace(/(?:\.\.\/)+common-types\/data-plane\/v1\/types\.json/g, 'common-types-v1.json');
   const spec = JSON.parse(text) as Swagger & Json;
   tighten(spec.definitions);
   spec.$id = BASE + file;
@@ -105,7 +129,7 @@ export class ContractValidator {
     if (!response) return `${operation}: status ${status} is not in the spec`;
     const ref = response.schema?.$ref;
     if (!ref) return body === undefined ? undefined : `${operation} ${status}: the spec has no body but one was sent`;
-    const full = ref.startsWith('#') ? `${BASE}${file}${ref}` : `${BASE}${ref}`;
+    const full = new URL(ref, BASE + file).href;
     const validate = this.validator(full);
     if (validate(body)) return undefined;
     return `${operation} ${status}: ${this.ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 300)}`;

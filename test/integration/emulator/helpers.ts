@@ -36,7 +36,9 @@ export interface TestEmulator {
   newUser(scopes?: TokenScope[]): Promise<TestUser>;
 }
 
-export function useEmulator(options: Pick<EmulatorOptions, 'onEvent'> = {}): () => TestEmulator {
+export function useEmulator(
+  options: Pick<EmulatorOptions, 'onEvent' | 'emailRateLimit' | 'emailSenderDomains' | 'emailProcessingMs'> = {},
+): () => TestEmulator {
   let env: TestEmulator | undefined;
   const recorded: Recorded[] = [];
   beforeAll(async () => {

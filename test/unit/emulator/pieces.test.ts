@@ -4,6 +4,10 @@ import { MessageIdSource, newThreadId } from '../../../emulator/acs/ids';
 import { decodeState, encodeState, nextLink, offsetPage, parseMaxPageSize } from '../../../emulator/acs/paging';
 import { RateLimiter } from '../../../emulator/acs/ratelimit';
 import { matchRoute, OPERATIONS, pathSegments } from '../../../emulator/acs/router';
+import { entraTokenAccepted } from '../../../emulator/common/entra';
+import { validEmailRateLimit } from '../../../emulator/email/control';
+import { rateRules } from '../../../emulator/email/limits';
+import { gaMessage, previewMessage } from '../../../emulator/email/validate';
 
 describe('router', () => {
   it('maps SDK paths (percent-encoded ids, literal :actions) to operations', () => {
@@ -18,6 +22,14 @@ describe('router', () => {
     expect(matchRoute('GET', ['nope'])).toBeUndefined();
     expect(pathSegments('/bad/%E0%A4%A')).toBeUndefined();
     expect(new Set(OPERATIONS).size).toBe(OPERATIONS.length);
+  });
+
+  it('routes the Email API on the same front door', () => {
+    expect(matchRoute('POST', pathSegments('/emails:send') ?? [])).toEqual({ operation: 'email.send', params: [] });
+    const id = '8540c0de-899f-5cce-acb5-3ec493af3800';
+    expect(matchRoute('GET', ['emails', 'operations', id])).toEqual({ operation: 'email.getSendResult', params: [id] });
+    expect(matchRoute('GET', ['emails', id, 'status'])).toEqual({ operation: 'email.getSendStatus', params: [id] });
+    expect(matchRoute('GET', ['emails:send'])).toBe('method');
   });
 });
 
@@ -113,5 +125,91 @@ describe('ids and identifiers', () => {
     expect(rawIdOf({ communicationUser: { id: '8:acs:r_2' } })).toBe('8:acs:r_2');
     expect(rawIdOf({ rawId: '8:acs:r_3' })).toBe('8:acs:r_3');
     expect(rawIdOf('x')).toBeUndefined();
+  });
+});
+
+describe('email pieces', () => {
+  const gaBody = {
+    senderAddress: 'DoNotReply@x.azurecomm.net',
+    content: { subject: 's', html: '<p>h</p>' },
+    recipients: { to: [], bcc: [{ address: 'b@example.com' }] },
+    headers: { 'List-Unsubscribe': '<https://x/u>' },
+  };
+
+  it('turns both wire shapes into one mailbox record', () => {
+    expect(gaMessage(gaBody)).toEqual({
+      sender: 'DoNotReply@x.azurecomm.net',
+      to: [],
+      cc: [],
+      bcc: [{ address: 'b@example.com' }],
+      replyTo: [],
+      subject: 's',
+      html: '<p>h</p>',
+      headers: { 'List-Unsubscribe': '<https://x/u>' },
+      attachments: [],
+    });
+    const preview = previewMessage(
+      {
+        sender: 'a@x.com',
+        content: { subject: 's', plainText: 't' },
+        recipients: { to: [{ email: 'b@example.com', displayName: 'B' }], bCC: [{ email: 'c@example.com' }] },
+        headers: [{ name: 'X-Id', value: '1' }],
+        attachments: [{ name: 'a.pdf', attachmentType: 'pdf', contentBytesBase64: 'aGk=' }],
+      },
+      new Set(['pdf']),
+    );
+    expect(preview).toMatchObject({
+      to: [{ address: 'b@example.com', displayName: 'B' }],
+      bcc: [{ address: 'c@example.com' }],
+      headers: { 'X-Id': '1' },
+      attachments: [{ name: 'a.pdf', contentType: 'pdf', contentInBase64: 'aGk=' }],
+      importance: 'normal',
+    });
+  });
+
+  it.each([
+    ['a header value with a line break', { ...gaBody, headers: { 'X-A': 'a\r\nBcc: evil@example.com' } }],
+    ['no recipients key', { ...gaBody, recipients: { cc: [{ address: 'b@example.com' }] } }],
+    ['a tracking flag that is not a boolean', { ...gaBody, userEngagementTrackingDisabled: 'yes' }],
+    [
+      'a display name that is not a string',
+      { ...gaBody, recipients: { to: [{ address: 'b@x.com', displayName: 1 }] } },
+    ],
+  ])('refuses %s', (_name, body) => {
+    expect(() => gaMessage(body)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('limits sends and status reads per Learn tier, per fixed window', () => {
+    expect(rateRules('CustomDomain')).toEqual({
+      'email.send': [
+        { scope: 'resource', windowSec: 60, limit: 30 },
+        { scope: 'resource', windowSec: 3600, limit: 100 },
+      ],
+      'email.status': [
+        { scope: 'resource', windowSec: 60, limit: 60 },
+        { scope: 'resource', windowSec: 3600, limit: 200 },
+      ],
+    });
+    expect(rateRules('AzureManagedDomain')['email.send']?.map((r) => r.limit)).toEqual([5, 10]);
+    expect(rateRules('off')).toEqual({});
+    expect(() => validEmailRateLimit({ send: [{ limit: 0, windowSeconds: 1 }] })).toThrow();
+    expect(validEmailRateLimit({ send: [{ limit: 2, windowSeconds: 1 }] })).toEqual({
+      send: [{ limit: 2, windowSeconds: 1 }],
+      status: [],
+    });
+  });
+
+  it('accepts Entra tokens for the audience only, in date, not alg none', () => {
+    const jwt = (header: object, claims: object): string =>
+      [header, claims].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.') + '.c2ln';
+    const now = Date.now();
+    const exp = Math.floor(now / 1000) + 600;
+    const aud = 'https://communication.azure.com';
+    expect(entraTokenAccepted(jwt({ alg: 'RS256' }, { aud, exp }), [aud], now)).toBe(true);
+    expect(entraTokenAccepted(jwt({ alg: 'RS256' }, { aud: `${aud}/`, exp }), [aud], now)).toBe(true);
+    expect(entraTokenAccepted(jwt({ alg: 'none' }, { aud, exp }), [aud], now)).toBe(false);
+    expect(entraTokenAccepted(jwt({ alg: 'RS256' }, { aud: 'https://x', exp }), [aud], now)).toBe(false);
+    expect(entraTokenAccepted(jwt({ alg: 'RS256' }, { aud, exp: exp - 1_200 }), [aud], now)).toBe(false);
+    expect(entraTokenAccepted('opaque', [aud], now)).toBe(false);
   });
 });
