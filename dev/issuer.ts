@@ -19,6 +19,9 @@ export const DEV_ISSUER_PATH = '/dev-issuer';
 export interface DevTokenClaims {
   name?: string;
   roles?: string[];
+  /** The `email` claim (away notifications go there by default), and `email_verified` when given. */
+  email?: string;
+  emailVerified?: boolean;
   /** Lifetime in seconds (default 1 hour). */
   expiresInSeconds?: number;
 }
@@ -68,6 +71,8 @@ export async function signDevToken(
   const jwt = new SignJWT({
     ...(claims.name ? { name: claims.name } : {}),
     ...(claims.roles && claims.roles.length > 0 ? { roles: claims.roles } : {}),
+    ...(claims.email ? { email: claims.email } : {}),
+    ...(claims.emailVerified !== undefined ? { email_verified: claims.emailVerified } : {}),
   })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(issuer)

@@ -15,12 +15,17 @@ import { type DevHost, type LogSink, startDevHost } from './host';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer, loadOrCreateSigningKey } from './issuer';
 import { type LocalBlob, prepareAttachmentsStorage, startLocalBlob } from './local-blob';
 import { DEV_BLOCKLIST, startLocalContentSafety } from './local-content-safety';
+import { mailboxMount } from './mailbox';
+import { runTimersOnSchedule } from './timers';
 import { webAppMount } from './web-app';
 
 /**
  * Everything `npm run dev` runs, in one process: Azurite (Tables), the ACS emulator, the dev issuer and the
  * dev host serving our route table. Tests start the same stack in memory on free ports.
  */
+
+/** The sender address of away emails in the dev stack (the emulator accepts any sender domain). */
+export const DEV_EMAIL_SENDER = 'DoNotReply@chat.localhost';
 
 export interface LocalStackOptions {
   /** Dev host port: 7071 for `npm run dev`, 0 (a free port) in tests. */
@@ -43,6 +48,13 @@ export interface LocalStackOptions {
   contentSafetyPort?: number;
   /** Content checks through the Content Safety emulator (default true); false runs without content moderation. */
   contentSafety?: boolean;
+  /**
+   * Away emails through the ACS emulator's Email API (default true; only with the emulator, or EMAIL_SENDER set);
+   * the mailbox is at /dev/mailbox.
+   */
+  email?: boolean;
+  /** Run the timer functions on their schedules, as `func start` does (`npm run dev`; tests run timers themselves). */
+  runTimers?: boolean;
   /** Where Azurite, the emulator and the issuer keep their data; in memory when omitted. */
   dataDir?: string;
   /** App settings; ACS_* set here means a real ACS resource instead of the emulator. */
@@ -203,6 +215,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             CONTENT_SAFETY_BLOCKLISTS: blocklists,
           }
         : {}),
+      ...(emulator && options.email !== false && !env.EMAIL_SENDER?.trim() ? { EMAIL_SENDER: DEV_EMAIL_SENDER } : {}),
+      ...(options.email !== false
+        ? { APP_BASE_URL: env.APP_BASE_URL || host.origin, PUBLIC_API_URL: env.PUBLIC_API_URL || host.apiBaseUrl }
+        : { EMAIL_SENDER: undefined }),
       AUTH_ISSUER: env.AUTH_ISSUER || issuer.issuer,
       AUTH_AUDIENCE: env.AUTH_AUDIENCE || DEV_AUDIENCE,
       // With the emulator, Event Grid runs on its compressed clock: so does the orphan grace period, unless set.
@@ -250,6 +266,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const services = lazyServices(() => createServices(config, composition));
     const functions = buildFunctionTable(config, services);
     host.setFunctions(functions);
+    if (emulator) host.mount(mailboxMount(emulator));
+    if (options.runTimers) {
+      const stopTimers = runTimersOnSchedule(host, functions);
+      closers.push(async () => stopTimers());
+    }
     const chatEvents =
       emulator && options.subscribeChatEvents !== false
         ? await subscribeChatEvents(emulator, host, functions)

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     contentSafetyPort: portSetting('DEV_CONTENT_SAFETY_PORT', 7444),
     dataDir,
     env: process.env,
+    runTimers: true,
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
     acsRateLimits: process.env.DEV_ACS_RATE_LIMITS !== 'off',
     // Event Grid's retry schedule and time-to-live in the emulator, and the orphan grace period with them.
@@ -73,7 +74,10 @@ async function main(): Promise<void> {
             `  Event Grid     ${eventClock(info.chatEvents.timeScale, stack.config.orphanThreadGraceSeconds)}`,
           ]
         : []),
-      `  Run a timer    curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
+      ...(stack.config.notifications && stack.emulator
+        ? [`  Mailbox        ${stack.host.origin}/dev/mailbox (away emails, sent by ACS Email in the emulator)`]
+        : []),
+      `  Timers         on their schedules; run one now: curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
       `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
       `  Written to     ${path.relative(process.cwd(), stackFile)}`,
       '',

@@ -6,19 +6,26 @@ import { loadOrCreateSigningKey, signDevToken } from './issuer';
 import type { DevStackInfo } from './local-stack';
 
 /**
- * `npm run -s dev:token -- <userId> [--name "Display Name"] [--roles r1,r2]` prints a bearer JWT the running dev
- * stack accepts.
+ * `npm run -s dev:token -- <userId> [--name "Name"] [--roles r1,r2] [--email a@b.example]` prints a bearer JWT the
+ * running dev stack accepts.
  */
 const dataDir = path.resolve(__dirname, '..', process.env.DEV_DATA_DIR ?? '.local');
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string' }, roles: { type: 'string' }, minutes: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      roles: { type: 'string' },
+      email: { type: 'string' },
+      minutes: { type: 'string' },
+    },
   });
   const userId = positionals[0];
   if (!userId)
-    throw new Error('usage: npm run -s dev:token -- <userId> [--name "Display Name"] [--roles r1,r2] [--minutes 60]');
+    throw new Error(
+      'usage: npm run -s dev:token -- <userId> [--name "Display Name"] [--roles r1,r2] [--email a@b.example] [--minutes 60]',
+    );
   const info = JSON.parse(
     await fs.readFile(path.join(dataDir, 'dev-stack.json'), 'utf8').catch(() => {
       throw new Error('No running dev stack found (.local/dev-stack.json). Start it with: npm run dev');
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
   const key = await loadOrCreateSigningKey(keyFile);
   const token = await signDevToken(key, info.auth.issuer, info.auth.audience, userId, {
     ...(values.name ? { name: values.name } : {}),
+    ...(values.email ? { email: values.email } : {}),
     ...(values.roles
       ? {
           roles: values.roles

@@ -14,7 +14,7 @@ import { onePage } from './chat/paging';
 import { ParticipantService } from './chat/participant-service';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
-import type { AppConfig } from './config';
+import type { AppConfig, NotificationsConfig } from './config';
 import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
 import { HealthService } from './health';
 import { type Authenticator, createAuthenticator } from './http/authenticate';
@@ -33,6 +33,11 @@ import { ModerationSeal } from './moderation/moderation-seal';
 import { ModeratorActions } from './moderation/moderator-actions';
 import { ReportService } from './moderation/report-service';
 import { TextModeration } from './moderation/text-moderation';
+import { AwayMailer } from './notifications/away-mailer';
+import { createEmailSender } from './notifications/email-sender';
+import { NotificationSettingsService } from './notifications/notification-settings';
+import { UnreadScheduler } from './notifications/unread-scheduler';
+import { UnsubscribeLinks } from './notifications/unsubscribe-links';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
@@ -42,6 +47,7 @@ import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
 import { InboxRepository } from './storage/inbox-repository';
 import { ModerationRepository, ReportRepository } from './storage/moderation-repository';
+import { NotificationRepository } from './storage/notification-repository';
 import { ScreeningRepository } from './storage/screening-repository';
 import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
@@ -102,6 +108,11 @@ export interface Services {
   bans: BanService;
   audit: AuditLog;
   reports: ReportService;
+  /** Away notifications by email; absent when EMAIL_SENDER is not configured. */
+  notificationSettings?: NotificationSettingsService;
+  unreadScheduler?: UnreadScheduler;
+  awayMailer?: AwayMailer;
+  unsubscribeLinks?: UnsubscribeLinks;
   /** After-the-fact checks of messages from their events; absent when Content Safety is not configured. */
   screening?: MessageScreening;
 }
@@ -268,6 +279,34 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
 
+  const notifications = config.notifications ? notificationServices(config.notifications) : {};
+  function notificationServices(notificationsConfig: NotificationsConfig) {
+    const repository = new NotificationRepository(tables.notifications);
+    const links = new UnsubscribeLinks(
+      memoizeAsync(() => settings.signingKey('unsubscribe')),
+      clock,
+    );
+    return {
+      notificationSettings: new NotificationSettingsService(repository),
+      unreadScheduler: new UnreadScheduler(repository, identity),
+      unsubscribeLinks: links,
+      awayMailer: new AwayMailer({
+        repository,
+        inboxes,
+        identity,
+        live,
+        sender: createEmailSender(
+          config.acs,
+          credentialFor(config.acs.kind === 'managedIdentity' ? config.acs.clientId : undefined),
+          acsClientOptions,
+        ),
+        links,
+        config: notificationsConfig,
+        now: clock,
+      }),
+    };
+  }
+
   const health = new HealthService(
     {
       storage: async () => {
@@ -328,6 +367,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
     live,
     attachments,
+    ...notifications,
     bans,
     audit,
     ...(textModeration

@@ -145,6 +145,16 @@ export const settingsSchema = z.object({
   MODERATION_WHEN_UNAVAILABLE: z.enum(['accept', 'refuse']).default('accept'),
   // How often queued checks (Content Safety was unavailable) are tried again (NCRONTAB).
   MODERATION_RECHECK_SCHEDULE: ncrontab.default('0 */2 * * * *'),
+  // Away notifications by email (ACS Email through the ACS resource): off unless a sender address is set.
+  EMAIL_SENDER: optionalText.pipe(z.email({ message: 'must be an email address' }).optional()),
+  // Where the email's links take the reader (the chat app), and the API's own public URL for the unsubscribe link
+  // (default in Azure: https://$WEBSITE_HOSTNAME/api).
+  APP_BASE_URL: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  PUBLIC_API_URL: optionalText.pipe(httpsOrLoopbackUrl.optional()),
+  WEBSITE_HOSTNAME: optionalText,
+  EMAIL_INCLUDE_PREVIEW: z.enum(['true', 'false']).default('true'),
+  // The timer that sends due emails (NCRONTAB).
+  EMAIL_SCHEDULE: ncrontab.default('0 */1 * * * *'),
   // How long the moderation audit trail keeps an entry (bans, unbans, rejections, reports and their resolution).
   MODERATION_AUDIT_DAYS: integer(1, 3650).default(365),
   ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
@@ -214,8 +224,20 @@ export interface AppConfig {
   webPubSub?: WebPubSubConfig;
   /** Content checks are on when `contentSafety` is configured; bans, reports and the audit trail always are. */
   moderation: { auditDays: number; contentSafety?: ContentSafetyConfig };
+  /** Away notifications by email; undefined when EMAIL_SENDER is not set. */
+  notifications?: NotificationsConfig;
   /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
   attachments?: AttachmentsConfig;
+}
+
+export interface NotificationsConfig {
+  sender: string;
+  /** The chat app's URL, linked from every email. */
+  appBaseUrl: string;
+  /** The API's public base URL (ending in /api), for the unsubscribe link. */
+  apiBaseUrl: string;
+  includePreview: boolean;
+  schedule: string;
 }
 
 export interface AttachmentsConfig {
@@ -299,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
     moderation: { auditDays: s.MODERATION_AUDIT_DAYS, ...optionalContentSafety(s) },
     ...optionalWebPubSub(s),
+    ...optionalNotifications(s),
     ...(s.ATTACHMENTS_BLOB_ENDPOINT
       ? {
           attachments: {
@@ -359,6 +382,23 @@ function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
     };
   }
   return {};
+}
+
+function optionalNotifications(s: Settings): { notifications?: NotificationsConfig } {
+  if (!s.EMAIL_SENDER) return {};
+  if (!s.APP_BASE_URL) throw new ConfigError('APP_BASE_URL', 'is required with EMAIL_SENDER (emails link to the app)');
+  const apiBaseUrl = s.PUBLIC_API_URL ?? (s.WEBSITE_HOSTNAME ? `https://${s.WEBSITE_HOSTNAME}/api` : undefined);
+  if (!apiBaseUrl)
+    throw new ConfigError('PUBLIC_API_URL', 'is required with EMAIL_SENDER outside Azure (the unsubscribe link)');
+  return {
+    notifications: {
+      sender: s.EMAIL_SENDER,
+      appBaseUrl: s.APP_BASE_URL.replace(/\/+$/, ''),
+      apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
+      includePreview: s.EMAIL_INCLUDE_PREVIEW === 'true',
+      schedule: s.EMAIL_SCHEDULE,
+    },
+  };
 }
 
 function optionalContentSafety(s: Settings): { contentSafety?: ContentSafetyConfig } {

@@ -17,7 +17,7 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
       name: 'chatEvents',
       eventTypes: HANDLED_CHAT_EVENT_TYPES,
       handler: async (event, context) => {
-        const { chatEvents, inbox, live, attachments, screening } = await services();
+        const { chatEvents, inbox, live, attachments, screening, unreadScheduler } = await services();
         const parsed = parseChatEvent(event);
         const forInbox = isInboxEventType(parsed.eventType);
         // An event only inboxes use is not reported as unhandled by the thread records' handler.
@@ -25,6 +25,7 @@ export function chatEventFunctions(services: ServicesProvider): FunctionDefiniti
         if (forInbox || parsed.kind !== 'unhandled') {
           const entries = await inbox.handleEvent(event, context);
           await live.handleEvent(event, entries, context);
+          await unreadScheduler?.scheduleFrom(entries, context);
         }
         const filesDeleted = await deleteFilesOf(event, attachments);
         if (filesDeleted > 0) context.log('attachments deleted', { eventType: parsed.eventType, filesDeleted });

@@ -26,6 +26,8 @@ export interface OperationDoc {
   responses: Record<number, string>;
   /** The JSON body of a status, when it is not the error body: a view schema with an id (`.meta({ id })`). */
   responseBodies?: Partial<Record<number, z.ZodType>>;
+  /** Statuses answered with an HTML page for a person (not JSON): the unsubscribe link's. */
+  htmlPages?: number[];
   /** The operation takes an optional `Idempotency-Key` header. */
   idempotencyKey?: boolean;
 }

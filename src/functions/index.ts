@@ -8,6 +8,7 @@ import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
 import { moderationFunctions } from './moderation';
 import { moderationTimerFunctions } from './moderation-timers';
+import { notificationFunctions } from './notifications';
 import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
@@ -28,6 +29,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...realtimeFunctions(services),
     ...moderationFunctions(services),
     ...moderationTimerFunctions(config, services),
+    ...notificationFunctions(config, services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
   ];

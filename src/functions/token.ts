@@ -26,7 +26,12 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
       },
       handler: authenticatedHandler(
         services,
-        async ({ request, caller, services: { identity, config, acsEndpoint, bans }, context }) => {
+        async ({
+          request,
+          caller,
+          services: { identity, config, acsEndpoint, bans, notificationSettings },
+          context,
+        }) => {
           const body = await readJsonBody(request, issueTokenBody, { maxBytes: 4096, optional: true });
           const scopes = [...new Set(body.scopes ?? config.userTokens.defaultScopes)];
           const refused = scopes.filter((scope) => !config.userTokens.allowedScopes.includes(scope));
@@ -34,6 +39,8 @@ export function tokenFunctions(services: ServicesProvider): FunctionDefinition[]
             throw new ForbiddenError(`Scope not allowed: ${refused.join(', ')}.`, 'ScopeNotAllowed');
           // A fresh read, not the instance's snapshot: a token issued now would outlive the snapshot's delay.
           await bans.assertNotBannedNow(caller.userId);
+          // Sign-in: the address away emails go to, unless the user set another (a write only when it changed).
+          await notificationSettings?.noteSignIn(caller);
           const issued = await identity.issueToken(
             caller.userId,
             { scopes, expiresInMinutes: body.expiresInMinutes ?? config.userTokens.defaultMinutes },

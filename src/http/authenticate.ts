@@ -20,6 +20,11 @@ export interface Caller {
   displayName?: string;
   roles: string[];
   isAdmin: boolean;
+  /**
+   * The token's `email` claim when it looks like an address and is not marked unverified (`email_verified: false`):
+   * where away notifications go unless the user set another address.
+   */
+  email?: string;
 }
 
 /** Asymmetric algorithms only: never `none`, never HMAC (which would let a public key act as a shared secret). */
@@ -155,7 +160,20 @@ function toCaller(payload: JWTPayload, auth: AppConfig['auth']): Caller {
       : [];
   const name =
     typeof payload.name === 'string' && payload.name.trim() !== '' ? payload.name.trim().slice(0, 256) : undefined;
-  return { userId, ...(name ? { displayName: name } : {}), roles, isAdmin: roles.includes(auth.adminRole) };
+  const email =
+    typeof payload.email === 'string' &&
+    payload.email_verified !== false &&
+    payload.email.length <= 254 &&
+    /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/.test(payload.email)
+      ? payload.email
+      : undefined;
+  return {
+    userId,
+    ...(name ? { displayName: name } : {}),
+    roles,
+    isAdmin: roles.includes(auth.adminRole),
+    ...(email ? { email } : {}),
+  };
 }
 
 function toAuthError(error: unknown): Error {

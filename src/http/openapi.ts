@@ -97,10 +97,12 @@ function operation(definition: HttpFunctionDefinition): JsonObject {
   const responses: Record<string, JsonObject> = {};
   for (const [status, description] of Object.entries(doc.responses)) {
     const body = doc.responseBodies?.[Number(status)];
+    const html = doc.htmlPages?.includes(Number(status));
     responses[status] = {
       description,
       ...(body ? { content: { 'application/json': { schema: { $ref: componentRef(body) } } } } : {}),
-      ...(!body && Number(status) >= 400 ? { content: errorContent } : {}),
+      ...(html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
+      ...(!body && !html && Number(status) >= 400 ? { content: errorContent } : {}),
     };
   }
   if (!doc.anonymous) {

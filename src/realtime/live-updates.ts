@@ -173,6 +173,11 @@ export class LiveUpdates {
     );
   }
 
+  /** Whether the user has a live connection open now (false when live updates are not configured). */
+  async isConnected(userId: string): Promise<boolean> {
+    return (await this.channel?.isConnected(userId)) ?? false;
+  }
+
   /**
    * Closes a user's live connections (a ban): their pages then need POST /api/realtime/negotiate again, which refuses
    * them. Best effort: a failure is logged, and their connections end when their client URL would be renewed.

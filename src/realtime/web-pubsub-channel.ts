@@ -13,6 +13,8 @@ export interface LiveChannel {
   clientUrl(userId: string, minutes: number): Promise<string>;
   /** Throws when the service does not answer (one HEAD request). */
   probe(): Promise<void>;
+  /** Whether `userId` has any connection now (one HEAD request). */
+  isConnected(userId: string): Promise<boolean>;
   /** Closes every connection of `userId` for good (no recovery): a new one needs a new client URL. */
   closeUser(userId: string, reason: string): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function createWebPubSubChannel(
     probe: async () => {
       await client.userExists(HEALTH_PROBE_USER);
     },
+    isConnected: (userId) => client.userExists(userId),
     closeUser: (userId, reason) => client.closeUserConnections(userId, { reason }),
   };
 }

@@ -65,6 +65,8 @@ export type InboxWrite = 'written' | 'unchanged';
 export interface InboxUpdateResult {
   outcome: InboxWrite;
   state: InboxState;
+  /** The entry as it was before this write (absent when it did not exist). */
+  previous?: InboxState;
 }
 
 export class InboxRepository {
@@ -101,7 +103,7 @@ export class InboxRepository {
       try {
         if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
         else await this.table.createEntity(entity);
-        return { outcome: 'written', state: after };
+        return { outcome: 'written', state: after, ...(current ? { previous: before } : {}) };
       } catch (error) {
         const raced = isPreconditionFailed(error) || isConflict(error) || isNotFound(error);
         if (!raced || attempt >= MAX_WRITE_ATTEMPTS) throw error;

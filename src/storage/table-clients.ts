@@ -14,6 +14,7 @@ export const TABLE_ROLES = [
   'inbox',
   'attachments',
   'moderation',
+  'notifications',
 ] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
@@ -29,6 +30,7 @@ const TABLE_SUFFIX: Record<TableRole, string> = {
   inbox: 'Inbox',
   attachments: 'Attachments',
   moderation: 'Moderation',
+  notifications: 'Notifications',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

@@ -44,6 +44,7 @@ class ApiDescription {
     if (!operation) return undefined;
     const response = operation.responses[String(status)];
     if (!response && status < 400) return `status ${status} is not described`;
+    if (response?.content?.['text/html']) return undefined;
     const ref = response
       ? response.content?.['application/json']?.schema.$ref
       : // Any error status (also an undescribed one, e.g. 500 or 502) has the error body.

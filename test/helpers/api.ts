@@ -1,3 +1,4 @@
+import type { DevTokenClaims } from '../../dev/issuer';
 import { call, type TestResponse } from './http';
 import type { TestStack } from './stack';
 
@@ -16,7 +17,7 @@ export interface ApiUser {
 export async function signIn(
   stack: TestStack,
   userId: string,
-  claims: { name?: string; roles?: string[] } = {},
+  claims: DevTokenClaims = {},
 ): Promise<ApiUser> {
   const token = await stack.token(userId, claims);
   return {

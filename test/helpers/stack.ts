@@ -116,6 +116,8 @@ export async function startTestStack(
     attachments?: 'shared' | 'own' | false;
     /** Content checks through a Content Safety emulator of this stack's own (default off). */
     contentSafety?: boolean;
+    /** Away emails through the ACS emulator's Email API (default off). */
+    email?: boolean;
   } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
@@ -140,6 +142,7 @@ export async function startTestStack(
     webPubSub: shared.liveUpdates ?? true,
     attachments: attachmentsFor(shared.attachments ?? 'shared'),
     contentSafety: shared.contentSafety ?? false,
+    email: shared.email ?? false,
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {
