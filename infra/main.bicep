@@ -1,7 +1,7 @@
 // Entry point for `azd provision`: one resource group holding the chat backend.
-// Nothing here reads a key or outputs a secret; the app reaches Storage, ACS,
-// Web PubSub, Content Safety and Application Insights with its user-assigned
-// managed identity.
+// Nothing here reads a key or outputs a secret; the app reaches Storage, ACS
+// (chat and email), Web PubSub, Content Safety and Application Insights with its
+// user-assigned managed identity.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -68,6 +68,23 @@ param acsDisableLocalAuth bool = true
 
 @description('Put a CanNotDelete lock on the ACS resource (needs Microsoft.Authorization/locks/write: Owner or User Access Administrator). Remove it before azd down.')
 param acsDeleteLock bool = true
+
+// main.parameters.json repeats this default (${EMAIL_SENDER_DISPLAY_NAME=DoNotReply}), as for acsDataLocation.
+@minLength(1)
+@description('Display name recipients see next to the address of notification emails (EMAIL_SENDER_DISPLAY_NAME).')
+param emailSenderDisplayName string = 'DoNotReply'
+
+@description('A domain you own to send notification emails from (e.g. notify.example.com); empty sends from the Azure-managed domain only. docs/deploy.md, "Moving to your own domain".')
+param emailCustomDomain string = ''
+
+@description('Link emailCustomDomain to ACS and send from it (EMAIL_SENDER); turn on only once its DNS records are verified.')
+param emailUseCustomDomain bool = false
+
+@description('Base URL of your web app, which notification emails link to (APP_BASE_URL); empty means the app\'s default.')
+param appBaseUrl string = ''
+
+@description('true or false: whether notification emails carry a short preview of the messages; empty means the app default (EMAIL_INCLUDE_PREVIEW).')
+param emailIncludePreview string = ''
 
 // main.parameters.json repeats this default (${WEBPUBSUB_SKU=Standard_S1}), as for acsDataLocation. Standard_S1 is the
 // cheapest tier with an SLA; Free_F1 suits a throw-away environment (docs/deploy.md compares the tiers).
@@ -239,6 +256,21 @@ module monitoring './core/monitor/monitoring.bicep' = {
   }
 }
 
+// Email for away notifications: the Email Communication Service and its domains, which the ACS resource links.
+module email './core/communication/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    name: '${abbrs.communicationEmailServices}${resourceToken}'
+    // Learn: a domain can be linked only to an ACS resource in the same geography.
+    dataLocation: acsDataLocation
+    senderDisplayName: emailSenderDisplayName
+    customDomainName: emailCustomDomain
+    useCustomDomain: emailUseCustomDomain
+    tags: tags
+  }
+}
+
 module communication './core/communication/communication-service.bicep' = {
   name: 'communication'
   scope: rg
@@ -247,6 +279,7 @@ module communication './core/communication/communication-service.bicep' = {
     dataLocation: acsDataLocation
     disableLocalAuth: acsDisableLocalAuth
     lockAgainstDeletion: acsDeleteLock
+    linkedDomains: email.outputs.linkedDomainIds
     tags: tags
   }
 }
@@ -294,6 +327,9 @@ module api './app/api.bicep' = {
     attachmentsBlobEndpoint: storage.outputs.blobEndpoint
     attachmentsContainerName: storage.outputs.attachmentsContainerName
     contentSafetyEndpoint: contentSafety.outputs.endpoint
+    emailSender: email.outputs.senderAddress
+    appBaseUrl: appBaseUrl
+    emailIncludePreview: emailIncludePreview
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri
@@ -357,6 +393,11 @@ output ATTACHMENTS_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output ATTACHMENTS_CONTAINER string = storage.outputs.attachmentsContainerName
 // Content Safety: the endpoint only (https://<subdomain>.cognitiveservices.azure.com/); its keys are disabled.
 output CONTENT_SAFETY_ENDPOINT string = contentSafety.outputs.endpoint
+// Email: the sender address (DoNotReply@<domain>) the app sends from through ACS_ENDPOINT; no key. The email service's
+// name, and the DNS records a custom domain (EMAIL_CUSTOM_DOMAIN) needs: public values, not secrets.
+output EMAIL_SENDER string = email.outputs.senderAddress
+output AZURE_EMAIL_SERVICE_NAME string = email.outputs.name
+output EMAIL_CUSTOM_DOMAIN_RECORDS object = email.outputs.customDomainVerificationRecords
 // Echoed so that values azd prompted for also land in the environment (.env) for the hook and the next provision.
 output AUTH_ISSUER string = authIssuer
 output AUTH_AUDIENCE string = authAudience

@@ -3,7 +3,8 @@
 // plain value or an endpoint; none is a key, password or connection string with
 // a key in it (Web PubSub included: endpoint and hub, reached with the identity;
 // attachments too: the Blob endpoint and a container name, no SAS or key; and
-// Content Safety: its endpoint, with the identity).
+// Content Safety: its endpoint, with the identity; and email: a sender address,
+// sent through the ACS endpoint with the identity).
 
 @description('Name of the function app.')
 param name string
@@ -52,6 +53,15 @@ param attachmentsContainerName string
 
 @description('Endpoint of the Content Safety account (https://<subdomain>.cognitiveservices.azure.com/).')
 param contentSafetyEndpoint string
+
+@description('Address notification emails are sent from (EMAIL_SENDER): DoNotReply@<the linked email domain>.')
+param emailSender string
+
+@description('Base URL of the web app that notification emails link to (APP_BASE_URL); empty means the app default.')
+param appBaseUrl string = ''
+
+@description('Whether notification emails carry a message preview, true or false (EMAIL_INCLUDE_PREVIEW); empty means the app default.')
+param emailIncludePreview string = ''
 
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
@@ -194,6 +204,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Content Safety with Entra ID: the account's own (custom subdomain) endpoint and DefaultAzureCredential; its keys
       // are disabled, so there is no key to set.
       CONTENT_SAFETY_ENDPOINT: contentSafetyEndpoint
+      // Email goes through ACS_ENDPOINT with the same identity (ACS Email has no endpoint or key of its own here); the
+      // sender is an address of a domain the ACS resource links, taken from that domain, never written by hand.
+      EMAIL_SENDER: emailSender
+      APP_BASE_URL: appBaseUrl
+      EMAIL_INCLUDE_PREVIEW: emailIncludePreview
       // The connection string names the component; with local auth disabled it is
       // useless without the Entra token that the authentication string requests.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

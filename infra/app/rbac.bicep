@@ -130,7 +130,11 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// Justification: ACS has no data-plane-only built-in role; Entra callers of the Identity API (create users, issue and revoke tokens) need a role on the resource. This is the narrowest built-in one, but it also lets the identity change or delete the resource and list or regenerate its keys: scoped to this one resource, which a CanNotDelete lock protects (docs/deploy.md).
+// It also covers email: ACS Email is called at this resource's endpoint, and Learn names this role on the ACS resource for
+// Entra ID senders ("Send email with SMTP: SMTP authentication"); Microsoft's SendEmailWithManagedIdentity sample asks
+// for Contributor or a custom role with Microsoft.Communication/CommunicationServices/Read and /Write on it, which this
+// role includes. No role on the Email Communication Service is needed to send.
+// Justification: ACS has no data-plane-only built-in role; Entra callers of the Identity API (create users, issue and revoke tokens) and of the Email API (send, get status) need a role on the resource. This is the narrowest built-in one, but it also lets the identity change or delete the resource and list or regenerate its keys: scoped to this one resource, which a CanNotDelete lock protects (docs/deploy.md).
 resource appCommunicationOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(communicationService.id, appPrincipalId, roleIds.communicationAndEmailServiceOwner)
   scope: communicationService

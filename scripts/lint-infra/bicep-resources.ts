@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 
 import type { BicepFile } from './bicep-file';
-import { type ModuleOutput, moduleOutputOf, moduleTarget } from './bicep-modules';
+import { type ModuleOutput, moduleOutputOf, moduleTarget, passedExpression } from './bicep-modules';
 import {
   isExistingResource,
   nestedResources,
@@ -9,7 +9,7 @@ import {
   toDeclaration,
   topLevelDeclarations,
 } from './bicep-syntax';
-import { resolveObject } from './bicep-values';
+import { alternativesOf, resolveObject } from './bicep-values';
 
 /** A resource declaration and the file it is in. */
 export interface ResourceRef {
@@ -133,4 +133,57 @@ export function sameResource(a: ResourceRef | undefined, b: ResourceRef | undefi
 /** A resource's `properties` object, written out or in a variable. */
 export function resourceProperties({ file, node }: ResourceRef): Node | undefined {
   return resolveObject(objectProperty(toDeclaration(node)?.value, 'properties'), file);
+}
+
+/**
+ * The expressions a value ends in: followed through parameters (to what every caller passes), variables, parentheses,
+ * both branches of `c ? a : b`, module outputs (to the output's expression in the module's file) and the elements of
+ * arrays. Each comes with the file it is written in.
+ */
+export function valueLeaves(
+  node: Node | null | undefined,
+  file: BicepFile,
+  files: BicepFile[],
+  depth = 0,
+): { file: BicepFile; node: Node }[] {
+  if (!node || depth > 20) return [];
+  const source = passedExpression(node, file, files);
+  if (!source) return [];
+  return alternativesOf(source.node, source.file).flatMap((alternative) => {
+    if (alternative.type === 'array') {
+      return alternative.namedChildren
+        .filter((child) => child.type !== 'comment')
+        .flatMap((element) => valueLeaves(element, source.file, files, depth + 1));
+    }
+    const origin = moduleOutputOf(alternative, source.file, files);
+    const output = origin ? outputValue(origin, files) : undefined;
+    if (output) return valueLeaves(output.node, output.file, files, depth + 1);
+    return [{ file: source.file, node: alternative }];
+  });
+}
+
+/**
+ * The deployed resources whose `<resource>.<path>` (`id`, `properties.mailFromSenderDomain`, …) a value is made of,
+ * wherever valueLeaves leads, inside string interpolations too; `existing` references are followed to the resource they
+ * name, as deployedResource does.
+ */
+export function resourcesReferenced(
+  node: Node | null | undefined,
+  file: BicepFile,
+  files: BicepFile[],
+  path: string,
+): ResourceRef[] {
+  return valueLeaves(node, file, files).flatMap((leaf) => {
+    const expressions =
+      leaf.node.type === 'string'
+        ? leaf.node.namedChildren.flatMap((part) => (part.type === 'interpolation' ? part.namedChildren : []))
+        : [leaf.node];
+    return expressions.flatMap((expression) => {
+      const member = memberPath(expression);
+      if (member.path.join('.') !== path) return [];
+      const resource = resolveResourceSymbol(member.base, leaf.file);
+      const deployed = resource ? deployedResource(resource, leaf.file, files) : undefined;
+      return deployed ? [deployed] : [];
+    });
+  });
 }

@@ -7,6 +7,8 @@ import { checkAttachments } from './checks/attachments';
 import { checkAttachmentsAccess } from './checks/attachments-access';
 import { checkContentSafety } from './checks/content-safety';
 import { checkContentSafetyAccess } from './checks/content-safety-access';
+import { checkEmail } from './checks/email';
+import { checkEmailAccess } from './checks/email-access';
 import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkFlexConsumption } from './checks/flex-consumption';
 import { checkModulePaths } from './checks/module-paths';
@@ -74,6 +76,8 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkAttachmentsAccess(files, options.requiredAppSettings),
     ...checkContentSafety(files, mainBicep),
     ...checkContentSafetyAccess(files, options.requiredAppSettings),
+    ...checkEmail(files, mainBicep),
+    ...checkEmailAccess(files, options.requiredAppSettings),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -1,12 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 
 import type { FunctionAppSettings } from './app-settings';
-import type { BicepFile } from './bicep-file';
-import { type ModuleOutput, moduleOutputOf } from './bicep-modules';
-import { deployedResource, resolveResourceSymbol, type ResourceRef } from './bicep-resources';
+import { type BicepFile, lineOf } from './bicep-file';
+import { type ModuleOutput, moduleOutputOf, sameModule } from './bicep-modules';
+import { deployedResource, resolveResourceSymbol, type ResourceRef, sameResource } from './bicep-resources';
 import { descendants, isConditional, objectProperty, resourceTypeOf, toDeclaration } from './bicep-syntax';
 import { traceStringLiteral } from './bicep-values';
 import { type BuiltInRole, builtInRoleById } from './built-in-roles';
+import type { Finding } from './finding';
 
 /** A role assignment in the Bicep, read as far as the lint can follow it. */
 export interface RoleGrant {
@@ -64,4 +65,38 @@ export function unknownIdentityMessage(app: FunctionAppSettings, needs: string):
 /** `apiIdentity in infra/main.bicep, its AZURE_CLIENT_ID`: the identity module named in findings. */
 export function describeIdentity(identity: ModuleOutput): string {
   return `${identity.module.name} in ${identity.caller.displayPath}, its AZURE_CLIENT_ID`;
+}
+
+/**
+ * The app's identity (the one its AZURE_CLIENT_ID names) must hold `role` on `scope` itself through an unconditional
+ * assignment: no finding when it does; else one of check `check` at the resource, whose message ends with
+ * `consequence` (what the app cannot do without it), or at the app when its identity cannot be told.
+ */
+export function appRoleFindings(
+  app: FunctionAppSettings,
+  scope: ResourceRef & { symbol: string },
+  role: string,
+  grants: RoleGrant[],
+  files: BicepFile[],
+  consequence: string,
+  check: string,
+): Finding[] {
+  const identity = appIdentity(app, files);
+  if (!identity) {
+    const message = unknownIdentityMessage(app, `${role} on ${scope.symbol}`);
+    return [{ file: app.file.displayPath, line: lineOf(app.resource), check, message }];
+  }
+  const granted = grants.some(
+    (grant) =>
+      !grant.conditional &&
+      grant.role?.name === role &&
+      grant.principal !== undefined &&
+      sameModule(grant.principal, identity) &&
+      sameResource(grant.scope, scope),
+  );
+  if (granted) return [];
+  const message =
+    `no unconditional role assignment gives ${role} on ${scope.symbol} to the identity of function app ` +
+    `${app.symbol} (${describeIdentity(identity)}): ${consequence}`;
+  return [{ file: scope.file.displayPath, line: lineOf(scope.node), check, message }];
 }

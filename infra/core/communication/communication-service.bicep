@@ -1,5 +1,6 @@
 // The Azure Communication Services resource. The backend reaches it with its
-// managed identity (Entra ID); access keys can be switched off entirely.
+// managed identity (Entra ID); access keys can be switched off entirely. It sends
+// email too (ACS Email, through the same endpoint) from the domains it links.
 
 @description('Name of the Communication Services resource.')
 @minLength(1)
@@ -16,9 +17,16 @@ param disableLocalAuth bool = true
 @description('Put a CanNotDelete lock on the resource, so that neither the app identity nor a Contributor can delete it.')
 param lockAgainstDeletion bool = true
 
+// Learn ("Connect a verified email domain"): a domain must be verified, and in the same geography (dataLocation),
+// before it can be linked; the resource can then send email from every sender address of its linked domains.
+@description('Resource ids of the email domains (Microsoft.Communication/emailServices/domains) the app may send from.')
+param linkedDomains array = []
+
 @description('Tags applied to the resource.')
 param tags object = {}
 
+// 2025-09-01: properties.linkedDomains is part of CommunicationServiceProperties in this version (Azure/azure-rest-api-specs,
+// specification/communication/resource-manager/Microsoft.Communication/Communication/stable/2025-09-01/openapi.json).
 resource communicationService 'Microsoft.Communication/communicationServices@2025-09-01' = {
   name: name
   // Communication Services is a global resource; dataLocation decides residency.
@@ -27,6 +35,7 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
   properties: {
     dataLocation: dataLocation
     disableLocalAuth: disableLocalAuth
+    linkedDomains: linkedDomains
   }
 }
 

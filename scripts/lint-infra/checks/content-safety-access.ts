@@ -7,10 +7,9 @@ import {
   missingSettingFindings,
 } from '../app-settings';
 import { type BicepFile, lineOf } from '../bicep-file';
-import { sameModule } from '../bicep-modules';
-import { isOutputOf, sameResource } from '../bicep-resources';
+import { isOutputOf } from '../bicep-resources';
 import type { Finding } from '../finding';
-import { appIdentity, describeIdentity, type RoleGrant, roleGrants, unknownIdentityMessage } from '../role-grants';
+import { appRoleFindings, type RoleGrant, roleGrants } from '../role-grants';
 import { type ContentSafetyAccount, deployedContentSafetyAccounts } from './content-safety';
 
 /** The app setting the backend reads to reach Content Safety: the account's endpoint. */
@@ -84,25 +83,8 @@ function roleFindings(
   grants: RoleGrant[],
   files: BicepFile[],
 ): Finding[] {
-  const identity = appIdentity(app, files);
-  if (!identity) return [finding(app.file, app.resource, unknownIdentityMessage(app, `${USER} on ${account.symbol}`))];
-  const granted = grants.some(
-    (grant) =>
-      !grant.conditional &&
-      grant.role?.name === USER &&
-      grant.principal !== undefined &&
-      sameModule(grant.principal, identity) &&
-      sameResource(grant.scope, account),
-  );
-  if (granted) return [];
-  return [
-    finding(
-      account.file,
-      account.node,
-      `no unconditional role assignment gives ${USER} on ${account.symbol} to the identity of function app ` +
-        `${app.symbol} (${describeIdentity(identity)}): without it the app cannot call Content Safety`,
-    ),
-  ];
+  const consequence = 'without it the app cannot call Content Safety';
+  return appRoleFindings(app, account, USER, grants, files, consequence, 'content-safety');
 }
 
 function finding(file: BicepFile, node: Node, message: string): Finding {

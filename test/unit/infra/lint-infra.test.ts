@@ -190,10 +190,13 @@ describe('lint:infra on broken copies', () => {
   it('reports a module path that does not exist', async () => {
     await copy.replace('main.bicep', "'./app/rbac.bicep'", "'./app/rbac-missing.bicep'");
     expect(summary(await lint(copy.dir))).toEqual([
-      // app/rbac.bicep is no longer deployed, so neither are the app's Content Safety, attachments and Web PubSub roles
-      // it assigns.
+      // app/rbac.bicep is no longer deployed, so neither are the app's Content Safety, ACS (email), attachments and Web
+      // PubSub roles it assigns.
       expect.stringMatching(
         /content-safety\.bicep:\d+ \[content-safety\] no unconditional role .* Cognitive Services User/,
+      ),
+      expect.stringMatching(
+        /communication-service\.bicep:\d+ \[email\] no unconditional role .* Communication and Email Service Owner/,
       ),
       expect.stringMatching(
         /storage-account\.bicep:\d+ \[attachments\] no unconditional role .* Storage Blob Delegator/,

@@ -102,8 +102,10 @@ describe('lint:infra Web PubSub, on broken copies', () => {
         "  name: 'otherIdentity'\n  scope: rg\n  params: {\n    name: 'id-other'\n  }\n}\n\nmodule storage ",
     );
     expect(await findings()).toEqual([
-      // The Content Safety and attachments roles (content-safety.test.ts, attachments.test.ts) go to it as well.
+      // The Content Safety, ACS (email) and attachments roles (content-safety.test.ts, email.test.ts,
+      // attachments.test.ts) go to it as well.
       expect.stringMatching(/\[content-safety\] no unconditional role assignment gives Cognitive Services User/),
+      expect.stringMatching(/\[email\] no unconditional role assignment gives Communication and Email Service Owner/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment gives Storage Blob Delegator/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment gives Storage Blob Data Contributor/),
       expect.stringMatching(/\[attachments\] no unconditional role assignment lets .* write blob index tags/),

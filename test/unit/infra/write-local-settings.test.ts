@@ -22,6 +22,9 @@ const AZD_VALUES = [
   'ATTACHMENTS_BLOB_ENDPOINT="https://stabc.blob.core.windows.net/"',
   'ATTACHMENTS_CONTAINER="attachments"',
   'CONTENT_SAFETY_ENDPOINT="https://cog-cs-abc.cognitiveservices.azure.com/"',
+  'EMAIL_SENDER="DoNotReply@00000000-0000-0000-0000-000000000000.azurecomm.net"',
+  'APP_BASE_URL="https://chat.example"',
+  'EMAIL_CUSTOM_DOMAIN_RECORDS="{}"',
   'CORS_ALLOWED_ORIGINS="https://app.example, https://admin.example"',
   'NOTE="say \\"hi\\""',
   '',
@@ -70,6 +73,8 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
       ATTACHMENTS_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/',
       ATTACHMENTS_CONTAINER: 'attachments',
       CONTENT_SAFETY_ENDPOINT: 'https://cog-cs-abc.cognitiveservices.azure.com/',
+      EMAIL_SENDER: 'DoNotReply@00000000-0000-0000-0000-000000000000.azurecomm.net',
+      APP_BASE_URL: 'https://chat.example',
     });
     expect(settings.Host).toEqual({ CORS: 'https://app.example,https://admin.example' });
   });
@@ -114,7 +119,7 @@ describe('infra/hooks/write-local-settings.mjs (azd postprovision)', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(
-      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT, ATTACHMENTS_BLOB_ENDPOINT, CONTENT_SAFETY_ENDPOINT/,
+      /lacks ACS_ENDPOINT, AZURE_STORAGE_BLOB_ENDPOINT, AZURE_STORAGE_TABLE_ENDPOINT, AUTH_ISSUER, AUTH_AUDIENCE, WEBPUBSUB_ENDPOINT, ATTACHMENTS_BLOB_ENDPOINT, CONTENT_SAFETY_ENDPOINT, EMAIL_SENDER/,
     );
   });
 });
