@@ -232,8 +232,8 @@ export interface AppConfig {
 
 export interface NotificationsConfig {
   sender: string;
-  /** The chat app's URL, linked from every email. */
-  appBaseUrl: string;
+  /** The chat app's URL, linked from every email (without it, emails name no link to the app). */
+  appBaseUrl?: string;
   /** The API's public base URL (ending in /api), for the unsubscribe link. */
   apiBaseUrl: string;
   includePreview: boolean;
@@ -266,6 +266,7 @@ export const AZURE_REQUIRED_SETTINGS = [
   'WEBPUBSUB_ENDPOINT',
   'ATTACHMENTS_BLOB_ENDPOINT',
   'CONTENT_SAFETY_ENDPOINT',
+  'EMAIL_SENDER',
 ] as const;
 
 export class ConfigError extends Error {
@@ -386,14 +387,13 @@ function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
 
 function optionalNotifications(s: Settings): { notifications?: NotificationsConfig } {
   if (!s.EMAIL_SENDER) return {};
-  if (!s.APP_BASE_URL) throw new ConfigError('APP_BASE_URL', 'is required with EMAIL_SENDER (emails link to the app)');
   const apiBaseUrl = s.PUBLIC_API_URL ?? (s.WEBSITE_HOSTNAME ? `https://${s.WEBSITE_HOSTNAME}/api` : undefined);
   if (!apiBaseUrl)
     throw new ConfigError('PUBLIC_API_URL', 'is required with EMAIL_SENDER outside Azure (the unsubscribe link)');
   return {
     notifications: {
       sender: s.EMAIL_SENDER,
-      appBaseUrl: s.APP_BASE_URL.replace(/\/+$/, ''),
+      ...(s.APP_BASE_URL ? { appBaseUrl: s.APP_BASE_URL.replace(/\/+$/, '') } : {}),
       apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
       includePreview: s.EMAIL_INCLUDE_PREVIEW === 'true',
       schedule: s.EMAIL_SCHEDULE,

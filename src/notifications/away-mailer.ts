@@ -107,7 +107,7 @@ export class AwayMailer {
     const content = awayEmail({
       threads,
       moreThreads: unread.length - listed.length,
-      appBaseUrl: this.deps.config.appBaseUrl,
+      ...(this.deps.config.appBaseUrl ? { appBaseUrl: this.deps.config.appBaseUrl } : {}),
       unsubscribeUrl,
     });
     await this.deps.sender.send(

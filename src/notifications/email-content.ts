@@ -13,7 +13,8 @@ export interface AwayEmailInput {
   threads: UnreadThread[];
   /** More threads with unread messages than the email lists. */
   moreThreads: number;
-  appBaseUrl: string;
+  /** The chat app; without it the email says to open the app, with no link. */
+  appBaseUrl?: string;
   unsubscribeUrl: string;
 }
 
@@ -42,7 +43,7 @@ export function awayEmail(input: AwayEmailInput): { subject: string; html: strin
     ...lines.flatMap((line) => [`- ${line.heading} ${line.from}`, ...(line.preview ? [`  "${line.preview}"`] : [])]),
     ...(more ? [more] : []),
     '',
-    `Open the chat: ${input.appBaseUrl}`,
+    input.appBaseUrl ? `Open the chat: ${input.appBaseUrl}` : 'Open the chat app to read them.',
     '',
     `Stop these emails: ${input.unsubscribeUrl}`,
   ].join('\n');
@@ -57,7 +58,9 @@ export function awayEmail(input: AwayEmailInput): { subject: string; html: strin
     ),
     '</ul>',
     more ? `<p>${escapeHtml(more)}</p>` : '',
-    `<p><a href="${escapeHtml(input.appBaseUrl)}">Open the chat</a></p>`,
+    input.appBaseUrl
+      ? `<p><a href="${escapeHtml(input.appBaseUrl)}">Open the chat</a></p>`
+      : '<p>Open the chat app to read them.</p>',
     `<p style="font-size:small"><a href="${escapeHtml(input.unsubscribeUrl)}">Stop these emails</a></p>`,
     '</body></html>',
   ].join('');

@@ -39,6 +39,9 @@ const settings = {
   // Built, not called: the Content Safety client loads from the bundle, and its recheck timer registers.
   CONTENT_SAFETY_ENDPOINT: 'https://127.0.0.1:1/',
   MODERATION_RECHECK_SCHEDULE: '0 */5 * * * *',
+  // Built, not called: the Email client loads from the bundle, and the away-email timer registers.
+  EMAIL_SENDER: 'DoNotReply@example.invalid',
+  PUBLIC_API_URL: 'https://chat.example.invalid/api',
 };
 
 let outDir: string;
@@ -93,6 +96,10 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
       expect.objectContaining({
         name: 'pruneModerationAudit',
         bindings: [expect.objectContaining({ schedule: '0 30 3 * * *' })],
+      }),
+      expect.objectContaining({
+        name: 'sendAwayEmails',
+        bindings: [expect.objectContaining({ schedule: '0 */1 * * * *' })],
       }),
       expect.objectContaining({
         name: 'pruneThreads',

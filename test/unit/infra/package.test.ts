@@ -207,7 +207,11 @@ describe('npm run package (the zip azd deploys)', () => {
   it('starts: the entry point loads from the stage and registers its functions, with nothing from outside it', () => {
     // The stage is in a temporary folder, so Node finds no node_modules above it to fall back on: any module the
     // package lacks fails to load. load-entry.cjs loads it as the Functions worker does.
-    const settings = Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/']));
+    const settings = {
+      ...Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/'])),
+      EMAIL_SENDER: 'DoNotReply@example.invalid',
+      WEBSITE_HOSTNAME: 'app.example.invalid',
+    };
     const run = spawnSync(
       process.execPath,
       [path.join(repoRoot, 'test', 'helpers', 'load-entry.cjs'), app.main ?? ''],
