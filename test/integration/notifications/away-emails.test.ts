@@ -75,6 +75,12 @@ describe('away emails: one email per unread batch, after the delay, within the q
       /^<http:\/\/127\.0\.0\.1:\d+\/api\/notifications\/unsubscribe\?token=/,
     );
     expect(email!.html).toContain(`href="${stack.host.origin}"`);
+    // The dev stack shows the mailbox to a newcomer.
+    const page = await fetch(`${stack.host.origin}/dev/mailbox`);
+    const html = await page.text();
+    expect(html).toContain('3 unread messages in Weekend &#60;plans&#62;');
+    expect(html).toContain('To bob@example.com');
+    expect(html).not.toContain('<script>');
 
     await send('fourth');
     await send('fifth');
