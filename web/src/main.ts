@@ -20,6 +20,7 @@ function showSignIn(): void {
     pattern: '[A-Za-z0-9._\\-]{1,64}',
   });
   const displayName = h('input', { name: 'displayName', autocomplete: 'name' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
   const admin = h('input', { name: 'admin' });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h(
@@ -29,7 +30,7 @@ function showSignIn(): void {
       'aria-label': 'Sign in',
       onsubmit: (event: Event) => {
         event.preventDefault();
-        signIn(userId.value.trim(), displayName.value.trim(), admin.checked)
+        signIn(userId.value.trim(), displayName.value.trim(), { admin: admin.checked, email: email.value.trim() })
           .then(showChat)
           .catch((reason: unknown) => {
             error.textContent = reason instanceof Error ? reason.message : String(reason);
@@ -40,6 +41,7 @@ function showSignIn(): void {
     h('p', {}, 'Any user name works here: the dev issuer signs the token. Open a second window as someone else.'),
     field('User name', userId),
     field('Display name', displayName),
+    field('Email (optional)', email),
     checkbox('Admin: may review reports and ban people', admin),
     error,
     h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Sign in')),
