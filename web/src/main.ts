@@ -5,6 +5,7 @@ import { checkbox, field, h, replaceChildren } from './dom';
 import { type FeedState, LiveFeed } from './live-feed';
 import { MessageRejections } from './message-rejections';
 import { canModerate } from './moderator-access';
+import { NotificationSettingsPanel } from './notification-settings';
 import { errorText } from './refusals';
 import { ReviewPage } from './review-page';
 import { clientFor, currentSession, type Session, signIn, signOut } from './session';
@@ -66,6 +67,7 @@ function showChat(session: Session): void {
   const panel = h('div', { class: 'panel' }, h('p', { class: 'status' }, 'Pick a thread or start a new one.'));
   const connection = h('span', { class: 'connection', role: 'status', 'aria-label': 'Connection' });
   const moderation = h('button', { type: 'button', hidden: true, onclick: () => void openReview() }, 'Moderation');
+  const notifications = h('button', { type: 'button', onclick: () => void openNotifications() }, 'Notifications');
   let open: { threadId: string; view: ThreadView } | undefined;
   let stopped = false;
 
@@ -113,13 +115,24 @@ function showChat(session: Session): void {
     conversations.nudge();
   }
 
-  async function openReview(): Promise<void> {
+  /** Shows `page` in place of the open thread (which closes). */
+  function showPage(page: { element: HTMLElement }): void {
     open?.view.close();
     open = undefined;
     renderList();
+    replaceChildren(panel, page.element);
+  }
+
+  async function openReview(): Promise<void> {
     const review = new ReviewPage(client);
-    replaceChildren(panel, review.element);
+    showPage(review);
     await review.open();
+  }
+
+  async function openNotifications(): Promise<void> {
+    const settings = new NotificationSettingsPanel(client);
+    showPage(settings);
+    await settings.open();
   }
 
   /** Everything the chat runs stops: the list, the open thread, the socket. */
@@ -153,6 +166,7 @@ function showChat(session: Session): void {
       h('h1', {}, `ACS chat · ${session.displayName}`),
       connection,
       moderation,
+      notifications,
       h(
         'button',
         {
