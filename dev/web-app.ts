@@ -11,7 +11,8 @@ import type { DevIssuer } from './issuer';
 /**
  * The browser chat app (web/) on the dev stack: `GET /` is the page, `GET /app.js` its esbuild bundle (built on
  * request, so an edit shows on reload), and `POST /dev-sign-in` mints a dev issuer token for any user name (with the
- * admin role when asked: anyone may moderate here). Dev only: the deployed Functions app serves none of this.
+ * admin role when asked: anyone may moderate here; with an `email` claim when an address is given). Dev only: the
+ * deployed Functions app serves none of this.
  */
 
 const webDir = path.resolve(__dirname, '../web');
@@ -22,6 +23,7 @@ const signInBody = z
     userId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)'),
     displayName: z.string().trim().min(1).max(100).optional(),
     admin: z.boolean().optional(),
+    email: z.email().max(254).optional(),
   })
   .strict();
 
@@ -104,10 +106,11 @@ async function signIn(
     send(response, 400, 'application/json', JSON.stringify({ error: parsed.error.issues[0]?.message ?? 'invalid' }));
     return;
   }
-  const { userId, displayName, admin } = parsed.data;
+  const { userId, displayName, admin, email } = parsed.data;
   const token = await issuer.mint(userId, {
     ...(displayName ? { name: displayName } : {}),
     ...(admin ? { roles: [adminRole] } : {}),
+    ...(email ? { email } : {}),
   });
   send(response, 200, 'application/json', JSON.stringify({ userId, displayName: displayName ?? userId, token }));
 }

@@ -5,6 +5,7 @@ import { checkbox, field, h, replaceChildren } from './dom';
 import { type FeedState, LiveFeed } from './live-feed';
 import { MessageRejections } from './message-rejections';
 import { canModerate } from './moderator-access';
+import { NotificationSettingsPanel } from './notification-settings';
 import { errorText } from './refusals';
 import { ReviewPage } from './review-page';
 import { clientFor, currentSession, type Session, signIn, signOut } from './session';
@@ -20,6 +21,7 @@ function showSignIn(): void {
     pattern: '[A-Za-z0-9._\\-]{1,64}',
   });
   const displayName = h('input', { name: 'displayName', autocomplete: 'name' });
+  const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', maxlength: '254' });
   const admin = h('input', { name: 'admin' });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h(
@@ -29,7 +31,7 @@ function showSignIn(): void {
       'aria-label': 'Sign in',
       onsubmit: (event: Event) => {
         event.preventDefault();
-        signIn(userId.value.trim(), displayName.value.trim(), admin.checked)
+        signIn(userId.value.trim(), displayName.value.trim(), { admin: admin.checked, email: email.value.trim() })
           .then(showChat)
           .catch((reason: unknown) => {
             error.textContent = reason instanceof Error ? reason.message : String(reason);
@@ -40,6 +42,7 @@ function showSignIn(): void {
     h('p', {}, 'Any user name works here: the dev issuer signs the token. Open a second window as someone else.'),
     field('User name', userId),
     field('Display name', displayName),
+    field('Email (optional)', email),
     checkbox('Admin: may review reports and ban people', admin),
     error,
     h('p', {}, h('button', { type: 'submit', class: 'primary' }, 'Sign in')),
@@ -64,6 +67,7 @@ function showChat(session: Session): void {
   const panel = h('div', { class: 'panel' }, h('p', { class: 'status' }, 'Pick a thread or start a new one.'));
   const connection = h('span', { class: 'connection', role: 'status', 'aria-label': 'Connection' });
   const moderation = h('button', { type: 'button', hidden: true, onclick: () => void openReview() }, 'Moderation');
+  const notifications = h('button', { type: 'button', onclick: () => void openNotifications() }, 'Notifications');
   let open: { threadId: string; view: ThreadView } | undefined;
   let stopped = false;
 
@@ -111,13 +115,24 @@ function showChat(session: Session): void {
     conversations.nudge();
   }
 
-  async function openReview(): Promise<void> {
+  /** Shows `page` in place of the open thread (which closes). */
+  function showPage(page: { element: HTMLElement }): void {
     open?.view.close();
     open = undefined;
     renderList();
+    replaceChildren(panel, page.element);
+  }
+
+  async function openReview(): Promise<void> {
     const review = new ReviewPage(client);
-    replaceChildren(panel, review.element);
+    showPage(review);
     await review.open();
+  }
+
+  async function openNotifications(): Promise<void> {
+    const settings = new NotificationSettingsPanel(client);
+    showPage(settings);
+    await settings.open();
   }
 
   /** Everything the chat runs stops: the list, the open thread, the socket. */
@@ -151,6 +166,7 @@ function showChat(session: Session): void {
       h('h1', {}, `ACS chat · ${session.displayName}`),
       connection,
       moderation,
+      notifications,
       h(
         'button',
         {

@@ -16,13 +16,23 @@ export function currentSession(): Session | undefined {
 
 /**
  * Dev-only sign-in: the dev stack's issuer mints a token for any user name (`POST /dev-sign-in`), with the backend's
- * admin role when `admin` is set.
+ * admin role when `admin` is set and an `email` claim when an address is given (email notifications go there).
  */
-export async function signIn(userId: string, displayName: string, admin = false): Promise<Session> {
+export async function signIn(
+  userId: string,
+  displayName: string,
+  options: { admin?: boolean; email?: string } = {},
+): Promise<Session> {
+  const { admin, email } = options;
   const response = await fetch('/dev-sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, ...(displayName ? { displayName } : {}), ...(admin ? { admin } : {}) }),
+    body: JSON.stringify({
+      userId,
+      ...(displayName ? { displayName } : {}),
+      ...(admin ? { admin } : {}),
+      ...(email ? { email } : {}),
+    }),
   });
   const body = (await response.json()) as Session | { error: string };
   if (!response.ok || 'error' in body)
