@@ -15,7 +15,12 @@ export const notificationSettingsBody = z
         enabled: z.boolean(),
         /** null: go back to the address of the sign-in token. */
         address: address.nullable().optional(),
-        delayMinutes: z.number().int().min(MIN_DELAY_MINUTES).max(MAX_DELAY_MINUTES).optional(),
+        delayMinutes: z
+          .number()
+          .int('must be whole minutes')
+          .min(MIN_DELAY_MINUTES, `must be at least ${MIN_DELAY_MINUTES} minutes`)
+          .max(MAX_DELAY_MINUTES, `must be at most ${MAX_DELAY_MINUTES} minutes (a day)`)
+          .optional(),
       })
       .strict(),
   })

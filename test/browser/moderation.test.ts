@@ -1,13 +1,13 @@
 import { ChatClient } from '@azure/communication-chat';
 import { AzureCommunicationTokenCredential } from '@azure/communication-common';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { type ApiUser, signIn, threadPath } from '../helpers/api';
 import { CHROMIUM_ARGS, chromiumPath } from '../helpers/chromium';
 import { addBlocklistTerms } from '../helpers/content-safety';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { eventually } from '../helpers/wait';
-import { signInAs } from '../helpers/web-app';
+import { see, signInAs } from '../helpers/web-app';
 
 const executablePath = chromiumPath();
 const describeWithBrowser = executablePath ? describe : describe.skip;
@@ -82,32 +82,6 @@ describeWithBrowser('moderation in the web app: report, review, delete, ban and 
     await browser?.close();
     await stack?.close();
   });
-
-  /**
-   * Waits for `locator`; failing, says what the user should have seen and what their page shows instead (and, with
-   * `serverSide`, what the backend did meanwhile).
-   */
-  async function see(
-    page: Page,
-    what: string,
-    locator: Locator,
-    state: 'visible' | 'detached' = 'visible',
-    serverSide?: () => string,
-  ) {
-    try {
-      await locator.waitFor({ state });
-    } catch (error) {
-      const shown = await page
-        .locator('body')
-        .innerText()
-        .catch(() => '(unreadable)');
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      const backend = serverSide ? `\n${serverSide()}` : '';
-      throw new Error(`Expected ${what}, in vain (${reason}).${backend} The page shows:\n${shown.slice(0, 3000)}`, {
-        cause: error,
-      });
-    }
-  }
 
   const heardOf = (messageId: string): string[] =>
     aliceHeard.filter((update) => update.messageId === messageId).map((update) => update.type);
