@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import type { Agent } from 'node:http';
 import { join } from 'node:path';
+
+import type { LocalStack } from '../dev/local-stack';
 
 /**
  * For live-updates.bench.ts: the services whose calls it counts, in a process of their own (live-services-process.ts)
@@ -70,4 +73,34 @@ export async function startLiveServices(): Promise<LiveServices> {
       await exited;
     },
   };
+}
+
+/** Two stacks of a bench on the same live services: one with the feature it measures, one without. */
+export interface Sides<Stack> {
+  services: LiveServices;
+  on: Stack;
+  off: Stack;
+}
+
+/**
+ * Starts the live services, then the `on` and the `off` stack on them (`start` points each at the services), each
+ * stopped by `cleanup` (last first), its HTTP agent too.
+ */
+export async function startSides<Stack extends { local: LocalStack; agent: Agent }>(
+  cleanup: Array<() => unknown>,
+  start: (name: 'on' | 'off', services: LiveServices) => Promise<Stack>,
+): Promise<Sides<Stack>> {
+  const services = await startLiveServices();
+  cleanup.push(() => services.stop());
+  const on = await start('on', services);
+  cleanup.push(
+    () => on.local.close(),
+    () => on.agent.destroy(),
+  );
+  const off = await start('off', services);
+  cleanup.push(
+    () => off.local.close(),
+    () => off.agent.destroy(),
+  );
+  return { services, on, off };
 }

@@ -15,7 +15,22 @@ import { eventually } from '../test/helpers/wait';
 import { directSide, floorSide, type IssuedToken, type Operation } from './baseline-sides';
 import { runBench } from './bench-main';
 import { percentile, sendRequest } from './dev-stack';
-import { type LiveServices, startLiveServices } from './live-services';
+import {
+  addInto,
+  check,
+  countBy,
+  holdEvents,
+  listed,
+  only,
+  per,
+  problemKey,
+  rate,
+  settleEvents,
+  subtract,
+  total,
+  withoutPrefix,
+} from './figures';
+import { type LiveServices, type Sides, startSides } from './live-services';
 
 /**
  * Moderation (issue 24, "Measured"): what content checks and bans cost, against the emulators.
@@ -58,8 +73,6 @@ const LATENCY_THREADS = 4;
 /** Part 2 spreads its messages over these threads: ACS allows 10 sends (and 10 deletions) per thread per 10 s. */
 const DIRECT_THREADS = 10;
 const BLOCKED_TERM = 'grapefruit';
-/** Chat events are held this long at most (released by a flush), so that no delivery lands inside a timed round. */
-const HOLD_MS = 600_000;
 
 const userId = (user: number): string => `mod-${user}`;
 /** Thread t: users 2t … 2t+3 (mod USERS); the first creates it. The baselines act in thread 0: users 0 … 3. */
@@ -71,11 +84,6 @@ const placement = (n: number, threads: number): { thread: number; sender: number
   sender: membersOf(n % threads)[Math.floor(n / threads) % PARTICIPANTS]!,
 });
 const messagesPath = (threadId: string): string => `/threads/${encodeURIComponent(threadId)}/messages`;
-
-/** Wrong behaviour: stops the run (its figures would mean nothing). */
-function check(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new Error(`FAIL ${what}`);
-}
 
 type StackName = 'on' | 'off';
 
@@ -95,11 +103,7 @@ interface Stack {
   threadIds: string[];
 }
 
-interface Bench {
-  services: LiveServices;
-  on: Stack;
-  off: Stack;
-}
+type Bench = Sides<Stack>;
 
 function call(
   stack: Stack,
@@ -183,12 +187,7 @@ const noCounts = (): Counts => ({ acs: {}, contentSafety: 0, tables: {}, deliver
 
 async function countsOf(stack: Stack, services: LiveServices): Promise<Counts> {
   const stats = stack.emulator.control.eventDeliveryStats();
-  const tables: Record<string, number> = {};
-  for (const [key, n] of Object.entries((await services.counts()).tables)) {
-    const [method, table = ''] = key.split(' ');
-    const own = table.startsWith(stack.name) ? table.slice(stack.name.length) : table;
-    tables[`${method} ${own}`] = (tables[`${method} ${own}`] ?? 0) + n;
-  }
+  const tables = withoutPrefix((await services.counts()).tables, stack.name);
   return {
     acs: stack.emulator.control.requestCounts(),
     contentSafety: stack.local.contentSafety ? analyzeCalls(stack.local.contentSafety) : 0,
@@ -198,18 +197,9 @@ async function countsOf(stack: Stack, services: LiveServices): Promise<Counts> {
   };
 }
 
-function subtract(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const delta: Record<string, number> = {};
-  for (const [key, n] of Object.entries(after)) if (n - (before[key] ?? 0) > 0) delta[key] = n - (before[key] ?? 0);
-  return delta;
-}
-
 function add(into: Counts, more: Counts): void {
-  for (const [from, to] of [
-    [more.acs, into.acs],
-    [more.tables, into.tables],
-  ] as const)
-    for (const [key, n] of Object.entries(from)) to[key] = (to[key] ?? 0) + n;
+  addInto(into.acs, more.acs);
+  addInto(into.tables, more.tables);
   into.contentSafety += more.contentSafety;
   into.delivered += more.delivered;
   into.failed += more.failed;
@@ -227,15 +217,6 @@ async function counting(bench: Bench, stack: Stack, work: () => Promise<unknown>
     delivered: after.delivered - before.delivered,
     failed: after.failed - before.failed,
   };
-}
-
-const total = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0);
-const only = (counts: Record<string, number>, key: string): number => counts[key] ?? 0;
-
-function countBy(keys: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
-  return counts;
 }
 
 // --- 1. Send latency, moderation on vs off, and Content Safety calls per send ---
@@ -273,14 +254,8 @@ async function sendThroughApi(stack: Stack, n: number): Promise<void> {
   );
 }
 
-/** Delivers every chat event (held ones too) and waits until each is acknowledged or dead-lettered. */
 async function flush(stack: Stack): Promise<void> {
-  const { settled } = await stack.emulator.control.flushEvents(120_000);
-  check(settled, `the ${stack.name} stack's chat events did not settle within 2 minutes`);
-}
-
-function holdEvents(stack: Stack, hold: boolean): void {
-  stack.emulator.control.setEventDelivery(hold ? { reorder: true, reorderWindowMs: HOLD_MS } : { reorder: false });
+  await settleEvents(stack.emulator, stack.name);
 }
 
 async function measureLatency(
@@ -307,7 +282,7 @@ async function measureLatency(
   };
   for (const stack of [on, off]) {
     stack.emulator.control.setRateLimiting(false);
-    holdEvents(stack, true);
+    holdEvents(stack.emulator, true);
   }
   on.local.contentSafety!.control.setRateLimit('off');
   try {
@@ -341,7 +316,7 @@ async function measureLatency(
     }
   } finally {
     for (const stack of [on, off]) {
-      holdEvents(stack, false);
+      holdEvents(stack.emulator, false);
       stack.emulator.control.setRateLimiting(true);
     }
     on.local.contentSafety!.control.setRateLimit('S0');
@@ -393,7 +368,7 @@ async function sendStraightToAcs(
     ...(backend.includedEventTypes ? { includedEventTypes: backend.includedEventTypes } : {}),
   });
   try {
-    holdEvents(on, true);
+    holdEvents(on.emulator, true);
     const sent: Array<{ threadId: string; id: string }> = [];
     for (let n = 0; n < count; n += 1) {
       const { thread, sender } = placement(n, DIRECT_THREADS);
@@ -406,7 +381,7 @@ async function sendStraightToAcs(
     const isDeleted = ({ threadId, id }: { threadId: string; id: string }): boolean =>
       control.getThread(threadId)?.messages.find((message) => message.id === id)?.deletedOn !== undefined;
     const counts = await counting(bench, on, async () => {
-      holdEvents(on, false);
+      holdEvents(on.emulator, false);
       await flush(on);
       // A flagged message is deleted while its event is handled; wait for it all the same, then for its events.
       await eventually(
@@ -431,7 +406,7 @@ async function sendStraightToAcs(
       pushes: total((await bench.services.counts()).webPubSubRest) - pushesBefore,
     };
   } finally {
-    holdEvents(on, false);
+    holdEvents(on.emulator, false);
     control.unsubscribeEvents(twinSubscription.id);
     await twin.close();
   }
@@ -536,16 +511,6 @@ interface Figures {
 }
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
-/** `n` per unit, to two decimals; `n/units` where that would show a count that is not 0 as 0.00. */
-const rate = (n: number, units: number): string =>
-  units === 1 ? String(n) : n === 0 || Math.abs(n / units) >= 0.005 ? (n / units).toFixed(2) : `${n}/${units}`;
-const listed = (counts: Record<string, number>, units = 1): string =>
-  Object.entries(counts)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, n]) => `${key} ${rate(n, units)}`)
-    .join(', ') || 'none';
-const per = (counts: Record<string, number>, units: number): string =>
-  `${rate(total(counts), units)} (${listed(counts, units)})`;
 const percentiles = (sorted: number[]): string =>
   `p50 ${ms(percentile(sorted, 50))}  p95 ${ms(percentile(sorted, 95))}  p99 ${ms(percentile(sorted, 99))}`;
 
@@ -623,14 +588,6 @@ function directLines({ fine, blocked }: DirectFigures): string[] {
   }
 }
 
-/** A logged warning or error without its ids (thread ids, Tables' request ids), to count alike ones together. */
-function problemKey(record: LogRecord): string {
-  const text = record.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
-  const tablesCode = /"code":"(\w+)"/.exec(text)?.[1];
-  const what = tablesCode ? `${String(record.args[0])} Tables ${tablesCode}` : text;
-  return `${record.functionName} ${what.replace(/19:\S+@thread\.v2/g, '<thread>')}`.slice(0, 120);
-}
-
 function subsetOf(counts: Record<string, number>, table: string): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).filter(([key]) => key.endsWith(` ${table}`)));
 }
@@ -678,19 +635,8 @@ function failures({ latency, direct, bans, deadLetters }: Figures): string[] {
 
 runBench(async (cleanup) => {
   const began = performance.now();
-  const services = await startLiveServices();
-  cleanup.push(() => services.stop());
-  const on = await startStack('on', services);
-  cleanup.push(
-    () => on.local.close(),
-    () => on.agent.destroy(),
-  );
-  const off = await startStack('off', services);
-  cleanup.push(
-    () => off.local.close(),
-    () => off.agent.destroy(),
-  );
-  const bench: Bench = { services, on, off };
+  const bench: Bench = await startSides(cleanup, startStack);
+  const { on, off } = bench;
 
   // The baselines act as the off stack's users 0 … 3, in its latency thread, on its emulator.
   const issued = await issueTokens(off, membersOf(0));

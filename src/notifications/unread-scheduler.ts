@@ -26,8 +26,10 @@ export class UnreadScheduler {
       const after = unreadCount(change.state);
       const before = change.previous ? unreadCount(change.previous) : change.outcome === 'written' ? 0 : undefined;
       // A redelivered event changes nothing (no `previous`): one unread message still means it started the batch, and
-      // scheduling it again is the same insert.
-      if (after === 0 || (before !== 0 && after !== 1)) continue;
+      // scheduling it again is the same insert. An entry rewritten with unread messages before and after (the user's
+      // own message in the thread, an edit, a deletion among several) starts no batch: scheduling it would bring an
+      // entry the timer already emailed and removed back.
+      if (after === 0 || (before === undefined ? after !== 1 : before !== 0)) continue;
       const userId = await this.identity.userIdFor(change.acsUserId);
       if (!userId) continue;
       const unreadSince = firstUnreadOn(change.state);
