@@ -70,7 +70,8 @@ export class AwayMailer {
     return counts;
   }
 
-  private async handle(userId: string, entries: DueEntry[], context?: InvocationContext): Promise<AwayOutcome> {
+  private async handle(userId: string, due: DueEntry[], context?: InvocationContext): Promise<AwayOutcome> {
+    let entries = due;
     const { repository, now } = this.deps;
     const record = (await repository.get(userId)) ?? {};
     const settings = settingsOf(record).email;
@@ -84,6 +85,16 @@ export class AwayMailer {
     const acsUserId = await this.deps.identity.findAcsUserId(userId);
     if (!acsUserId) return drop('noIdentity');
     if (await this.deps.live.isConnected(userId)) return drop('reading');
+    // An entry for a thread the last email listed, from a batch that started before it (a late redelivery brought it
+    // back), is no new batch: it never makes an email by itself.
+    const { emailedOn } = record;
+    const emailed = new Set(record.emailedThreads ?? []);
+    const stale = entries.filter(
+      (entry) => emailedOn !== undefined && emailed.has(entry.threadId) && entry.unreadSince <= emailedOn,
+    );
+    if (stale.length === entries.length) return drop('alreadyEmailed');
+    for (const entry of stale) await repository.unschedule(entry);
+    entries = entries.filter((entry) => !stale.includes(entry));
     const rows = await this.deps.inboxes.list(acsUserId);
     const unread = rows.filter((row) => row.unreadCount > 0);
     if (unread.length === 0) return drop('nothingUnread');

@@ -83,4 +83,30 @@ describe('away emails: activity in a thread that stays unread starts no new batc
     // Alice's message was in the first email; bob, who just wrote in that thread, is not away.
     expect(mailbox('bob@example.com')).toHaveLength(1);
   });
+
+  it('drops an entry that a late redelivery brings back for a batch the last email covered', async () => {
+    const [dan, erin, fay] = [await person('Dan'), await person('Erin'), await person('Fay')];
+    const first = await createThread(dan, 'Garden', erin);
+    const second = await createThread(fay, 'Books', erin);
+    await stack.emulator!.control.flushEvents();
+    const fromFay = await send(fay, second, 'chapter one');
+    await send(dan, first, 'tomatoes?');
+    await after(16 * MINUTE);
+    expect(mailbox('erin@example.com')).toHaveLength(1);
+    // Erin reads fay's thread (so she has read since the email) ...
+    await erin.request('POST', threadPath(second, '/read-receipts'), { messageId: fromFay });
+    // ... and a redelivered event, very late, brings back the entry of dan's thread, whose batch that email covered.
+    const [old] = (await notifications.due(9_999_999_999_998, 1_000)).filter((e) => e.userId === erin.userId);
+    expect(old).toBeUndefined();
+    const emailedOn = stack.emulator!.control.now() - 16 * MINUTE;
+    await notifications.schedule({
+      userId: erin.userId,
+      threadId: first,
+      unreadSince: emailedOn - MINUTE,
+      dueOn: emailedOn,
+    });
+    await after(16 * MINUTE);
+    expect(mailbox('erin@example.com')).toHaveLength(1);
+    expect(await dueFor(erin)).toBe(0);
+  });
 });
