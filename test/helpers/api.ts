@@ -14,11 +14,7 @@ export interface ApiUser {
   ): Promise<TestResponse<Body>>;
 }
 
-export async function signIn(
-  stack: TestStack,
-  userId: string,
-  claims: DevTokenClaims = {},
-): Promise<ApiUser> {
+export async function signIn(stack: TestStack, userId: string, claims: DevTokenClaims = {}): Promise<ApiUser> {
   const token = await stack.token(userId, claims);
   return {
     userId,
