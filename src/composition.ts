@@ -16,6 +16,7 @@ import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
 import type { AppConfig, NotificationsConfig } from './config';
 import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
+import { ExportService } from './export/export-service';
 import { HealthService } from './health';
 import { type Authenticator, createAuthenticator } from './http/authenticate';
 import { acsEndpoint, createIdentityClient } from './identity/acs-clients';
@@ -108,6 +109,7 @@ export interface Services {
   bans: BanService;
   audit: AuditLog;
   reports: ReportService;
+  exporter: ExportService;
   /** Away notifications by email; absent when EMAIL_SENDER is not configured. */
   notificationSettings?: NotificationSettingsService;
   unreadScheduler?: UnreadScheduler;
@@ -279,7 +281,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
 
-  const notifications = config.notifications ? notificationServices(config.notifications) : {};
+  const notifications: Partial<ReturnType<typeof notificationServices>> = config.notifications
+    ? notificationServices(config.notifications)
+    : {};
   function notificationServices(notificationsConfig: NotificationsConfig) {
     const repository = new NotificationRepository(tables.notifications);
     const links = new UnsubscribeLinks(
@@ -367,6 +371,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
     live,
     attachments,
+    exporter: new ExportService(chat, identity, inboxes, notifications.notificationSettings, clock),
     ...notifications,
     bans,
     audit,

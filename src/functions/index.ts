@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { attachmentFunctions } from './attachments';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
+import { exportFunctions } from './export';
 import { healthFunctions } from './health';
 import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
@@ -26,6 +27,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...attachmentFunctions(services),
     ...participantFunctions(services),
     ...inboxFunctions(services),
+    ...exportFunctions(services),
     ...realtimeFunctions(services),
     ...moderationFunctions(services),
     ...moderationTimerFunctions(config, services),
