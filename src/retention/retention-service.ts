@@ -76,12 +76,27 @@ export class RetentionService {
   async run(context?: InvocationContext): Promise<RetentionSummary> {
     const summary: RetentionSummary = {};
     let remaining = this.config.deletionsPerRun;
-    for (const [index, sweep] of this.sweeps.entries()) {
-      // A fair share of what is left: a sweep with little to do leaves the rest to the sweeps after it.
-      const share = Math.ceil(remaining / (this.sweeps.length - index));
-      const result = await this.runSweep(sweep, share);
-      remaining -= result.deleted;
-      summary[sweep.name] = result;
+    // First a fair share of what is left for each sweep (a sweep with little to do leaves the rest to those after it),
+    // then what is still left goes to the sweeps that stopped for want of budget.
+    let hungry = this.sweeps;
+    for (let round = 0; round < 2 && remaining > 0 && hungry.length > 0; round += 1) {
+      const next: Sweep[] = [];
+      for (const [index, sweep] of hungry.entries()) {
+        const share = Math.ceil(remaining / (hungry.length - index));
+        const result = await this.runSweep(sweep, share);
+        remaining -= result.deleted;
+        const earlier = summary[sweep.name];
+        summary[sweep.name] = earlier
+          ? {
+              deleted: earlier.deleted + result.deleted,
+              kept: earlier.kept + result.kept,
+              pages: earlier.pages + result.pages,
+              complete: result.complete,
+            }
+          : result;
+        if (!result.complete && result.deleted >= share) next.push(sweep);
+      }
+      hungry = next;
     }
     context?.log('retention run finished', summary);
     return summary;
