@@ -42,6 +42,7 @@ import { UnsubscribeLinks } from './notifications/unsubscribe-links';
 import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
+import { RetentionService } from './retention/retention-service';
 import { AttachmentRepository } from './storage/attachment-repository';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
@@ -117,6 +118,8 @@ export interface Services {
   unsubscribeLinks?: UnsubscribeLinks;
   /** After-the-fact checks of messages from their events; absent when Content Safety is not configured. */
   screening?: MessageScreening;
+  /** The enforceRetention timer's work. */
+  retention: RetentionService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -192,7 +195,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     people: new PeopleDirectory(identity),
     threads: new ThreadRepository(tables.threads, tables.activity),
     paging: new ContinuationCodec(pagingKey, endpoint),
-    fairUse: new FairUse(new UsageRepository(tables.usage), config.fairUse, clock),
+    fairUse: new FairUse(new UsageRepository(tables.usage, clock), config.fairUse, clock),
     requests: new IdempotencyRepository(tables.requests, clock),
     ...(textModeration && contentSafety
       ? { screen: new ContentGate(textModeration, seal, audit, contentSafety.whenUnavailable) }
@@ -204,7 +207,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
     now: clock,
   });
 
-  const inboxes = new InboxRepository(tables.inbox);
+  const inboxes = new InboxRepository(tables.inbox, clock);
 
   const webPubSub = config.webPubSub;
   const live = new LiveUpdates(
@@ -368,6 +371,21 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       },
     ),
     inbox: new InboxService(inboxes, identity),
+    retention: new RetentionService(
+      {
+        cursors: settings,
+        usage: new UsageRepository(tables.usage, clock),
+        requests: chat.requests,
+        inboxes,
+        threads: chat.threads,
+        screening: new ScreeningRepository(tables.moderation),
+        reports: new ReportRepository(tables.moderation),
+        moderation,
+        notifications: new NotificationRepository(tables.notifications),
+      },
+      { ...config.retention, auditDays: config.moderation.auditDays },
+      clock,
+    ),
     inboxBackfill: new InboxBackfill(chat.threads, inboxes, chat.acs, identity),
     live,
     attachments,

@@ -157,6 +157,11 @@ export const settingsSchema = z.object({
   EMAIL_SCHEDULE: ncrontab.default('0 */1 * * * *'),
   // How long the moderation audit trail keeps an entry (bans, unbans, rejections, reports and their resolution).
   MODERATION_AUDIT_DAYS: integer(1, 3650).default(365),
+  // Data retention (src/storage/table-catalogue.ts): the enforceRetention timer, its work per run, and how long inbox
+  // entries of threads a user left (or that were deleted) are kept.
+  RETENTION_SCHEDULE: ncrontab.default('0 15 * * * *'),
+  RETENTION_DELETIONS_PER_RUN: integer(1, 100_000).default(2_000),
+  INBOX_LEFT_RETENTION_DAYS: decimal(1, 3650).default(7),
   ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
   ATTACHMENT_TYPES: commaList(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, 'must be a media type')).default([
     ...DEFAULT_ATTACHMENT_TYPES,
@@ -224,6 +229,8 @@ export interface AppConfig {
   webPubSub?: WebPubSubConfig;
   /** Content checks are on when `contentSafety` is configured; bans, reports and the audit trail always are. */
   moderation: { auditDays: number; contentSafety?: ContentSafetyConfig };
+  /** The enforceRetention timer (see src/storage/table-catalogue.ts). */
+  retention: { schedule: string; deletionsPerRun: number; inboxLeftDays: number };
   /** Away notifications by email; undefined when EMAIL_SENDER is not set. */
   notifications?: NotificationsConfig;
   /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
@@ -321,6 +328,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     orphanThreadGraceSeconds: s.ORPHAN_THREAD_GRACE_SECONDS,
     moderation: { auditDays: s.MODERATION_AUDIT_DAYS, ...optionalContentSafety(s) },
+    retention: {
+      schedule: s.RETENTION_SCHEDULE,
+      deletionsPerRun: s.RETENTION_DELETIONS_PER_RUN,
+      inboxLeftDays: s.INBOX_LEFT_RETENTION_DAYS,
+    },
     ...optionalWebPubSub(s),
     ...optionalNotifications(s),
     ...(s.ATTACHMENTS_BLOB_ENDPOINT

@@ -14,6 +14,7 @@ import { openApiFunctions } from './openapi';
 import { participantFunctions } from './participants';
 import { pruneFunctions } from './prune';
 import { realtimeFunctions } from './realtime';
+import { retentionFunctions } from './retention';
 import { threadFunctions } from './threads';
 import { tokenFunctions } from './token';
 
@@ -33,6 +34,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...moderationTimerFunctions(config, services),
     ...notificationFunctions(config, services),
     ...pruneFunctions(config, services),
+    ...retentionFunctions(config, services),
     ...chatEventFunctions(services),
   ];
   return [...table, ...openApiFunctions(table)];

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 
 import { isConflict } from './errors';
+import { deleteUnchanged, expiredKeysPage, type ExpiredPage, type ExpiredRow, odataDate } from './expiry';
 
 /**
  * What a caller's Idempotency-Key was first used for (table `<prefix>Requests`, one partition per key): the hash of
@@ -56,6 +57,15 @@ export class IdempotencyRepository {
       ...(entity.resultId ? { resultId: entity.resultId } : {}),
       ...(entity.result ? { result: entity.result } : {}),
     };
+  }
+
+  /** A page of keys claimed before `before` (ms), for retention: a filtered scan (partitions are the keys). */
+  async claimedBefore(before: number, maxPageSize: number, continuation?: string): Promise<ExpiredPage> {
+    return expiredKeysPage(this.table, `claimedOn lt ${odataDate(before)}`, maxPageSize, continuation);
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
   }
 
   /**

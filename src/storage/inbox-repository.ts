@@ -10,6 +10,7 @@ import {
 } from '../inbox/inbox-state';
 import { afterRace, MAX_WRITE_ATTEMPTS } from './contention';
 import { isConflict, isNotFound, isPreconditionFailed } from './errors';
+import { deleteUnchanged, type ExpiredPage, type ExpiredRow, expiredRowOf, odataDate, queryPage } from './expiry';
 import { odataString } from './keys';
 
 /**
@@ -18,7 +19,8 @@ import { odataString } from './keys';
  * API reads, derived from that state on every write: `present`, `topic`, `unreadCount`, `lastActivityOn`,
  * `lastMessage`. A change is one read and one write conditional on the ETag read (or an insert), retried on a race.
  * Thread topics as ACS last stamped them live in partition `thread|<threadId>` for people who are added later (the
- * event telling them carries no topic).
+ * event telling them carries no topic). `writtenOn` (the backend's clock at the write) dates an entry that is no longer
+ * present, for retention.
  */
 
 const STATE_CHUNK_CHARS = 30_000;
@@ -43,6 +45,7 @@ interface EntryEntity {
   lastActivityOn: Date;
   lastMessage?: string;
   stateChunks: number;
+  writtenOn?: Date;
   [chunk: `state${number}`]: string;
 }
 
@@ -69,8 +72,15 @@ export interface InboxUpdateResult {
   previous?: InboxState;
 }
 
+/** An inbox row retention may delete: an entry no longer present, or a thread's topic row. */
+export type InboxLeftover = ExpiredRow &
+  ({ kind: 'entry'; writtenOn?: number } | { kind: 'topic'; threadId: string; at: number });
+
 export class InboxRepository {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * Applies `change` to an entry: one read and at most one write (conditional on the ETag, or an insert when the entry
@@ -87,7 +97,7 @@ export class InboxRepository {
       // One insert instead of a read and a write when the entry does not exist yet (someone added to a thread).
       try {
         const state = revised(emptyInboxState(), change(emptyInboxState()));
-        await this.table.createEntity(toEntity(acsUserId, threadId, state));
+        await this.table.createEntity(toEntity(acsUserId, threadId, state, this.now()));
         return { outcome: 'written', state };
       } catch (error) {
         if (!isConflict(error)) throw error;
@@ -99,7 +109,7 @@ export class InboxRepository {
       const changed = change(before);
       if (current && JSON.stringify(changed) === JSON.stringify(before)) return { outcome: 'unchanged', state: before };
       const after = revised(before, changed);
-      const entity = toEntity(acsUserId, threadId, after);
+      const entity = toEntity(acsUserId, threadId, after, this.now());
       try {
         if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
         else await this.table.createEntity(entity);
@@ -153,6 +163,44 @@ export class InboxRepository {
       threads += 1;
     }
     return { unreadCount: unread, threadsWithUnread: threads };
+  }
+
+  /**
+   * A page of entries no longer present and of topic rows, last written (by Tables' clock) before `before`, for
+   * retention. Partitions are users and threads, so this is a filtered scan, resumable from `continuation`.
+   */
+  async leftoversBefore(
+    before: number,
+    maxPageSize: number,
+    continuation?: string,
+  ): Promise<ExpiredPage<InboxLeftover>> {
+    const page = await queryPage<Partial<EntryEntity & TopicEntity>>(
+      this.table,
+      `(present eq false or RowKey eq '${TOPIC_ROW}') and Timestamp lt ${odataDate(before)}`,
+      ['PartitionKey', 'RowKey', 'writtenOn', 'at'],
+      maxPageSize,
+      continuation,
+    );
+    const rows = page.entities.map((entity): InboxLeftover => {
+      const row = expiredRowOf(entity);
+      if (row.rowKey === TOPIC_ROW && row.partitionKey.startsWith(TOPIC_PREFIX))
+        return {
+          ...row,
+          kind: 'topic',
+          threadId: row.partitionKey.slice(TOPIC_PREFIX.length),
+          at: Number(entity.at ?? 0),
+        };
+      return {
+        ...row,
+        kind: 'entry',
+        ...(entity.writtenOn ? { writtenOn: new Date(entity.writtenOn).getTime() } : {}),
+      };
+    });
+    return { rows, ...(page.continuation ? { continuation: page.continuation } : {}) };
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
   }
 
   /** One Tables read. */
@@ -211,7 +259,7 @@ function revised(before: InboxState, after: InboxState): InboxState {
   return { ...after, revision: (before.revision ?? 0) + 1 };
 }
 
-function toEntity(acsUserId: string, threadId: string, state: InboxState): EntryEntity {
+function toEntity(acsUserId: string, threadId: string, state: InboxState, now: number): EntryEntity {
   const pieces = chunksOf(JSON.stringify(state));
   if (pieces.length > MAX_STATE_CHUNKS) throw new InboxStateTooLargeError(threadId);
   const last = lastMessage(state);
@@ -224,6 +272,7 @@ function toEntity(acsUserId: string, threadId: string, state: InboxState): Entry
     lastActivityOn: new Date(state.lastActivityOn),
     ...(last ? { lastMessage: JSON.stringify(last) } : {}),
     stateChunks: pieces.length,
+    writtenOn: new Date(now),
   };
   pieces.forEach((piece, chunk) => (entity[`state${chunk}`] = piece));
   return entity;
@@ -241,6 +290,8 @@ function chunksOf(json: string): string[] {
   return pieces;
 }
 
+const TOPIC_PREFIX = 'thread|';
+
 function topicPartition(threadId: string): string {
-  return `thread|${threadId}`;
+  return `${TOPIC_PREFIX}${threadId}`;
 }

@@ -4,6 +4,15 @@ import type { TableClient } from '@azure/data-tables';
 
 import type { AuditEntry, Ban, Report } from '../moderation/moderation-schemas';
 import { isConflict, isStatus } from './errors';
+import {
+  deleteUnchanged,
+  expiredKeysPage,
+  type ExpiredPage,
+  type ExpiredRow,
+  expiredRowOf,
+  odataDate,
+  queryPage,
+} from './expiry';
 import { odataString, userKey } from './keys';
 
 /**
@@ -79,6 +88,20 @@ export class ModerationRepository {
     }))
       bans.push(banOf(entity));
     return bans;
+  }
+
+  /** A page of bans that ended (`until`) before `before` (ms), for retention: one query of the ban partition. */
+  async bansEndedBefore(before: number, maxPageSize: number, continuation?: string): Promise<ExpiredPage> {
+    return expiredKeysPage(
+      this.table,
+      `PartitionKey eq '${BAN_PARTITION}' and until lt ${odataDate(before)}`,
+      maxPageSize,
+      continuation,
+    );
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
   }
 
   /**
@@ -195,7 +218,7 @@ export class ReportRepository {
 
   /** The report as stored: the new one, or the reporter's earlier report of the same message (`created` false). */
   async file(report: Report): Promise<{ report: Report; created: boolean }> {
-    const once = { partitionKey: `reporter-${userKey(report.reporter)}`, rowKey: reportKey(report) };
+    const once = markerOf(report);
     try {
       await this.table.createEntity({ ...once, reportId: report.id });
     } catch (error) {
@@ -238,6 +261,43 @@ export class ReportRepository {
     }
   }
 
+  /**
+   * A page of resolved reports filed before `before` (ms; a report's id, its RowKey, starts with its filing time, so
+   * this reads only reports that old), for retention, with each report's resolution time and reporter marker.
+   */
+  async resolvedFiledBefore(
+    before: number,
+    maxPageSize: number,
+    continuation?: string,
+  ): Promise<ExpiredPage<ExpiredRow & { resolvedOn: number; marker: { partitionKey: string; rowKey: string } }>> {
+    const page = await queryPage<ReportEntity>(
+      this.table,
+      `PartitionKey eq '${REPORT_PARTITION}' and RowKey lt ${odataString(reportIdPrefix(before))} and ` +
+        `status eq 'resolved'`,
+      ['PartitionKey', 'RowKey', 'report'],
+      maxPageSize,
+      continuation,
+    );
+    return {
+      rows: page.entities.map((entity) => {
+        const report = JSON.parse(entity.report) as Report;
+        return {
+          ...expiredRowOf(entity),
+          resolvedOn: report.resolution ? Date.parse(report.resolution.on) : Number.POSITIVE_INFINITY,
+          marker: markerOf(report),
+        };
+      }),
+      ...(page.continuation ? { continuation: page.continuation } : {}),
+    };
+  }
+
+  /** Deletes a report unchanged since read, then its reporter marker: false when it changed or went meanwhile. */
+  async deleteExpired(row: ExpiredRow & { marker: { partitionKey: string; rowKey: string } }): Promise<boolean> {
+    if (!(await deleteUnchanged(this.table, row))) return false;
+    await deleteUnchanged(this.table, { ...row.marker, etag: '*' });
+    return true;
+  }
+
   async open(pageSize: number, continuation?: string): Promise<{ items: Report[]; continuationToken?: string }> {
     const page = await this.table
       .listEntities<ReportEntity>({
@@ -251,6 +311,19 @@ export class ReportRepository {
       ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}),
     };
   }
+}
+
+/** The row that makes a reporter's second report of a message find the first. */
+function markerOf(report: Pick<Report, 'reporter' | 'threadId' | 'messageId'>): {
+  partitionKey: string;
+  rowKey: string;
+} {
+  return { partitionKey: `reporter-${userKey(report.reporter)}`, rowKey: reportKey(report) };
+}
+
+/** Report ids are `r<filing ms, base 36, 9 digits>-…` (ReportService): every id filed before `ms` sorts below this. */
+function reportIdPrefix(ms: number): string {
+  return `r${Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0')}`;
 }
 
 function reportKey(report: Pick<Report, 'threadId' | 'messageId'>): string {

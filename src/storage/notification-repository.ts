@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 
 import { isConflict, isStatus } from './errors';
+import { deleteUnchanged, type ExpiredPage, type ExpiredRow, expiredRowOf, queryPage } from './expiry';
 import { odataString, userIdFromKey, userKey } from './keys';
 
 /**
@@ -139,6 +140,46 @@ export class NotificationRepository {
     await this.table.deleteEntity(duePartition(entry.userId), dueRowKey(entry)).catch((error: unknown) => {
       if (!isStatus(error, 404)) throw error;
     });
+  }
+
+  /**
+   * A page of due entries that were due before `before` (ms), with their user, for retention: one range query over
+   * the due partitions, oldest due first in each, resumable from `continuation`.
+   */
+  async dueBefore(
+    before: number,
+    maxPageSize: number,
+    continuation?: string,
+  ): Promise<ExpiredPage<ExpiredRow & { userId: string }>> {
+    const page = await queryPage(
+      this.table,
+      `PartitionKey ge 'due-' and PartitionKey lt 'due.' and RowKey lt ${odataString(pad(before))}`,
+      ['PartitionKey', 'RowKey'],
+      maxPageSize,
+      continuation,
+    );
+    return {
+      rows: page.entities.map((entity) => {
+        const row = expiredRowOf(entity);
+        return { ...row, userId: userIdFromKey(row.rowKey.split('|')[1] ?? '') };
+      }),
+      ...(page.continuation ? { continuation: page.continuation } : {}),
+    };
+  }
+
+  /** Whether the user has a settings row (one read of its key only). */
+  async hasRecord(userId: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(recordPartition(userId), RECORD_ROW, { queryOptions: { select: ['PartitionKey'] } });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
   }
 
   /** Until when ACS Email asked us to wait (a 429's Retry-After), if it did. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 
 import { isConflict, isStatus } from './errors';
+import { deleteUnchanged, expiredKeysPage, type ExpiredPage, type ExpiredRow, odataDate } from './expiry';
 import { odataString } from './keys';
 
 /**
@@ -104,6 +105,25 @@ export class ScreeningRepository {
       if (isStatus(error, 412, 404)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * A page of finished checks (allowed, or the message removed) whose state was written before `before`, for
+   * retention: a filtered scan of the check partitions (one per thread), resumable from `continuation`. Checks still
+   * running, queued or awaiting a deletion are never returned.
+   */
+  async finishedBefore(before: number, maxPageSize: number, continuation?: string): Promise<ExpiredPage> {
+    return expiredKeysPage(
+      this.table,
+      `PartitionKey ge 'check-' and PartitionKey lt 'check.' and since lt ${odataDate(before)} and ` +
+        `(state eq 'allowed' or state eq 'removed')`,
+      maxPageSize,
+      continuation,
+    );
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
   }
 
   async enqueue(check: QueuedCheck): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { TableClient } from '@azure/data-tables';
 
-import { isConflict } from './errors';
+import { isConflict, isStatus } from './errors';
 
 /**
  * Values the backend generates for itself and shares across instances, such as the key that signs
@@ -22,4 +22,21 @@ export class SettingsRepository {
     const stored = await this.table.getEntity<{ value: string }>('key', name);
     return Buffer.from(stored.value, 'base64');
   }
+
+  /** Where the retention timer's sweep `name` stopped (a continuation token), if it is inside a pass. */
+  async retentionCursor(name: string): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity<{ value: string }>(RETENTION_PARTITION, name)).value || undefined;
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Keeps the cursor of sweep `name`; undefined: the pass is complete, the next run starts over. */
+  async setRetentionCursor(name: string, cursor: string | undefined): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: RETENTION_PARTITION, rowKey: name, value: cursor ?? '' }, 'Replace');
+  }
 }
+
+const RETENTION_PARTITION = 'retention';

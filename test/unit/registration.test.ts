@@ -34,6 +34,7 @@ const settings = {
   AUTH_ISSUER: 'https://login.example.com/tenant/v2.0',
   AUTH_AUDIENCE: 'api://chat',
   PRUNE_SCHEDULE: '0 */30 * * * *',
+  RETENTION_SCHEDULE: '0 45 */2 * * *',
   // Built, not called: the Blob SDK loads from the bundle.
   ATTACHMENTS_BLOB_ENDPOINT: 'https://127.0.0.1:1/devstoreaccount1',
   // Built, not called: the Content Safety client loads from the bundle, and its recheck timer registers.
@@ -104,6 +105,10 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
       expect.objectContaining({
         name: 'pruneThreads',
         bindings: [expect.objectContaining({ schedule: '0 */30 * * * *' })],
+      }),
+      expect.objectContaining({
+        name: 'enforceRetention',
+        bindings: [expect.objectContaining({ schedule: '0 45 */2 * * *' })],
       }),
     ]);
     // The infra subscription points at this name.
