@@ -84,7 +84,7 @@ export function applyInboxChange(state: InboxState, change: InboxChange): InboxS
         ...state,
         deleted: keepFact ? addId(state.deleted, change.messageId) : state.deleted,
         recent: known
-          ? state.recent.map((m) => (m.id === change.messageId ? { ...m, deleted: true as const } : m))
+          ? state.recent.map((m) => (m.id === change.messageId ? tombstone(m) : m))
           : state.recent,
       };
     }
@@ -142,12 +142,27 @@ function addId(ids: string[], id: string): string[] {
   return [...ids, id].sort(compareMessageIds);
 }
 
+/**
+ * What an entry keeps of a deleted message: that it existed and when, not who wrote it or what it said (a deletion,
+ * or a sender's erasure, leaves no copy in other people's inboxes).
+ */
+function tombstone(message: MessageSummary): MessageSummary {
+  return {
+    id: message.id,
+    type: message.type,
+    preview: '',
+    createdOn: message.createdOn,
+    version: message.version,
+    deleted: true,
+  };
+}
+
 function upsertRecent(recent: MessageSummary[], message: MessageSummary): MessageSummary[] {
   const existing = recent.find((m) => m.id === message.id);
   let next: MessageSummary[];
   if (existing) {
     const newer = message.version > existing.version ? message : existing;
-    const merged = existing.deleted || message.deleted ? { ...newer, deleted: true as const } : newer;
+    const merged = existing.deleted || message.deleted ? tombstone(newer) : newer;
     next = recent.map((m) => (m.id === message.id ? merged : m));
   } else {
     next = [...recent, message].sort((a, b) => compareMessageIds(b.id, a.id));
