@@ -15,6 +15,7 @@ import { ParticipantService } from './chat/participant-service';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
 import type { AppConfig, NotificationsConfig } from './config';
+import { ErasureService } from './erasure/erasure-service';
 import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
 import { HealthService } from './health';
 import { type Authenticator, createAuthenticator } from './http/authenticate';
@@ -42,6 +43,7 @@ import { PruneService } from './pruning/prune-service';
 import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
 import { AttachmentRepository } from './storage/attachment-repository';
+import { ErasureRepository } from './storage/erasure-repository';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
@@ -115,6 +117,7 @@ export interface Services {
   unsubscribeLinks?: UnsubscribeLinks;
   /** After-the-fact checks of messages from their events; absent when Content Safety is not configured. */
   screening?: MessageScreening;
+  erasure: ErasureService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -247,10 +250,11 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       )
     : undefined;
   const access = new ThreadAccess(chat);
+  const attachmentRecords = new AttachmentRepository(tables.attachments);
   const attachments = new AttachmentService(
     attachmentsConfig,
     files,
-    new AttachmentRepository(tables.attachments),
+    attachmentRecords,
     {
       // The caller's inbox row says they are in the thread (0 ACS calls); without one (a thread created a moment
       // ago, before its event), ACS is asked as the caller.
@@ -278,6 +282,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   );
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
+  const reports = new ReportRepository(tables.moderation);
 
   const notifications = config.notifications ? notificationServices(config.notifications) : {};
   function notificationServices(notificationsConfig: NotificationsConfig) {
@@ -385,10 +390,27 @@ export async function createServices(config: AppConfig, options: CompositionOpti
           }),
         }
       : {}),
+    erasure: new ErasureService({
+      erasures: new ErasureRepository(tables.erasures),
+      hashKey: memoizeAsync(() => settings.signingKey('erasure')),
+      identity,
+      identityClient,
+      actingTokens,
+      acs: chat.acs,
+      threadRecords: chat.threads,
+      threads,
+      tables,
+      requests: chat.requests,
+      attachments: attachmentRecords,
+      ...(files ? { files } : {}),
+      reports,
+      moderation,
+      now: clock,
+    }),
     reports: new ReportService(
       {
         messages,
-        reports: new ReportRepository(tables.moderation),
+        reports,
         audit,
         people: chat.people,
         actions: moderatorActions,

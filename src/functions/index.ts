@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { attachmentFunctions } from './attachments';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
+import { erasureFunctions } from './erasure';
 import { healthFunctions } from './health';
 import { inboxFunctions } from './inbox';
 import { messageFunctions } from './messages';
@@ -32,6 +33,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...notificationFunctions(config, services),
     ...pruneFunctions(config, services),
     ...chatEventFunctions(services),
+    ...erasureFunctions(services),
   ];
   return [...table, ...openApiFunctions(table)];
 }

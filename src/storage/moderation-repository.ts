@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 
 import type { AuditEntry, Ban, Report } from '../moderation/moderation-schemas';
+import { deleteWhere } from './bulk-delete';
 import { isConflict, isStatus } from './errors';
 import { odataString, userKey } from './keys';
 
@@ -195,7 +196,7 @@ export class ReportRepository {
 
   /** The report as stored: the new one, or the reporter's earlier report of the same message (`created` false). */
   async file(report: Report): Promise<{ report: Report; created: boolean }> {
-    const once = { partitionKey: `reporter-${userKey(report.reporter)}`, rowKey: reportKey(report) };
+    const once = { partitionKey: reporterPartition(report.reporter), rowKey: reportKey(report) };
     try {
       await this.table.createEntity({ ...once, reportId: report.id });
     } catch (error) {
@@ -238,6 +239,31 @@ export class ReportRepository {
     }
   }
 
+  /** Erasure: the ids of up to `limit` reports `reporter` filed (their markers, in the reporter's partition). */
+  async filedBy(reporter: string, limit: number): Promise<string[]> {
+    const page = await this.table
+      .listEntities<{ reportId: string }>({
+        queryOptions: { filter: `PartitionKey eq ${odataString(reporterPartition(reporter))}` },
+      })
+      .byPage({ maxPageSize: limit })
+      .next();
+    return page.done ? [] : page.value.map((entity) => entity.reportId);
+  }
+
+  /**
+   * Erasure: the report stays, without its reporter (now `replacement`), and its marker goes. Repeatable;
+   * a report already without them is left as is.
+   */
+  async forgetReporter(reportId: string, reporter: string, replacement: string): Promise<void> {
+    for (let attempt = 1; attempt <= 8; attempt += 1) {
+      const stored = await this.get(reportId);
+      if (!stored || stored.report.reporter !== reporter) break;
+      if (await this.replace({ ...stored.report, reporter: replacement }, stored.etag)) break;
+    }
+    const filter = `PartitionKey eq ${odataString(reporterPartition(reporter))} and reportId eq ${odataString(reportId)}`;
+    await deleteWhere(this.table, filter, 10);
+  }
+
   async open(pageSize: number, continuation?: string): Promise<{ items: Report[]; continuationToken?: string }> {
     const page = await this.table
       .listEntities<ReportEntity>({
@@ -251,6 +277,10 @@ export class ReportRepository {
       ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}),
     };
   }
+}
+
+function reporterPartition(reporter: string): string {
+  return `reporter-${userKey(reporter)}`;
 }
 
 function reportKey(report: Pick<Report, 'threadId' | 'messageId'>): string {
