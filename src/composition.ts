@@ -15,6 +15,7 @@ import { ParticipantService } from './chat/participant-service';
 import { PeopleDirectory } from './chat/people';
 import { ThreadService } from './chat/thread-service';
 import type { AppConfig, NotificationsConfig } from './config';
+import { ErasureService } from './erasure/erasure-service';
 import { activityPrecisionFor, ChatEventService } from './events/chat-event-service';
 import { ExportService } from './export/export-service';
 import { HealthService } from './health';
@@ -44,6 +45,7 @@ import { LiveUpdates } from './realtime/live-updates';
 import { createWebPubSubChannel } from './realtime/web-pubsub-channel';
 import { RetentionService } from './retention/retention-service';
 import { AttachmentRepository } from './storage/attachment-repository';
+import { ErasureRepository } from './storage/erasure-repository';
 import { isStatus } from './storage/errors';
 import { IdempotencyRepository } from './storage/idempotency-repository';
 import { IdentityRepository } from './storage/identity-repository';
@@ -120,6 +122,7 @@ export interface Services {
   screening?: MessageScreening;
   /** The enforceRetention timer's work. */
   retention: RetentionService;
+  erasure: ErasureService;
 }
 
 export type ServicesProvider = () => Promise<Services>;
@@ -252,10 +255,11 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       )
     : undefined;
   const access = new ThreadAccess(chat);
+  const attachmentRecords = new AttachmentRepository(tables.attachments);
   const attachments = new AttachmentService(
     attachmentsConfig,
     files,
-    new AttachmentRepository(tables.attachments),
+    attachmentRecords,
     {
       // The caller's inbox row says they are in the thread (0 ACS calls); without one (a thread created a moment
       // ago, before its event), ACS is asked as the caller.
@@ -283,6 +287,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   );
   const messages = new MessageService(chat, clock, attachments);
   const moderatorActions = new ModeratorActions(chat.acs);
+  const reports = new ReportRepository(tables.moderation);
 
   const notifications: Partial<ReturnType<typeof notificationServices>> = config.notifications
     ? notificationServices(config.notifications)
@@ -408,10 +413,27 @@ export async function createServices(config: AppConfig, options: CompositionOpti
           }),
         }
       : {}),
+    erasure: new ErasureService({
+      erasures: new ErasureRepository(tables.erasures),
+      hashKey: memoizeAsync(() => settings.signingKey('erasure')),
+      identity,
+      identityClient,
+      actingTokens,
+      acs: chat.acs,
+      threadRecords: chat.threads,
+      threads,
+      tables,
+      requests: chat.requests,
+      attachments: attachmentRecords,
+      ...(files ? { files } : {}),
+      reports,
+      moderation,
+      now: clock,
+    }),
     reports: new ReportService(
       {
         messages,
-        reports: new ReportRepository(tables.moderation),
+        reports,
         audit,
         people: chat.people,
         actions: moderatorActions,

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { attachmentFunctions } from './attachments';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
+import { erasureFunctions } from './erasure';
 import { exportFunctions } from './export';
 import { healthFunctions } from './health';
 import { inboxFunctions } from './inbox';
@@ -36,6 +37,7 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...pruneFunctions(config, services),
     ...retentionFunctions(config, services),
     ...chatEventFunctions(services),
+    ...erasureFunctions(services),
   ];
   return [...table, ...openApiFunctions(table)];
 }

@@ -83,9 +83,7 @@ export function applyInboxChange(state: InboxState, change: InboxChange): InboxS
       return {
         ...state,
         deleted: keepFact ? addId(state.deleted, change.messageId) : state.deleted,
-        recent: known
-          ? state.recent.map((m) => (m.id === change.messageId ? tombstone(m) : m))
-          : state.recent,
+        recent: known ? state.recent.map((m) => (m.id === change.messageId ? tombstone(m) : m)) : state.recent,
       };
     }
     case 'joined':

@@ -132,6 +132,28 @@ export class AttachmentRepository {
     await this.deleteQuietly(record.attachmentId, UPLOAD_ROW);
   }
 
+  /** Erasure: up to `limit` uploads `uploader` made (a filtered scan of the upload rows). */
+  async uploadsBy(uploader: string, limit: number): Promise<AttachmentRecord[]> {
+    const filter = `RowKey eq '${UPLOAD_ROW}' and uploader eq ${odataString(uploader)}`;
+    const found: AttachmentRecord[] = [];
+    const pages = this.table.listEntities<UploadEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: limit });
+    for await (const page of pages) {
+      for (const entity of page) {
+        found.push({
+          attachmentId: entity.partitionKey,
+          threadId: entity.threadId,
+          uploader: entity.uploader,
+          name: entity.name,
+          contentType: entity.contentType,
+          declaredSize: entity.declaredSize,
+          createdOn: new Date(entity.createdOn),
+        });
+      }
+      if (found.length >= limit) break;
+    }
+    return found.slice(0, limit);
+  }
+
   /** A due-index entry whose upload is gone already. */
   async removePending(entry: PendingUpload): Promise<void> {
     await this.deleteQuietly(entry.partitionKey, entry.rowKey);

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 
-import { isConflict } from './errors';
+import { isConflict, isNotFound } from './errors';
 import { deleteUnchanged, expiredKeysPage, type ExpiredPage, type ExpiredRow, odataDate } from './expiry';
 
 /**
@@ -69,6 +69,37 @@ export class IdempotencyRepository {
   }
 
   /**
+   * Erasure: one page of every stored key (Tables' own continuation), deleting those whose stored response names one
+   * of `ids` (a string value equal to one of them, anywhere in it). Keys are hashes of the user and their key, so a
+   * key is found by what it answered; the rest expire with the table's retention.
+   */
+  async forgetNaming(
+    ids: string[],
+    pageSize: number,
+    continuation?: string,
+  ): Promise<{ scanned: number; deleted: number; continuation?: string }> {
+    const names = new Set(ids);
+    const page = await this.table
+      .listEntities<RequestEntity>({ queryOptions: { select: ['PartitionKey', 'RowKey', 'result', 'resultId'] } })
+      .byPage({ maxPageSize: pageSize, ...(continuation ? { continuationToken: continuation } : {}) })
+      .next();
+    if (page.done) return { scanned: 0, deleted: 0 };
+    let deleted = 0;
+    for (const entity of page.value) {
+      if (!(names.has(entity.resultId ?? '') || namesAny(entity.result, names))) continue;
+      await this.table.deleteEntity(entity.partitionKey, entity.rowKey).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+      deleted += 1;
+    }
+    return {
+      scanned: page.value.length,
+      deleted,
+      ...(page.value.continuationToken ? { continuation: page.value.continuationToken } : {}),
+    };
+  }
+
+  /**
    * Notes what a claimed key created and, when given and small enough, the response it was answered with, so a retry
    * is answered from here alone. One write.
    */
@@ -83,5 +114,23 @@ export class IdempotencyRepository {
       'Merge',
       { etag: '*' },
     );
+  }
+}
+
+/** Whether a stored JSON response has a string value equal to one of `names`. */
+function namesAny(json: string | undefined, names: Set<string>): boolean {
+  if (!json) return false;
+  const walk = (value: unknown): boolean =>
+    typeof value === 'string'
+      ? names.has(value)
+      : Array.isArray(value)
+        ? value.some(walk)
+        : value !== null && typeof value === 'object'
+          ? Object.values(value).some(walk)
+          : false;
+  try {
+    return walk(JSON.parse(json));
+  } catch {
+    return false;
   }
 }

@@ -84,6 +84,18 @@ export class IdentityRepository {
   }
 }
 
+/** Erasure: removes a user's forward and reverse rows (each absent one is fine). */
+export async function forgetUserRows(table: TableClient, userId: string, acsUserId: string | undefined): Promise<void> {
+  const keys = [forwardKey({ kind: 'user', userId }), ...(acsUserId ? [reverseKey(acsUserId)] : [])];
+  for (const key of keys) {
+    try {
+      await table.deleteEntity(key, ROW);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}
+
 function forwardKey(owner: Owner): string {
   return owner.kind === 'service' ? SERVICE_PARTITION : `u:${userKey(owner.userId)}`;
 }

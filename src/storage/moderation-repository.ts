@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 
 import type { AuditEntry, Ban, Report } from '../moderation/moderation-schemas';
+import { deleteWhere } from './bulk-delete';
 import { isConflict, isStatus } from './errors';
 import {
   deleteUnchanged,
@@ -298,6 +299,31 @@ export class ReportRepository {
     return true;
   }
 
+  /** Erasure: the ids of up to `limit` reports `reporter` filed (their markers, in the reporter's partition). */
+  async filedBy(reporter: string, limit: number): Promise<string[]> {
+    const page = await this.table
+      .listEntities<{ reportId: string }>({
+        queryOptions: { filter: `PartitionKey eq ${odataString(reporterPartition(reporter))}` },
+      })
+      .byPage({ maxPageSize: limit })
+      .next();
+    return page.done ? [] : page.value.map((entity) => entity.reportId);
+  }
+
+  /**
+   * Erasure: the report stays, without its reporter (now `replacement`), and its marker goes. Repeatable;
+   * a report already without them is left as is.
+   */
+  async forgetReporter(reportId: string, reporter: string, replacement: string): Promise<void> {
+    for (let attempt = 1; attempt <= 8; attempt += 1) {
+      const stored = await this.get(reportId);
+      if (!stored || stored.report.reporter !== reporter) break;
+      if (await this.replace({ ...stored.report, reporter: replacement }, stored.etag)) break;
+    }
+    const filter = `PartitionKey eq ${odataString(reporterPartition(reporter))} and reportId eq ${odataString(reportId)}`;
+    await deleteWhere(this.table, filter, 10);
+  }
+
   async open(pageSize: number, continuation?: string): Promise<{ items: Report[]; continuationToken?: string }> {
     const page = await this.table
       .listEntities<ReportEntity>({
@@ -324,6 +350,10 @@ function markerOf(report: Pick<Report, 'reporter' | 'threadId' | 'messageId'>): 
 /** Report ids are `r<filing ms, base 36, 9 digits>-…` (ReportService): every id filed before `ms` sorts below this. */
 function reportIdPrefix(ms: number): string {
   return `r${Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0')}`;
+}
+
+function reporterPartition(reporter: string): string {
+  return `reporter-${userKey(reporter)}`;
 }
 
 function reportKey(report: Pick<Report, 'threadId' | 'messageId'>): string {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { TableClient } from '@azure/data-tables';
 
+import { deleteWhere } from './bulk-delete';
 import { isConflict, isStatus } from './errors';
 import { deleteUnchanged, type ExpiredPage, type ExpiredRow, expiredRowOf, queryPage } from './expiry';
 import { odataString, userIdFromKey, userKey } from './keys';
@@ -196,6 +197,25 @@ export class NotificationRepository {
   async pause(until: number): Promise<void> {
     await this.table.upsertEntity({ ...PAUSE, until }, 'Replace');
   }
+}
+
+/**
+ * Erasure: deletes a user's settings row and their due entries (in their one shard), up to `limit` rows a call.
+ */
+export async function forgetNotifications(
+  table: TableClient,
+  userId: string,
+  limit: number,
+): Promise<{ deleted: number; more: boolean }> {
+  const mine = `|${userKey(userId)}|`;
+  const settings = await deleteWhere(table, `PartitionKey eq ${odataString(recordPartition(userId))}`, limit);
+  const due = await deleteWhere(
+    table,
+    `PartitionKey eq ${odataString(duePartition(userId))}`,
+    limit - settings.deleted,
+    (row) => !String(row.rowKey).includes(mine),
+  );
+  return { deleted: settings.deleted + due.deleted, more: settings.more || due.more };
 }
 
 function recordPartition(userId: string): string {

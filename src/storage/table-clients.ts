@@ -15,6 +15,7 @@ export const TABLE_ROLES = [
   'attachments',
   'moderation',
   'notifications',
+  'erasures',
 ] as const;
 export type TableRole = (typeof TABLE_ROLES)[number];
 
@@ -31,6 +32,7 @@ const TABLE_SUFFIX: Record<TableRole, string> = {
   attachments: 'Attachments',
   moderation: 'Moderation',
   notifications: 'Notifications',
+  erasures: 'Erasures',
 };
 
 export function tableName(config: AppConfig['tables'], role: TableRole): string {

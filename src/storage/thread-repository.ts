@@ -204,6 +204,35 @@ export class ThreadRepository {
     if (indexed) await this.deleteEntry({ threadId, activityOn: indexed });
   }
 
+  /**
+   * Erasure: the thread passes to the backend. Its owner becomes `ownerUserId` (a marker no caller's user id equals,
+   * so only an admin can delete it) and its index entry no longer carries the former owner's ACS identity (pruning
+   * then deletes it as the service identity). Two upserts, both repeatable.
+   */
+  async handOver(threadId: string, indexedActivityOn: Date, ownerUserId: string): Promise<void> {
+    await this.activity.upsertEntity<ActivityEntity>(
+      activityEntity({ threadId, activityOn: indexedActivityOn }),
+      'Replace',
+    );
+    const entity = await this.threads.getEntity<ThreadEntity>(threadId, THREAD_ROW).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!entity) return;
+    await this.threads.updateEntity<ThreadEntity>(
+      {
+        partitionKey: threadId,
+        rowKey: THREAD_ROW,
+        ownerUserId,
+        createdOn: entity.createdOn,
+        lastActivityOn: entity.lastActivityOn,
+        indexedActivityOn: entity.indexedActivityOn,
+      },
+      'Replace',
+      { etag: entity.etag },
+    );
+  }
+
   async deleteEntry(entry: ActivityEntry): Promise<void> {
     const entity = activityEntity(entry);
     try {

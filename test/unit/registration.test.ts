@@ -110,6 +110,10 @@ describe('the bundle the Functions host loads (src/index.ts)', () => {
         name: 'enforceRetention',
         bindings: [expect.objectContaining({ schedule: '0 45 */2 * * *' })],
       }),
+      expect.objectContaining({
+        name: 'continueErasures',
+        bindings: [expect.objectContaining({ schedule: '0 */1 * * * *' })],
+      }),
     ]);
     // The infra subscription points at this name.
     expect(functions.filter((fn) => trigger(fn)?.type === 'eventGridTrigger').map((fn) => fn.name)).toEqual([

@@ -1,0 +1,160 @@
+import { ChatClient } from '@azure/communication-chat';
+import { AzureCommunicationTokenCredential } from '@azure/communication-common';
+import type { TokenCredential } from '@azure/core-auth';
+
+import { userKey } from '../../../src/storage/keys';
+import { createTableClients, TABLE_ROLES } from '../../../src/storage/table-clients';
+import { type ApiUser, signIn, threadPath } from '../../helpers/api';
+import { startTestStack, type TestStack } from '../../helpers/stack';
+
+interface ErasureState {
+  erasureId: string;
+  status: 'running' | 'finished';
+  stepsDone: string[];
+  stepsPending: string[];
+  counts: Record<string, number>;
+  finishedOn?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('erasure: bob is erased, resumably, and nothing names him afterwards', () => {
+  let stack: TestStack;
+  let admin: ApiUser;
+  let alice: ApiUser;
+  let bob: ApiUser;
+  let carol: ApiUser;
+
+  beforeAll(async () => {
+    stack = await startTestStack({}, { chatEvents: true, liveUpdates: false });
+    admin = await signIn(stack, 'er-admin', { roles: ['Chat.Admin'] });
+    alice = await signIn(stack, 'er-alice');
+    bob = await signIn(stack, 'er-bob');
+    carol = await signIn(stack, 'er-carol');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const control = () => stack.emulator!.control;
+  const runTimer = async () => {
+    const run = await fetch(`${stack.host.origin}/admin/functions/continueErasures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"input":""}',
+    });
+    expect(run.status).toBeLessThan(300);
+  };
+  const state = async () =>
+    (await bob.request<ErasureState>('GET', `/users/${encodeURIComponent(bob.userId)}/erasure`)).body;
+
+  async function createThread(owner: ApiUser, topic: string, others: ApiUser[]): Promise<string> {
+    const res = await owner.request<{ thread: { id: string } }>('POST', '/threads', {
+      topic,
+      participants: others.map((user) => ({ userId: user.userId })),
+    });
+    expect(res.status).toBe(201);
+    return res.body.thread.id;
+  }
+
+  it('erases bob: ACS, every table, his threads; alice keeps hers; survives a Tables outage and an ACS 429', async () => {
+    // ACS's published limits would make this test wait minutes (30 deletions a minute per thread); the 429 it
+    // handles is injected below.
+    control().setRateLimiting(false);
+    const issued = await bob.request<{ token: string; endpoint: string; acsUserId: string }>('POST', '/token');
+    expect(issued.status).toBe(200);
+    const withAlice = await createThread(alice, 'With alice', [bob]);
+    const ownedAlone = await createThread(bob, 'Bob alone', []);
+    const ownedShared = await createThread(bob, 'Bob shared', [alice, carol]);
+    for (let index = 0; index < 50; index += 1) {
+      const sent = await bob.request('POST', threadPath(withAlice, '/messages'), { content: `bob ${index}` });
+      expect(sent.status).toBe(201);
+    }
+    const aliceIds: string[] = [];
+    for (let index = 0; index < 3; index += 1)
+      aliceIds.push(
+        (await alice.request<{ id: string }>('POST', threadPath(withAlice, '/messages'), { content: `alice ${index}` }))
+          .body.id,
+      );
+    const upload = await bob.request('POST', threadPath(ownedShared, '/attachments'), {
+      name: 'notes.txt',
+      contentType: 'text/plain',
+      size: 5,
+    });
+    expect(upload.status).toBe(201);
+    await control().flushEvents();
+
+    const bobAcsId = issued.body.acsUserId;
+    expect(bobAcsId).toBeDefined();
+
+    const bobMessagesBefore = control()
+      .getThread(withAlice)!
+      .messages.filter((m) =>
+        String((m.content as { message?: string } | undefined)?.message ?? '').startsWith('bob '),
+      ).length;
+    control().resetCounts();
+    // The first run (inside the request) stops at an ACS 429 on a message deletion.
+    control().injectFault({ operation: 'chat.deleteMessage', status: 429, count: 1, retryAfterSeconds: 1 });
+    const first = await bob.request<{ erasureId: string }>('DELETE', '/me?deleteMessages=true');
+    expect(first.status).toBe(202);
+    const joined = await admin.request<{ erasureId: string }>('DELETE', `/users/${encodeURIComponent(bob.userId)}`);
+    expect(joined.status).toBe(202);
+    expect(joined.body.erasureId).toBe(first.body.erasureId);
+    expect(await state()).toMatchObject({ status: 'running' });
+    expect((await alice.request('DELETE', `/users/${encodeURIComponent(bob.userId)}`)).status).toBe(403);
+
+    // A run within Retry-After does nothing; then Tables fails a whole run.
+    await runTimer();
+    await sleep(1_100);
+    stack.tablesFaults.failNext('PUT', 503, 30);
+    await runTimer();
+    stack.tablesFaults.clear();
+
+    for (let run = 0; run < 40 && (await state()).status !== 'finished'; run += 1) {
+      await runTimer();
+      await sleep(200);
+    }
+    const done = await state();
+    expect(done).toMatchObject({ erasureId: first.body.erasureId, status: 'finished', stepsPending: [] });
+    expect(done.counts).toMatchObject({ messagesDeleted: 50, threadsDeleted: 1, threadsHandedOver: 1, attachments: 1 });
+    // No duplicate work: 50 deletions and the one refused by the 429.
+    expect(control().requestCounts()['chat.deleteMessage']).toBe(51);
+
+    await control().flushEvents();
+    // ACS: no identity, no token accepted.
+    const identities = control().listIdentities();
+    expect(bobMessagesBefore).toBe(50);
+    expect(identities.find((identity) => identity.id === bobAcsId)?.deleted ?? true).toBe(true);
+    const old = new ChatClient(issued.body.endpoint, new AzureCommunicationTokenCredential(issued.body.token), {
+      tlsOptions: { ca: stack.emulator!.caCertPem },
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(old.getChatThreadClient(withAlice).getProperties()).rejects.toMatchObject({ statusCode: 401 });
+
+    // Threads: alone one gone, shared one kept (without bob) and deletable by an admin, alice's messages intact.
+    const aliceThread = control().getThread(withAlice)!;
+    for (const id of aliceIds) expect(aliceThread.messages.find((m) => m.id === id)?.deletedOn).toBeUndefined();
+    const text = (m: Record<string, unknown>) => String((m.content as { message?: string } | undefined)?.message ?? '');
+    const bobMessages = aliceThread.messages.filter((m) => text(m).startsWith('bob '));
+    expect(bobMessages.every((m) => m.deletedOn !== undefined)).toBe(true);
+    expect(control().getThread(ownedAlone)?.deletedOn ?? 'gone').toBeDefined();
+    expect((await admin.request('DELETE', threadPath(ownedShared))).status).toBe(204);
+
+    // Tables: no row names bob outside the erasure record.
+    const tables = createTableClients(stack.config.tables, () => undefined as unknown as TokenCredential);
+    const needles = [bob.userId, bobAcsId, userKey(bob.userId)];
+    const found: string[] = [];
+    for (const role of TABLE_ROLES) {
+      if (role === 'erasures') continue;
+      for await (const row of tables[role].listEntities()) {
+        const json = JSON.stringify(row);
+        if (needles.some((needle) => json.includes(needle))) found.push(`${role}: ${json.slice(0, 300)}`);
+      }
+    }
+    expect(found).toEqual([]);
+    for await (const row of tables.erasures.listEntities()) {
+      const text = JSON.stringify(row);
+      expect(needles.filter((needle) => text.includes(needle))).toEqual([]);
+    }
+  });
+});
