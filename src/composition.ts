@@ -428,6 +428,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       ...(files ? { files } : {}),
       reports,
       moderation,
+      shutOut: (userId, reason) => bans.shutOut(userId, reason),
       now: clock,
     }),
     reports: new ReportService(

@@ -48,6 +48,11 @@ export interface ErasureDependencies {
   files?: BlobFiles;
   reports: ReportRepository;
   moderation: ModerationRepository;
+  /**
+   * Shuts the user out while their erasure runs (a ban row, not audited: every route refuses them, their tokens are
+   * revoked, their live connections closed); the erasure's last step deletes that row.
+   */
+  shutOut?: (userId: string, reason: string) => Promise<void>;
   now: () => number;
 }
 
@@ -107,8 +112,11 @@ export class ErasureService {
         done: [],
         counts: {},
       };
-      if ((await this.deps.erasures.start(record, existing?.etag)) === 'started')
+      if ((await this.deps.erasures.start(record, existing?.etag)) === 'started') {
+        // Nothing new may be made while the erasure runs; the timer finishes it even if this fails.
+        await this.deps.shutOut?.(userId, 'Your account is being erased.');
         return { erasureId: record.erasureId, userHash };
+      }
     }
   }
 
@@ -424,6 +432,7 @@ export class ErasureService {
 
   /** The minimal record stays: the hash, when, who asked, the counts. */
   private async finish(run: Run): Promise<void> {
+    if (run.record.subject) this.deps.identity.forgetUser(run.record.subject.userId);
     const { subject: _subject, cursor: _cursor, leaseUntil: _lease, notBefore: _notBefore, ...kept } = run.record;
     run.record = { ...kept, finishedOn: new Date(this.deps.now()) };
     await this.save(run);

@@ -70,13 +70,21 @@ export function erasureFunctions(services: ServicesProvider): FunctionDefinition
         responses: { 200: 'The erasure', 403: 'Neither that user nor an admin', 404: 'No erasure of that user' },
         responseBodies: { 200: erasureViewSchema },
       },
-      handler: authenticatedHandler(services, async ({ request, caller, services: { erasure } }) => {
-        const { userId } = pathParams(request, erasureUserPath);
-        if (userId !== caller.userId) requireAdmin(caller);
-        const found = await erasure.status(userId);
-        if (!found) throw new NotFoundError('No erasure of that user.');
-        return { ...ok(found), headers: { 'Cache-Control': 'no-store' } };
-      }),
+      handler: authenticatedHandler(
+        services,
+        async ({ request, caller, services: { erasure, bans } }) => {
+          const { userId } = pathParams(request, erasureUserPath);
+          if (userId !== caller.userId) {
+            // Only their own erasure may be read by someone shut out (their erasure runs, or a moderator banned them).
+            await bans.assertNotBanned(caller.userId);
+            requireAdmin(caller);
+          }
+          const found = await erasure.status(userId);
+          if (!found) throw new NotFoundError('No erasure of that user.');
+          return { ...ok(found), headers: { 'Cache-Control': 'no-store' } };
+        },
+        { evenIfBanned: true },
+      ),
     },
     {
       kind: 'timer',

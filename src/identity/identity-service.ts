@@ -1,6 +1,7 @@
 import type { CommunicationIdentityClient, TokenScope } from '@azure/communication-identity';
 import type { InvocationContext } from '@azure/functions';
 
+import { NotFoundError } from '../errors';
 import { describeError } from '../logging';
 import { LruCache } from '../lru';
 import type { IdentityRepository, Owner } from '../storage/identity-repository';
@@ -43,6 +44,32 @@ export class IdentityService {
 
   /** A token for the caller's own ACS identity: exactly one ACS call, whether or not the identity existed. */
   async issueToken(userId: string, request: TokenRequest, context?: InvocationContext): Promise<IssuedToken> {
+    try {
+      return await this.issueTokenOnce(userId, request, context);
+    } catch (error) {
+      // The identity this instance remembers was deleted meanwhile (the user was erased elsewhere, and has signed in
+      // again): forget it, and look again in Tables, where a new user finds no mapping and gets a new identity.
+      if (!(error instanceof NotFoundError) || !this.forgetUser(userId)) throw error;
+      return this.issueTokenOnce(userId, request, context);
+    }
+  }
+
+  /** Forgets what this instance remembers of a user's identity; true when it remembered one. */
+  forgetUser(userId: string): boolean {
+    const key = cacheKey({ kind: 'user', userId });
+    const acsUserId = this.forward.get(key);
+    if (acsUserId === undefined) return false;
+    this.forward.delete(key);
+    this.reverse.delete(acsUserId);
+    this.actingTokens.forget(acsUserId);
+    return true;
+  }
+
+  private async issueTokenOnce(
+    userId: string,
+    request: TokenRequest,
+    context?: InvocationContext,
+  ): Promise<IssuedToken> {
     const owner: Owner = { kind: 'user', userId };
     const known = await this.lookup(owner);
     const creation = known ? { acsUserId: known } : await this.create(owner, request, context);

@@ -36,7 +36,12 @@ export class BanService {
 
   private refuseIfActive(ban: Ban | undefined): void {
     if (ban && (!ban.until || Date.parse(ban.until) > this.now()))
-      throw new ForbiddenError(`You are banned${ban.until ? ` until ${ban.until}` : ''}: ${ban.reason}`, 'UserBanned');
+      throw new ForbiddenError(
+        ban.bannedBy === 'system'
+          ? ban.reason
+          : `You are banned${ban.until ? ` until ${ban.until}` : ''}: ${ban.reason}`,
+        'UserBanned',
+      );
   }
 
   /** Like assertNotBanned, from a fresh read (before an ACS token is issued to the user). */
@@ -69,6 +74,19 @@ export class BanService {
       context,
     );
     return ban;
+  }
+
+  /**
+   * Shuts a user out without a moderation decision (their erasure is running): a ban row by `system`, not audited,
+   * with the same effects as a ban. Whoever shuts out deletes the row.
+   */
+  async shutOut(userId: string, reason: string, context?: InvocationContext): Promise<void> {
+    await this.repository
+      .putBan({ userId, reason, bannedBy: 'system', bannedOn: new Date(this.now()).toISOString() })
+      .catch(rethrowAs(fromUpstream));
+    this.snapshot = undefined;
+    await this.identity.revokeTokens(userId);
+    await this.disconnect?.(userId, context);
   }
 
   /** False when there was no ban. */

@@ -101,6 +101,13 @@ describe('erasure: bob is erased, resumably, and nothing names him afterwards', 
     expect(joined.status).toBe(202);
     expect(joined.body.erasureId).toBe(first.body.erasureId);
     expect(await state()).toMatchObject({ status: 'running' });
+    // Shut out while it runs: nothing new can be made for the erasure to miss (he may still read its progress).
+    const refused = await bob.request<{ error: { code: string; message: string } }>('POST', '/threads', { topic: 'x' });
+    expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([
+      403,
+      'UserBanned',
+      'Your account is being erased.',
+    ]);
     expect((await alice.request('DELETE', `/users/${encodeURIComponent(bob.userId)}`)).status).toBe(403);
 
     // A run within Retry-After does nothing; then Tables fails a whole run.
