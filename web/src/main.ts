@@ -1,4 +1,5 @@
 import { type ChatClient, unwrap } from '../../client';
+import { AccountSettingsPanel, erasingNotice } from './account-settings';
 import { bannedNotice, watchForBan } from './banned-notice';
 import { type Conversation, Conversations } from './conversations';
 import { checkbox, field, h, replaceChildren } from './dom';
@@ -68,6 +69,7 @@ function showChat(session: Session): void {
   const connection = h('span', { class: 'connection', role: 'status', 'aria-label': 'Connection' });
   const moderation = h('button', { type: 'button', hidden: true, onclick: () => void openReview() }, 'Moderation');
   const notifications = h('button', { type: 'button', onclick: () => void openNotifications() }, 'Notifications');
+  const account = h('button', { type: 'button', onclick: openAccount }, 'Account');
   let open: { threadId: string; view: ThreadView } | undefined;
   let stopped = false;
 
@@ -135,6 +137,18 @@ function showChat(session: Session): void {
     await settings.open();
   }
 
+  function openAccount(): void {
+    const settings = new AccountSettingsPanel(client, {
+      stopChat: stop,
+      erased: () => {
+        signOut();
+        replaceChildren(app, erasingNotice(client, session.userId, showSignIn));
+      },
+    });
+    showPage(settings);
+    settings.open();
+  }
+
   /** Everything the chat runs stops: the list, the open thread, the socket. */
   function stop(): void {
     stopped = true;
@@ -167,6 +181,7 @@ function showChat(session: Session): void {
       connection,
       moderation,
       notifications,
+      account,
       h(
         'button',
         {
