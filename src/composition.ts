@@ -387,6 +387,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
         reports: new ReportRepository(tables.moderation),
         moderation,
         notifications: new NotificationRepository(tables.notifications),
+        erasures: new ErasureRepository(tables.erasures),
       },
       { ...config.retention, auditDays: config.moderation.auditDays },
       clock,

@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 
+import type { ErasureRepository } from '../storage/erasure-repository';
 import type { ExpiredPage, ExpiredRow } from '../storage/expiry';
 import type { IdempotencyRepository } from '../storage/idempotency-repository';
 import type { InboxLeftover, InboxRepository } from '../storage/inbox-repository';
@@ -40,6 +41,7 @@ export interface RetentionDependencies {
   reports: ReportRepository;
   moderation: ModerationRepository;
   notifications: NotificationRepository;
+  erasures: ErasureRepository;
 }
 
 /** One kind of expiring rows: a page of candidates, whether each may go (checks a query cannot make), its delete. */
@@ -182,5 +184,10 @@ function buildSweeps(deps: RetentionDependencies, config: RetentionConfig): Arra
     },
     remove: (row) => deps.notifications.deleteExpired(row),
   };
-  return [usage, requests, inbox, screening, reports, bans, notifications] as Array<Sweep<never>>;
+  const erasures: Sweep = {
+    name: 'erasures',
+    page: (now, size, cursor) => deps.erasures.finishedBefore(now - RETENTION.erasureRecordMs, size, cursor),
+    remove: (row) => deps.erasures.deleteExpired(row),
+  };
+  return [usage, requests, inbox, screening, reports, bans, notifications, erasures] as Array<Sweep<never>>;
 }

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 
 import { isConflict, isNotFound } from './errors';
+import { deleteUnchanged, expiredKeysPage, type ExpiredPage, type ExpiredRow, odataDate } from './expiry';
 import { odataString } from './keys';
 
 /**
@@ -57,6 +58,20 @@ const QUEUE = 'queue';
 
 export class ErasureRepository {
   constructor(private readonly table: TableClient) {}
+
+  /** Finished erasure records older than `before` (ms), for retention: a resumable cross-partition query. */
+  async finishedBefore(before: number, maxPageSize: number, continuation?: string): Promise<ExpiredPage> {
+    return expiredKeysPage(
+      this.table,
+      `RowKey eq '${ROW}' and finishedOn lt ${odataDate(before)}`,
+      maxPageSize,
+      continuation,
+    );
+  }
+
+  async deleteExpired(row: ExpiredRow): Promise<boolean> {
+    return deleteUnchanged(this.table, row);
+  }
 
   async get(userHash: string): Promise<{ record: ErasureRecord; etag: string } | undefined> {
     try {

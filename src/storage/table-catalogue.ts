@@ -19,6 +19,11 @@ export const RETENTION = {
   endedBanMs: 86_400_000,
   /** Away-email due entries whose user has no settings row, an hour after they were due. */
   unexplainedDueMs: 3_600_000,
+  /**
+   * Finished erasure records: three years, long enough to answer "was this person erased, when, at whose request" for
+   * the limitation periods privacy complaints commonly have; they hold only a keyed hash of the user id.
+   */
+  erasureRecordMs: 3 * 365 * 86_400_000,
 } as const;
 
 export interface RowKind {
@@ -174,7 +179,7 @@ export const TABLE_CATALOGUE: Record<CatalogueRole, TableEntry> = {
     rows: [
       {
         kind: 'erasure record',
-        lifetime: 'kept as the erasure feature documents; its deletion belongs to that feature',
+        lifetime: 'while the erasure runs, then 3 years after it finished (enforceRetention)',
       },
     ],
   },
