@@ -18,6 +18,7 @@ import {
   addInto,
   check,
   countBy,
+  forEachAtOnce,
   holdEvents,
   listed,
   only,
@@ -162,13 +163,8 @@ async function api<T>(stack: Stack, method: string, path: string, userId: string
 }
 
 /** `work` for each item, CONCURRENCY at a time. */
-async function forEach<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  const queue = [...items];
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
+const forEach = <T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> =>
+  forEachAtOnce(items, CONCURRENCY, work);
 
 /** POST /api/token: the user's ACS identity, and the backend learns their address from the token. */
 const signIn = (stack: Stack, users: readonly string[]): Promise<void> =>

@@ -76,3 +76,16 @@ export async function settleEvents(emulator: RunningEmulator, whose: string): Pr
   const { settled } = await emulator.control.flushEvents(120_000);
   check(settled, `the ${whose} stack's chat events did not settle within 2 minutes`);
 }
+
+/** `work` for each item, `concurrency` at a time. */
+export async function forEachAtOnce<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
