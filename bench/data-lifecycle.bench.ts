@@ -456,6 +456,17 @@ function failures(steady: SteadyFigures, erased: ErasureFigures): string[] {
     [erased.bystanderOther > 0, `the bystander got ${erased.bystanderOther} failures other than 429`],
     [erased.leftMessages > 0, `${erased.leftMessages} messages of the erased user were left`],
     [!erased.identityDeleted, "the erased user's ACS identity was not deleted"],
+    [
+      (erased.counts.threadsDeleted ?? 0) + (erased.counts.threadsHandedOver ?? 0) !==
+        Math.round(erased.threads / 3) + Math.round(erased.threads / 5),
+      `of the ${Math.round(erased.threads / 3) + Math.round(erased.threads / 5)} threads the user owned, ` +
+        `${erased.counts.threadsDeleted ?? 0} were deleted and ${erased.counts.threadsHandedOver ?? 0} handed over`,
+    ],
+    [
+      (erased.counts.threadsLeft ?? 0) < erased.threads - Math.round(erased.threads / 3),
+      `the user left ${erased.counts.threadsLeft ?? 0} threads of the ${erased.threads - Math.round(erased.threads / 3)} ` +
+        'others were in too',
+    ],
   ];
   return checks.filter(([failed]) => failed).map(([, what]) => what);
 }

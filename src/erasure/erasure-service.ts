@@ -301,12 +301,20 @@ export class ErasureService {
    */
   private async leaveThreads(run: Run, userId: string, acsUserId: string): Promise<void> {
     const serviceAcsUserId = await this.deps.identity.serviceAcsUserId(run.context);
+    // The list shrinks as they leave, so a continuation would skip threads: list from the start again until only
+    // threads already handled in this run (if any could not be left) remain, following on past those.
+    const handled = new Set<string>();
     let pageToken: string | undefined;
     for (;;) {
       const page = await this.threadsPage(run, acsUserId, pageToken);
-      for (const threadId of page.threadIds) await this.leaveThread(run, userId, acsUserId, serviceAcsUserId, threadId);
-      if (!page.nextLink) return;
-      pageToken = page.nextLink;
+      const fresh = page.threadIds.filter((threadId) => !handled.has(threadId));
+      for (const threadId of fresh) {
+        await this.leaveThread(run, userId, acsUserId, serviceAcsUserId, threadId);
+        handled.add(threadId);
+      }
+      if (fresh.length > 0) pageToken = undefined;
+      else if (page.nextLink) pageToken = page.nextLink;
+      else return;
     }
   }
 
