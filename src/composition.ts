@@ -429,6 +429,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
       ...(files ? { files } : {}),
       reports,
       moderation,
+      inboxes,
       shutOut: (userId, reason) => bans.shutOut(userId, reason),
       now: clock,
     }),

@@ -12,6 +12,7 @@ import type { ThreadService } from '../chat/thread-service';
 import { ThrottledError } from '../errors';
 import type { ActingTokens } from '../identity/acting-tokens';
 import type { IdentityService } from '../identity/identity-service';
+import type { InboxState } from '../inbox/inbox-state';
 import { describeError } from '../logging';
 import { type AttachmentRepository, threadKey } from '../storage/attachment-repository';
 import { deleteWhere, partitionPrefix } from '../storage/bulk-delete';
@@ -19,6 +20,7 @@ import type { ErasureRecord, ErasureRepository } from '../storage/erasure-reposi
 import { isStatus } from '../storage/errors';
 import type { IdempotencyRepository } from '../storage/idempotency-repository';
 import { forgetUserRows } from '../storage/identity-repository';
+import type { InboxRepository } from '../storage/inbox-repository';
 import { odataString, userKey } from '../storage/keys';
 import type { ModerationRepository, ReportRepository } from '../storage/moderation-repository';
 import { forgetNotifications } from '../storage/notification-repository';
@@ -48,6 +50,8 @@ export interface ErasureDependencies {
   files?: BlobFiles;
   reports: ReportRepository;
   moderation: ModerationRepository;
+  /** The other participants' inbox entries, from which the erased user's name and ids are removed. */
+  inboxes: InboxRepository;
   /**
    * Shuts the user out while their erasure runs (a ban row, not audited: every route refuses them, their tokens are
    * revoked, their live connections closed); the erasure's last step deletes that row.
@@ -326,17 +330,20 @@ export class ErasureService {
     threadId: string,
   ): Promise<void> {
     const record = await this.deps.threadRecords.get(threadId);
+    this.spend(run);
+    const others = await this.asUser(acsUserId, async (client) => {
+      const found: string[] = [];
+      for await (const participant of client.getChatThreadClient(threadId).listParticipants({ maxPageSize: 200 })) {
+        const id = rawId(participant.id);
+        if (id && id !== acsUserId && id !== serviceAcsUserId) found.push(id);
+      }
+      return found;
+    });
+    // Their name and ids leave the others' inbox entries too (the summaries of messages they sent there).
+    for (const other of others)
+      await this.deps.inboxes.update(other, threadId, (state) => withoutSender(state, acsUserId));
     if (record?.ownerUserId === userId) {
-      this.spend(run);
-      const others = await this.asUser(acsUserId, async (client) => {
-        let count = 0;
-        for await (const participant of client.getChatThreadClient(threadId).listParticipants({ maxPageSize: 200 })) {
-          const id = rawId(participant.id);
-          if (id !== acsUserId && id !== serviceAcsUserId) count += 1;
-        }
-        return count;
-      });
-      if (others === 0) {
+      if (others.length === 0) {
         this.spend(run);
         await this.deps.threads.purge(
           {
@@ -472,5 +479,18 @@ export function view(record: ErasureRecord): ErasureView {
     stepsPending: STEPS.filter((step) => !record.done.includes(step)),
     counts: record.counts,
     ...(record.finishedOn ? { finishedOn: record.finishedOn.toISOString() } : {}),
+  };
+}
+
+/** An inbox entry with no summary naming `acsUserId` as its sender (the message stays, its sender unnamed). */
+function withoutSender(state: InboxState, acsUserId: string): InboxState {
+  if (!state.recent.some((message) => message.senderAcsUserId === acsUserId)) return state;
+  return {
+    ...state,
+    recent: state.recent.map((message) => {
+      if (message.senderAcsUserId !== acsUserId) return message;
+      const { senderAcsUserId: _acs, senderUserId: _user, senderDisplayName: _name, ...rest } = message;
+      return { ...rest, senderUserId: null };
+    }),
   };
 }

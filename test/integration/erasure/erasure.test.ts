@@ -164,4 +164,41 @@ describe('erasure: bob is erased, resumably, and nothing names him afterwards', 
       expect(needles.filter((needle) => text.includes(needle))).toEqual([]);
     }
   });
+
+  it('erases carol without deleting her messages: they stay in ACS, and no row names her', async () => {
+    const issued = await carol.request<{ acsUserId: string }>('POST', '/token');
+    const carolAcsId = issued.body.acsUserId;
+    const threadId = await createThread(alice, 'Carol stays quiet', [carol]);
+    const sent = await carol.request<{ id: string }>('POST', threadPath(threadId, '/messages'), {
+      content: 'carol was here',
+    });
+    expect(sent.status).toBe(201);
+    await control().flushEvents();
+    expect((await carol.request('DELETE', '/me')).status).toBe(202);
+    for (let runs = 0; runs < 10; runs += 1) {
+      await control().flushEvents();
+      await runTimer();
+      const status = await carol.request<ErasureState>('GET', `/users/${encodeURIComponent(carol.userId)}/erasure`);
+      if (status.body.status === 'finished') break;
+    }
+    await control().flushEvents();
+    // Her message is still there for alice, its sender no longer anyone.
+    const listed = await alice.request<{ items: Array<{ id: string; deletedOn?: string }> }>(
+      'GET',
+      threadPath(threadId, '/messages'),
+    );
+    expect(listed.body.items.find((m) => m.id === sent.body.id)?.deletedOn).toBeUndefined();
+
+    const tables = createTableClients(stack.config.tables, () => undefined as unknown as TokenCredential);
+    const needles = [carol.userId, carolAcsId, userKey(carol.userId)];
+    const found: string[] = [];
+    for (const role of TABLE_ROLES) {
+      if (role === 'erasures') continue;
+      for await (const row of tables[role].listEntities()) {
+        const json = JSON.stringify(row);
+        if (needles.some((needle) => json.includes(needle))) found.push(`${role}: ${json.slice(0, 300)}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
 });
