@@ -204,6 +204,9 @@ param principalId string = ''
 @description('Grant principalId the data roles the app has (Storage blobs, attachments and tables, ACS, Web PubSub, Content Safety), to run it locally against this environment. Off unless asked for.')
 param allowUserIdentityPrincipal bool = false
 
+@description('Address the alert rules email (ALERT_EMAIL); empty creates the action group with no receiver, so alerts fire in the portal only.')
+param alertEmail string = ''
+
 @description('Optional override of the resource group name.')
 param resourceGroupName string = ''
 
@@ -357,6 +360,20 @@ module chatEvents './app/eventgrid.bicep' = {
     storageAccountName: storage.outputs.name
     functionAppName: api.outputs.name
     tags: tags
+  }
+}
+
+// Alert rules and their action group; each rule has a runbook entry in docs/operations.md.
+module alerts './core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    eventGridSystemTopicName: chatEvents.outputs.systemTopicName
   }
 }
 

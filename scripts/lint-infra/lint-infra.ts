@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
+import { checkAlerts } from './checks/alerts';
 import { checkAttachments } from './checks/attachments';
 import { checkAttachmentsAccess } from './checks/attachments-access';
 import { checkContentSafety } from './checks/content-safety';
@@ -32,6 +33,8 @@ export interface LintInfraOptions {
   requiredAppSettings: readonly string[];
   /** Findings show paths relative to this folder (default: the current directory). */
   displayBase?: string;
+  /** The runbook every alert rule needs an entry in (default: docs/operations.md next to the infra folder). */
+  runbookPath?: string;
 }
 
 /** Runs every infra check and returns the findings, sorted by file and line. */
@@ -47,6 +50,11 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
   const parametersPath = path.join(infraDir, 'main.parameters.json');
   const parametersText = await readFile(parametersPath, 'utf8').catch(() => undefined);
   const parametersDisplayPath = displayPathOf(parametersPath, displayBase);
+  const runbookPath = path.resolve(options.runbookPath ?? path.join(infraDir, '..', 'docs', 'operations.md'));
+  const runbook = {
+    displayPath: displayPathOf(runbookPath, displayBase),
+    text: await readFile(runbookPath, 'utf8').catch(() => undefined),
+  };
 
   const findings: Finding[] = [
     ...files.flatMap((file) => [
@@ -78,6 +86,7 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkContentSafetyAccess(files, options.requiredAppSettings),
     ...checkEmail(files, mainBicep),
     ...checkEmailAccess(files, options.requiredAppSettings),
+    ...checkAlerts(files, mainBicep, runbook),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -11,6 +11,7 @@ import { AZURE_REQUIRED_SETTINGS } from '../../../src/config';
 const run = promisify(execFile);
 
 export const REAL_INFRA_DIR = path.resolve(__dirname, '..', '..', '..', 'infra');
+export const REAL_RUNBOOK = path.resolve(REAL_INFRA_DIR, '..', 'docs', 'operations.md');
 
 /** A throw-away copy of infra/ that a test may break. */
 export interface InfraCopy {
@@ -25,6 +26,8 @@ export async function copyInfra(): Promise<InfraCopy> {
   const root = await mkdtemp(path.join(tmpdir(), 'lint-infra-'));
   const dir = path.join(root, 'infra');
   await cp(REAL_INFRA_DIR, dir, { recursive: true });
+  // The runbook lint:infra matches alert rules against: docs/operations.md next to infra/, as in the repository.
+  await cp(REAL_RUNBOOK, path.join(root, 'docs', 'operations.md'));
   return {
     dir,
     async replace(relativePath, search, replacement) {
