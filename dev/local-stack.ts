@@ -9,6 +9,7 @@ import { buildFunctionTable } from '../src/functions';
 import type { FunctionDefinition } from '../src/functions/definition';
 import { acsEndpoint } from '../src/identity/acs-clients';
 import { webPubSubEndpoint } from '../src/realtime/web-pubsub-channel';
+import { startTelemetry, type TelemetryExport } from '../src/telemetry/sdk';
 import { type RunningAzurite, startAzuriteTables } from './azurite';
 import { DEV_EVENT_TIME_SCALE, orphanGraceSeconds } from './event-clock';
 import { type DevHost, type LogSink, startDevHost } from './host';
@@ -86,6 +87,11 @@ export interface LocalStackOptions {
    * orphan grace period follows it unless ORPHAN_THREAD_GRACE_SECONDS is set: see dev/event-clock.ts.
    */
   eventTimeScale?: number;
+  /**
+   * OpenTelemetry for this process: started when given (console output, tests' in-memory exporters) or when the
+   * settings name an exporter (OTEL_EXPORTER_OTLP_ENDPOINT, APPLICATIONINSIGHTS_CONNECTION_STRING); stopped on close.
+   */
+  telemetry?: TelemetryExport;
 }
 
 export interface DevStackInfo {
@@ -227,6 +233,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
     };
     const config = loadConfig(settings);
+    if (options.telemetry || config.telemetry.otlpEndpoint || config.telemetry.azureMonitor) {
+      const telemetry = startTelemetry(config.telemetry, options.telemetry);
+      closers.push(() => telemetry.shutdown());
+    }
     if (blob) {
       // The page uploads straight to Blob Storage: its origin (and the configured ones) get infra's CORS rule.
       const origins = [host.origin, ...(options.corsOrigins ?? [])];

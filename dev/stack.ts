@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     dataDir,
     env: process.env,
     runTimers: true,
+    // DEV_TELEMETRY=console prints spans and metrics; OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector.
+    ...(devTelemetry() === 'console' ? { telemetry: { console: true, metricIntervalMs: 10_000 } } : {}),
     // ACS's rate limits are on unless DEV_ACS_RATE_LIMITS=off (benchmarks of the backend's own overhead use that).
     acsRateLimits: process.env.DEV_ACS_RATE_LIMITS !== 'off',
     // Event Grid's retry schedule and time-to-live in the emulator, and the orphan grace period with them.
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
       ...(stack.config.notifications && stack.emulator
         ? [`  Mailbox        ${stack.host.origin}/dev/mailbox (away emails, sent by ACS Email in the emulator)`]
         : []),
+      `  Telemetry      ${telemetryLine(stack.config.telemetry.otlpEndpoint)}`,
       `  Timers         on their schedules; run one now: curl -X POST ${stack.host.origin}/admin/functions/pruneThreads`,
       `  Get a token    npm run -s dev:token -- alice --name "Alice"`,
       `  Written to     ${path.relative(process.cwd(), stackFile)}`,
@@ -113,6 +116,24 @@ function eventClock(timeScale: number, graceSeconds: number): string {
   if (deletedAfterMs === undefined)
     return `${clock}; orphan threads are never deleted (ORPHAN_THREAD_GRACE_SECONDS=${graceSeconds} outlasts it)`;
   return `${clock}; orphan threads deleted ${deletedAfterMs / 1000} s after creation (grace ${graceSeconds} s)`;
+}
+
+/** DEV_TELEMETRY: `console` prints spans and metrics to this terminal; unset or `off` prints none. */
+function devTelemetry(): 'console' | 'off' {
+  const value = process.env.DEV_TELEMETRY?.trim() ?? '';
+  if (value === '' || value === 'off') return 'off';
+  if (value === 'console') return 'console';
+  throw new Error('DEV_TELEMETRY must be console or off');
+}
+
+function telemetryLine(otlpEndpoint: string | undefined): string {
+  const outputs = [
+    ...(devTelemetry() === 'console' ? ['spans and metrics printed here (DEV_TELEMETRY=console)'] : []),
+    ...(otlpEndpoint ? [`OTLP to ${otlpEndpoint}`] : []),
+  ];
+  return outputs.length > 0
+    ? outputs.join('; ')
+    : 'off (DEV_TELEMETRY=console prints spans and metrics; OTEL_EXPORTER_OTLP_ENDPOINT sends them to a collector)';
 }
 
 function timeScaleSetting(name: string, fallback: number): number {

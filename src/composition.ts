@@ -57,6 +57,8 @@ import { SettingsRepository } from './storage/settings-repository';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients';
 import { ThreadRepository } from './storage/thread-repository';
 import { UsageRepository } from './storage/usage-repository';
+import { pseudonyms } from './telemetry/pseudonyms';
+import { type UpstreamKind, upstreamTelemetryPolicy } from './telemetry/upstream-policy';
 import { fromUpstream, rethrowAs } from './upstream-errors';
 import { failFastOnThrottlingPolicy } from './upstream-throttling';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS, timeoutPolicy } from './upstream-timeout';
@@ -138,15 +140,30 @@ export async function createServices(config: AppConfig, options: CompositionOpti
   const failFast = { policy: failFastOnThrottlingPolicy(), position: 'perRetry' as const };
   // Fail fast: at most two quick retries of transient failures inside an invocation; longer waits are the client's.
   const retryOptions = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 };
+  // First of the per-attempt policies, so that its span sees what the timeout and fail-fast policies make of a call.
+  const telemetryOf = (kind: UpstreamKind) => ({
+    policy: upstreamTelemetryPolicy(kind),
+    position: 'perRetry' as const,
+  });
   const acsClientOptions: CommonClientOptions = {
     retryOptions,
     ...options.acsClientOptions,
-    additionalPolicies: [...(options.acsClientOptions?.additionalPolicies ?? []), timeout, failFast],
+    additionalPolicies: [
+      telemetryOf('acs'),
+      ...(options.acsClientOptions?.additionalPolicies ?? []),
+      timeout,
+      failFast,
+    ],
   };
   const tablesClientOptions: TableServiceClientOptions = {
     retryOptions,
     ...options.tablesClientOptions,
-    additionalPolicies: [...(options.tablesClientOptions?.additionalPolicies ?? []), timeout, failFast],
+    additionalPolicies: [
+      telemetryOf('tables'),
+      ...(options.tablesClientOptions?.additionalPolicies ?? []),
+      timeout,
+      failFast,
+    ],
   };
   const tablesCredential = credentialFor(config.tables.kind === 'managedIdentity' ? config.tables.clientId : undefined);
   const tables = createTableClients(config.tables, tablesCredential, tablesClientOptions);
@@ -166,6 +183,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
 
   const endpoint = acsEndpoint(config.acs);
   const settings = new SettingsRepository(tables.settings);
+  // The key of telemetry's pseudonyms for user and thread ids: the same on every instance (one read at start).
+  pseudonyms.configure(config.telemetry.includeUserIds);
+  if (!config.telemetry.includeUserIds) pseudonyms.useKey(await settings.signingKey('telemetry'));
   const pagingKey = memoizeAsync(() => settings.signingKey('continuation'));
   const moderation = new ModerationRepository(tables.moderation);
   const audit = new AuditLog(moderation, config.moderation.auditDays, clock);
@@ -183,6 +203,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
             retryOptions: { maxRetries: 0 },
             ...options.contentSafetyClientOptions,
             additionalPolicies: [
+              telemetryOf('contentsafety'),
               ...(options.contentSafetyClientOptions?.additionalPolicies ?? []),
               { policy: timeoutPolicy(CONTENT_CHECK_TIMEOUT_MS), position: 'perRetry' },
               failFast,
@@ -223,6 +244,7 @@ export async function createServices(config: AppConfig, options: CompositionOpti
             retryOptions: { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 500 },
             ...options.webPubSubClientOptions,
             additionalPolicies: [
+              telemetryOf('webpubsub'),
               ...(options.webPubSubClientOptions?.additionalPolicies ?? []),
               { policy: timeoutPolicy(LIVE_PUSH_TIMEOUT_MS), position: 'perRetry' },
               failFast,

@@ -162,6 +162,13 @@ export const settingsSchema = z.object({
   RETENTION_SCHEDULE: ncrontab.default('0 15 * * * *'),
   RETENTION_DELETIONS_PER_RUN: integer(1, 100_000).default(2_000),
   INBOX_LEFT_RETENTION_DAYS: decimal(1, 3650).default(7),
+  // Telemetry (src/telemetry/): app user ids and thread ids appear in spans only as pseudonyms unless this is true.
+  TELEMETRY_INCLUDE_USER_IDS: z.enum(['true', 'false']).default('false'),
+  // Application Insights (the Functions host reads the same settings); `Authorization=AAD;ClientId=<id>` is keyless.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optionalText,
+  // An OpenTelemetry collector (OTLP over HTTP), e.g. a local one: http://127.0.0.1:4318.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   ATTACHMENT_MAX_BYTES: integer(1, 1024 * 1024 * 1024).default(DEFAULT_ATTACHMENT_MAX_BYTES),
   ATTACHMENT_TYPES: commaList(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, 'must be a media type')).default([
     ...DEFAULT_ATTACHMENT_TYPES,
@@ -235,6 +242,14 @@ export interface AppConfig {
   notifications?: NotificationsConfig;
   /** Files in messages; undefined when no Blob endpoint is configured (the attachment routes answer 503). */
   attachments?: AttachmentsConfig;
+  telemetry: TelemetryConfig;
+}
+
+export interface TelemetryConfig {
+  includeUserIds: boolean;
+  /** Export to Application Insights; `aad` when the authentication string asks for Entra ID (no key). */
+  azureMonitor?: { connectionString: string; aad?: { clientId?: string } };
+  otlpEndpoint?: string;
 }
 
 export interface NotificationsConfig {
@@ -333,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       deletionsPerRun: s.RETENTION_DELETIONS_PER_RUN,
       inboxLeftDays: s.INBOX_LEFT_RETENTION_DAYS,
     },
+    telemetry: telemetryOf(s),
     ...optionalWebPubSub(s),
     ...optionalNotifications(s),
     ...(s.ATTACHMENTS_BLOB_ENDPOINT
@@ -395,6 +411,30 @@ function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
     };
   }
   return {};
+}
+
+function telemetryOf(s: Settings): TelemetryConfig {
+  const authentication = new Map(
+    (s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '')
+      .split(';')
+      .map((part) => part.split('=').map((piece) => piece.trim()))
+      .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== '')
+      .map(([key, value]) => [key.toLowerCase(), value]),
+  );
+  const aad = authentication.get('authorization')?.toLowerCase() === 'aad';
+  const clientId = authentication.get('clientid');
+  return {
+    includeUserIds: s.TELEMETRY_INCLUDE_USER_IDS === 'true',
+    ...(s.APPLICATIONINSIGHTS_CONNECTION_STRING
+      ? {
+          azureMonitor: {
+            connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+            ...(aad ? { aad: clientId ? { clientId } : {} } : {}),
+          },
+        }
+      : {}),
+    ...(s.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  };
 }
 
 function optionalNotifications(s: Settings): { notifications?: NotificationsConfig } {

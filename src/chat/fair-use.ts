@@ -3,6 +3,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { FairUseLimits } from '../config';
 import { ThrottledError } from '../errors';
 import type { UsageCharge, UsageRepository } from '../storage/usage-repository';
+import { count } from '../telemetry/instruments';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 
 const WINDOW_MS = 3_600_000;
@@ -28,6 +29,8 @@ export class FairUse {
     if (!over) return;
     await this.usage.refund(userId, windowStart, rowKey).catch(() => undefined);
     context?.warn('fair use exceeded', { totals, limits: this.limits });
+    const limit = totals.threads > this.limits.threadsPerHour ? 'threadsPerHour' : 'newIdentitiesPerHour';
+    count('fairUseRefusals', { 'chat.fair_use.limit': limit });
     const retryAfterSeconds = Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000);
     throw new ThrottledError(
       totals.threads > this.limits.threadsPerHour

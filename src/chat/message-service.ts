@@ -2,6 +2,7 @@ import type { ChatMessage } from '@azure/communication-chat';
 
 import { ForbiddenError, ServiceUnavailableError, UnprocessableError } from '../errors';
 import { isStatus } from '../storage/errors';
+import { TRACE_METADATA_KEY, traceMetadata } from '../telemetry/trace-metadata';
 import { fromUpstream, rethrowAs } from '../upstream-errors';
 import { type CallScope, type ChatDependencies, ThreadAccess } from './chat-context';
 import { fromThreadCall, messageNotFound } from './errors';
@@ -96,12 +97,14 @@ export class MessageService {
       : undefined;
     const displayName = body.senderDisplayName ?? scope.caller.displayName;
     const seal = admission && 'metadata' in admission ? admission.metadata : undefined;
+    const traced = traceMetadata();
     const metadata =
-      repeatId || files || seal
+      repeatId || files || seal || TRACE_METADATA_KEY in traced
         ? {
             ...body.metadata,
             ...files?.metadata,
             ...seal,
+            ...traced,
             ...(repeatId ? { [IDEMPOTENCY_METADATA_KEY]: repeatId } : {}),
           }
         : body.metadata;
@@ -182,7 +185,9 @@ export class MessageService {
         : undefined;
     // ACS merges metadata: a new seal replaces the old one; without one (unchecked), the old no longer matches.
     const seal = admission && 'metadata' in admission ? admission.metadata : undefined;
-    const metadata = body.metadata || seal ? { ...body.metadata, ...seal } : undefined;
+    const traced = traceMetadata();
+    const metadata =
+      body.metadata || seal || TRACE_METADATA_KEY in traced ? { ...body.metadata, ...seal, ...traced } : undefined;
     await this.deps.acs
       .asUser(acsUserId, (client) =>
         client.getChatThreadClient(threadId).updateMessage(messageId, {

@@ -26,6 +26,7 @@ import type { ModerationRepository, ReportRepository } from '../storage/moderati
 import { forgetNotifications } from '../storage/notification-repository';
 import type { TableClients } from '../storage/table-clients';
 import type { ThreadRepository } from '../storage/thread-repository';
+import { count } from '../telemetry/instruments';
 import type { ThrottledRestError } from '../upstream-throttling';
 import { type ErasureView, type Step, STEPS } from './erasure-schemas';
 
@@ -119,6 +120,7 @@ export class ErasureService {
       if ((await this.deps.erasures.start(record, existing?.etag)) === 'started') {
         // Nothing new may be made while the erasure runs; the timer finishes it even if this fails.
         await this.deps.shutOut?.(userId, 'Your account is being erased.');
+        count('erasures', { 'chat.erasure.step': 'requested' });
         return { erasureId: record.erasureId, userHash };
       }
     }
@@ -188,6 +190,7 @@ export class ErasureService {
       return 'paused';
     }
     await this.finish(run);
+    count('erasures', { 'chat.erasure.step': 'completed' });
     context?.log('user erased', { erasureId: run.record.erasureId, counts: run.record.counts });
     return 'finished';
   }

@@ -1,5 +1,6 @@
 import type { ServicesProvider } from '../composition';
 import type { AppConfig } from '../config';
+import { withInvocationSpans } from '../telemetry/invocation-spans';
 import { attachmentFunctions } from './attachments';
 import { chatEventFunctions } from './chat-events';
 import type { FunctionDefinition } from './definition';
@@ -39,5 +40,6 @@ export function buildFunctionTable(config: AppConfig, services: ServicesProvider
     ...chatEventFunctions(services),
     ...erasureFunctions(services),
   ];
-  return [...table, ...openApiFunctions(table)];
+  // Every invocation is a span (src/telemetry/invocation-spans.ts); a no-op while no telemetry SDK is registered.
+  return [...table, ...openApiFunctions(table)].map(withInvocationSpans);
 }

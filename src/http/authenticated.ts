@@ -1,6 +1,7 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
 
 import type { Services, ServicesProvider } from '../composition';
+import { noteUser } from '../telemetry/span-notes';
 import type { Caller } from './authenticate';
 import { httpHandler, type RequestScope } from './handler';
 
@@ -22,6 +23,7 @@ export function authenticatedHandler(
   return httpHandler(async (scope) => {
     const resolved = await services();
     const caller = await resolved.authenticate(scope.request.headers.get('authorization'));
+    noteUser(caller.userId);
     if (!options.evenIfBanned) await resolved.bans.assertNotBanned(caller.userId);
     return handle({ ...scope, caller, services: resolved });
   });

@@ -7,6 +7,8 @@ import { type InboxState, unreadCount } from '../inbox/inbox-state';
 import type { LiveUpdates } from '../realtime/live-updates';
 import type { InboxRepository, InboxRow } from '../storage/inbox-repository';
 import type { DueEntry, NotificationRecord, NotificationRepository } from '../storage/notification-repository';
+import { count, instruments } from '../telemetry/instruments';
+import { noteRun } from '../telemetry/span-notes';
 import { awayEmail, type UnreadThread } from './email-content';
 import { type EmailSender, EmailThrottled } from './email-sender';
 import { settingsOf } from './notification-settings';
@@ -48,8 +50,9 @@ export class AwayMailer {
     const pausedUntil = await repository.pausedUntil();
     if (pausedUntil !== undefined && pausedUntil > now()) return { paused: 1 };
     const byUser = new Map<string, DueEntry[]>();
-    for (const entry of await repository.due(now(), DUE_ENTRIES_PER_RUN))
-      byUser.set(entry.userId, [...(byUser.get(entry.userId) ?? []), entry]);
+    const dueEntries = await repository.due(now(), DUE_ENTRIES_PER_RUN);
+    instruments().emailQueueDepth.record(dueEntries.length);
+    for (const entry of dueEntries) byUser.set(entry.userId, [...(byUser.get(entry.userId) ?? []), entry]);
     let sent = 0;
     for (const [userId, entries] of byUser) {
       if (sent >= EMAILS_PER_RUN) break;
@@ -67,6 +70,8 @@ export class AwayMailer {
       if (outcome === 'sent') sent += 1;
     }
     if (Object.keys(counts).length > 0) context?.log('away emails run', counts);
+    noteRun(counts);
+    for (const [outcome, emails] of Object.entries(counts)) count('emails', { 'chat.email.outcome': outcome }, emails);
     return counts;
   }
 

@@ -4,9 +4,11 @@ import type { AcsChat } from '../chat/acs-chat';
 import type { ThreadService } from '../chat/thread-service';
 import { describeError } from '../logging';
 import type { ActivityEntry, ThreadRepository } from '../storage/thread-repository';
+import { count } from '../telemetry/instruments';
+import { noteRun } from '../telemetry/span-notes';
 import { checkActivity } from './activity-check';
 import { SharedBackoff } from './backoff';
-import { type PruneOutcome, type PruneSummary, SummaryTally } from './summary';
+import { PRUNE_OUTCOMES, type PruneOutcome, type PruneSummary, SummaryTally } from './summary';
 import { slowDownFor } from './throttling';
 import { forEachBounded } from './work-pool';
 
@@ -88,6 +90,9 @@ export class PruneService {
     }
     const summary = tally.summary(now() - startedAt, complete);
     context?.log('prune run finished', { ...summary, cutoff: cutoff.toISOString() });
+    noteRun(summary);
+    for (const outcome of PRUNE_OUTCOMES)
+      count('pruningThreads', { 'chat.pruning.outcome': outcome }, summary[outcome]);
     return summary;
   }
 

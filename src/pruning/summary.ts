@@ -19,7 +19,8 @@ export const pruneSummarySchema = z
   .meta({ id: 'PruneSummary' });
 export type PruneSummary = z.infer<typeof pruneSummarySchema>;
 
-export type PruneOutcome = 'deleted' | 'keptAlive' | 'cleaned' | 'failed' | 'deferred';
+export const PRUNE_OUTCOMES = ['deleted', 'keptAlive', 'cleaned', 'failed', 'deferred'] as const;
+export type PruneOutcome = (typeof PRUNE_OUTCOMES)[number];
 
 export class SummaryTally {
   private readonly counts: Record<PruneOutcome, number> = {

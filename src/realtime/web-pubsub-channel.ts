@@ -3,6 +3,7 @@ import type { CommonClientOptions } from '@azure/core-client';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 
 import type { WebPubSubConfig } from '../config';
+import { count } from '../telemetry/instruments';
 import type { LiveUpdate } from './live-update-schemas';
 
 /** What live updates need from Web PubSub: push to one user's connections, hand out client URLs, check health. */
@@ -33,7 +34,14 @@ export function createWebPubSubChannel(
       ? new WebPubSubServiceClient(config.connectionString, config.hub, clientOptions)
       : new WebPubSubServiceClient(config.endpoint, credential(), config.hub, clientOptions);
   return {
-    sendToUser: (userId, update) => client.sendToUser(userId, update),
+    sendToUser: (userId, update) =>
+      client.sendToUser(userId, update).then(
+        () => count('pushes', { 'chat.push.target': 'user', 'chat.push.outcome': 'sent' }),
+        (error: unknown) => {
+          count('pushes', { 'chat.push.target': 'user', 'chat.push.outcome': 'failed' });
+          throw error;
+        },
+      ),
     clientUrl: async (userId, minutes) =>
       (await client.getClientAccessToken({ userId, roles: [], groups: [], expirationTimeInMinutes: minutes })).url,
     probe: async () => {

@@ -37,7 +37,6 @@ export const UPSTREAM_SERVICES = [
   'tables',
   'webpubsub',
   'contentsafety',
-  'blob',
 ] as const;
 export type UpstreamService = (typeof UPSTREAM_SERVICES)[number];
 
@@ -63,7 +62,7 @@ export const METRICS = {
     kind: 'counter',
     unit: '{call}',
     description:
-      'Calls to ACS, Tables, Web PubSub, Content Safety and Blob, each attempt, by service, operation and status (429s visible).',
+      'Calls to ACS (Identity, Chat, Email), Tables, Web PubSub and Content Safety, each attempt, by service, operation and status (429s visible).',
     attributes: [ATTRIBUTES.upstreamService, ATTRIBUTES.upstreamOperation, ATTRIBUTES.upstreamStatus],
   },
   fairUseRefusals: {
@@ -91,7 +90,7 @@ export const METRICS = {
     name: 'chat.pushes',
     kind: 'counter',
     unit: '{push}',
-    description: 'Live pushes to Web PubSub, by target (user, group) and outcome (sent, failed).',
+    description: 'Live pushes to Web PubSub, by target (user) and outcome (sent, failed).',
     attributes: ['chat.push.target', 'chat.push.outcome'],
   },
   pruningThreads: {

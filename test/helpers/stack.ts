@@ -7,6 +7,7 @@ import type { DevTokenClaims } from '../../dev/issuer';
 import { connectLocalBlob, type LocalBlob } from '../../dev/local-blob';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack';
 import type { RunningEmulator } from '../../emulator';
+import type { TelemetryExport } from '../../src/telemetry/sdk';
 
 /** Counts every HTTP call the backend makes to Azure Tables (each retry too). */
 export class TablesCallCounter {
@@ -118,6 +119,8 @@ export async function startTestStack(
     contentSafety?: boolean;
     /** Away emails through the ACS emulator's Email API (default off). */
     email?: boolean;
+    /** OpenTelemetry for this process, e.g. in-memory exporters (test/helpers/telemetry.ts); off by default. */
+    telemetry?: TelemetryExport;
   } = {},
 ): Promise<TestStack> {
   const tablesConnectionString = process.env.TEST_TABLES_CONNECTION_STRING;
@@ -143,6 +146,7 @@ export async function startTestStack(
     attachments: attachmentsFor(shared.attachments ?? 'shared'),
     contentSafety: shared.contentSafety ?? false,
     email: shared.email ?? false,
+    ...(shared.telemetry ? { telemetry: shared.telemetry } : {}),
     composition: {
       ...(shared.upstreamTimeoutMs ? { upstreamTimeoutMs: shared.upstreamTimeoutMs } : {}),
       tablesClientOptions: {

@@ -1,0 +1,31 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * What telemetry may say about people and threads. By default (TELEMETRY_INCLUDE_USER_IDS off) an app user id or a
+ * thread id appears only as a pseudonym: an HMAC under a per-deployment key kept in Tables, so the same user or thread
+ * has the same pseudonym on every instance (a trace can be followed) while the id cannot be recovered from telemetry,
+ * not even by guessing ids (a plain hash of an email-like user id could be). Until the key is loaded, nothing is said.
+ */
+export class Pseudonyms {
+  private key: Buffer | undefined;
+
+  constructor(private includeIds = false) {}
+
+  configure(includeIds: boolean): void {
+    this.includeIds = includeIds;
+  }
+
+  useKey(key: Buffer): void {
+    this.key = key;
+  }
+
+  /** The attribute value for an app user id or thread id, or undefined when nothing may be said yet. */
+  of(kind: 'user' | 'thread', id: string): string | undefined {
+    if (this.includeIds) return id;
+    if (!this.key) return undefined;
+    return `${kind[0]}-${createHmac('sha256', this.key).update(`${kind}\u0000${id}`).digest('base64url').slice(0, 16)}`;
+  }
+}
+
+/** The process's pseudonyms: configured from settings at start, keyed when the services are built. */
+export const pseudonyms = new Pseudonyms();
