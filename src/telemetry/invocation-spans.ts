@@ -83,6 +83,7 @@ function tracedEvent(definition: EventGridFunctionDefinition): EventGridFunction
         'messaging.system': 'eventgrid',
         'messaging.operation.type': 'process',
         'messaging.message.id': event.id,
+        ...subjectAttribute(event.subject),
         [ATTRIBUTES.eventType]: type,
         ...threadAttribute(typeof data.threadId === 'string' ? data.threadId : undefined),
       },
@@ -156,6 +157,20 @@ async function inSpan<T>(
       }
     },
   );
+}
+
+/**
+ * The event's subject (`thread/{threadId}/sender/{rawId}/recipient/{rawId}`) with each id in it pseudonymised, or
+ * left out when it has ids and nothing may be said about them yet.
+ */
+function subjectAttribute(subject: string): Attributes {
+  const parts = subject.split('/');
+  const named = parts.map((part, index) => {
+    // Every other part is an id: a thread's after `thread`, an ACS user's after anything else (sender, recipient…).
+    if (index % 2 === 0) return part;
+    return pseudonyms.of(parts[index - 1] === 'thread' ? 'thread' : 'acsUser', part);
+  });
+  return named.every((part) => part !== undefined) ? { 'eventgrid.subject': named.join('/') } : {};
 }
 
 function threadAttribute(threadId: string | undefined): Attributes {

@@ -6,6 +6,9 @@ import { createHmac } from 'node:crypto';
  * has the same pseudonym on every instance (a trace can be followed) while the id cannot be recovered from telemetry,
  * not even by guessing ids (a plain hash of an email-like user id could be). Until the key is loaded, nothing is said.
  */
+/** App user ids, ACS user ids (raw identifiers) and thread ids each get pseudonyms of their own kind. */
+export type PseudonymKind = 'user' | 'acsUser' | 'thread';
+
 export class Pseudonyms {
   private key: Buffer | undefined;
 
@@ -19,13 +22,15 @@ export class Pseudonyms {
     this.key = key;
   }
 
-  /** The attribute value for an app user id or thread id, or undefined when nothing may be said yet. */
-  of(kind: 'user' | 'thread', id: string): string | undefined {
+  /** The attribute value for an id, or undefined when nothing may be said yet. */
+  of(kind: PseudonymKind, id: string): string | undefined {
     if (this.includeIds) return id;
     if (!this.key) return undefined;
-    return `${kind[0]}-${createHmac('sha256', this.key).update(`${kind}\u0000${id}`).digest('base64url').slice(0, 16)}`;
+    return `${PREFIX[kind]}-${createHmac('sha256', this.key).update(`${kind}\u0000${id}`).digest('base64url').slice(0, 16)}`;
   }
 }
+
+const PREFIX: Record<PseudonymKind, string> = { user: 'u', acsUser: 'a', thread: 't' };
 
 /** The process's pseudonyms: configured from settings at start, keyed when the services are built. */
 export const pseudonyms = new Pseudonyms();
