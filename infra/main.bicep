@@ -86,6 +86,14 @@ param appBaseUrl string = ''
 @description('true or false: whether notification emails carry a short preview of the messages; empty means the app default (EMAIL_INCLUDE_PREVIEW).')
 param emailIncludePreview string = ''
 
+// main.parameters.json repeats this default (${TELEMETRY_INCLUDE_USER_IDS=false}), as for acsDataLocation.
+@description('true puts app user ids and thread ids in traces and logs as they are; false (default) only pseudonyms (TELEMETRY_INCLUDE_USER_IDS).')
+@allowed([
+  'true'
+  'false'
+])
+param telemetryIncludeUserIds string = 'false'
+
 // main.parameters.json repeats this default (${WEBPUBSUB_SKU=Standard_S1}), as for acsDataLocation. Standard_S1 is the
 // cheapest tier with an SLA; Free_F1 suits a throw-away environment (docs/deploy.md compares the tiers).
 @description('Web PubSub SKU: Free_F1 (20 connections, no SLA), Standard_S1 or Premium_P1 (zone redundancy, autoscale).')
@@ -333,6 +341,7 @@ module api './app/api.bicep' = {
     emailSender: email.outputs.senderAddress
     appBaseUrl: appBaseUrl
     emailIncludePreview: emailIncludePreview
+    telemetryIncludeUserIds: telemetryIncludeUserIds
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri
@@ -374,6 +383,18 @@ module alerts './core/monitor/alerts.bicep' = {
     alertEmail: alertEmail
     logAnalyticsName: monitoring.outputs.logAnalyticsName
     eventGridSystemTopicName: chatEvents.outputs.systemTopicName
+  }
+}
+
+// The "Chat backend" workbook: the chat metrics and the trace of a message, read from the same workspace.
+module workbook './core/monitor/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    displayName: 'Chat backend (${environmentName})'
+    location: location
+    tags: tags
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
   }
 }
 

@@ -63,6 +63,9 @@ param appBaseUrl string = ''
 @description('Whether notification emails carry a message preview, true or false (EMAIL_INCLUDE_PREVIEW); empty means the app default.')
 param emailIncludePreview string = ''
 
+@description('Whether telemetry names app user ids and thread ids as they are, true or false (TELEMETRY_INCLUDE_USER_IDS); false gives pseudonyms.')
+param telemetryIncludeUserIds string = 'false'
+
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
 
@@ -213,6 +216,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // useless without the Entra token that the authentication string requests.
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      // false (default): telemetry names users and threads by pseudonyms (src/telemetry/pseudonyms.ts); true: by their ids.
+      TELEMETRY_INCLUDE_USER_IDS: telemetryIncludeUserIds
       AUTH_ISSUER: authIssuer
       AUTH_AUDIENCE: authAudience
       AUTH_JWKS_URI: authJwksUri

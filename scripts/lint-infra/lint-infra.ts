@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { METRICS } from '../../src/telemetry/catalogue';
 import { type BicepFile, displayPathOf, loadBicepFiles } from './bicep-file';
 import { loadBicepParser } from './bicep-parser';
 import { checkAlerts } from './checks/alerts';
@@ -12,6 +13,7 @@ import { checkEmail } from './checks/email';
 import { checkEmailAccess } from './checks/email-access';
 import { checkEventSubscriptions } from './checks/event-subscriptions';
 import { checkFlexConsumption } from './checks/flex-consumption';
+import { checkHostJson } from './checks/host-json';
 import { checkModulePaths } from './checks/module-paths';
 import { checkParameterDefaults } from './checks/parameter-defaults';
 import { checkParameters } from './checks/parameters';
@@ -23,6 +25,7 @@ import { checkSecretSources } from './checks/secret-sources';
 import { checkSyntax } from './checks/syntax';
 import { checkWebPubSub } from './checks/web-pubsub';
 import { checkWebPubSubAccess } from './checks/web-pubsub-access';
+import { checkWorkbook } from './checks/workbook';
 import type { Finding } from './finding';
 import type { ParametersFile } from './parameters-file';
 
@@ -35,6 +38,10 @@ export interface LintInfraOptions {
   displayBase?: string;
   /** The runbook every alert rule needs an entry in (default: docs/operations.md next to the infra folder). */
   runbookPath?: string;
+  /** The Functions host.json, which must set telemetryMode OpenTelemetry (default: host.json beside infra/). */
+  hostJsonPath?: string;
+  /** Metric names the workbook must chart (default: those of METRICS in src/telemetry/catalogue.ts). */
+  metricNames?: readonly string[];
 }
 
 /** Runs every infra check and returns the findings, sorted by file and line. */
@@ -55,6 +62,12 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     displayPath: displayPathOf(runbookPath, displayBase),
     text: await readFile(runbookPath, 'utf8').catch(() => undefined),
   };
+  const hostJsonPath = path.resolve(options.hostJsonPath ?? path.join(infraDir, '..', 'host.json'));
+  const hostJson = {
+    displayPath: displayPathOf(hostJsonPath, displayBase),
+    text: await readFile(hostJsonPath, 'utf8').catch(() => undefined),
+  };
+  const metricNames = options.metricNames ?? Object.values(METRICS).map((metric) => metric.name);
 
   const findings: Finding[] = [
     ...files.flatMap((file) => [
@@ -87,6 +100,8 @@ export async function lintInfra(options: LintInfraOptions): Promise<Finding[]> {
     ...checkEmail(files, mainBicep),
     ...checkEmailAccess(files, options.requiredAppSettings),
     ...checkAlerts(files, mainBicep, runbook),
+    ...checkWorkbook(files, mainBicep, metricNames),
+    ...checkHostJson(hostJson),
   ];
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

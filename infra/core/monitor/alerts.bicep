@@ -1,7 +1,15 @@
 // Alert rules and the action group they notify. Every rule here has a runbook entry under a heading of its name in
 // docs/operations.md (npm run lint:infra checks both). Keyless: the log rules query the Log Analytics workspace behind
-// Application Insights (tables AppRequests, AppDependencies, AppTraces, AppExceptions) and the metric rules read Azure
-// Monitor metrics; nothing reads an instrumentation key or connection string.
+// Application Insights and the metric rules read Azure Monitor metrics; nothing reads an instrumentation key or
+// connection string.
+//
+// The log rules read the app's OpenTelemetry spans (host.json telemetryMode OpenTelemetry; names in
+// src/telemetry/catalogue.ts). The worker's exporter writes SERVER spans to AppRequests and INTERNAL and CLIENT spans to
+// AppDependencies: in Azure the app's spans are children of the Functions host's invocation span, so they land in
+// AppDependencies, and without a host parent in AppRequests; the queries read both. Span attributes are in Properties,
+// except the http.* ones: the HTTP status is ResultCode. The host's own invocation span also carries faas.name and
+// faas.trigger; the queries either read attributes only the app's spans have, count each trace once, or (5xx-rate,
+// health-failing) keep only rows with an HTTP status, where the host's row, if it has one, has the app's status.
 //
 // API versions (azure-rest-api-specs, specification/monitor/resource-manager/Microsoft.Insights/stable/):
 // actionGroups 2023-01-01, metricAlerts 2018-03-01, scheduledQueryRules 2023-12-01.
@@ -27,7 +35,7 @@ param eventGridSystemTopicName string
 @description('Share of requests, in percent, answered 5xx over 15 minutes that raises the 5xx alert.')
 param serverErrorPercentThreshold int = 5
 
-@description('ACS calls answered 429 over 15 minutes that raise the throttling alert.')
+@description('ACS calls (identity, chat, email) answered 429 over 15 minutes that raise the throttling alert.')
 param acsThrottledThreshold int = 10
 
 @description('p95 of chat event lag (event time to handled), in milliseconds, that raises the lag alert.')
@@ -67,6 +75,53 @@ var actions = {
   ]
 }
 
+// One row per HTTP invocation span with an HTTP status (the app's span, and the host's if it carries the status too:
+// both have the same one, so the share of 5xx is right either way).
+var serverErrorQuery = '''
+union AppRequests, AppDependencies
+| where tostring(Properties["faas.trigger"]) == "http"
+| extend status = toint(ResultCode)
+| where status between (100 .. 599)
+| summarize total = count(), failed = countif(status >= 500)
+| where total > 0
+| extend percent = 100.0 * failed / total
+'''
+
+// Every attempt at an ACS call is a CLIENT span; the app retries 429s with backoff, so a few are absorbed. A count, not
+// a share: ACS quotas are absolute, and at low traffic a share of a handful of calls says little.
+var acsThrottledQuery = '''
+AppDependencies
+| where tostring(Properties["chat.upstream.service"]) startswith "acs."
+    and tostring(Properties["chat.upstream.status"]) == "429"
+'''
+
+// The lag is an attribute of each chatEvents handling span: AppMetrics holds the chat.event.lag histogram only as sum,
+// count, min and max per minute, which has no percentiles.
+var eventLagQuery = '''
+union AppRequests, AppDependencies
+| where tostring(Properties["faas.name"]) == "chatEvents"
+| extend lagMs = todouble(tostring(Properties["chat.event.lag_ms"]))
+| where isnotnull(lagMs)
+| summarize p95 = percentile(lagMs, 95)
+'''
+
+// One row per pruneThreads run (its trace: the app's span and the host's invocation span, when there is one): failed
+// when either failed, complete when the app's span says chat.run.complete (false when the budget ran out and threads
+// were deferred to the next run).
+var pruneRunsQuery = '''
+union AppRequests, AppDependencies
+| where Name == "pruneThreads" and tostring(Properties["faas.trigger"]) == "timer"
+| summarize failed = countif(Success == false), complete = countif(tobool(tostring(Properties["chat.run.complete"]))) by OperationId
+| summarize runs = count(), failedRuns = countif(failed > 0), completeRuns = countif(complete > 0)
+'''
+
+var healthFailingQuery = '''
+union AppRequests, AppDependencies
+| where tostring(Properties["faas.name"]) == "health" and tostring(Properties["faas.trigger"]) == "http"
+| extend status = toint(ResultCode)
+| where status between (100 .. 599) and status != 200
+'''
+
 resource serverErrorRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-5xx-rate'
   location: location
@@ -84,7 +139,7 @@ resource serverErrorRate 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'AppRequests | summarize total = count(), failed = countif(toint(ResultCode) >= 500) | where total > 0 | extend percent = 100.0 * failed / total'
+          query: serverErrorQuery
           timeAggregation: 'Maximum'
           metricMeasureColumn: 'percent'
           operator: 'GreaterThan'
@@ -187,7 +242,7 @@ resource acsThrottled 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'AppDependencies | where Target has "communication.azure.com" and ResultCode == "429"'
+          query: acsThrottledQuery
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: acsThrottledThreshold
@@ -202,8 +257,6 @@ resource acsThrottled 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
-// Ready for issue 27's instrumentation: it reads the event lag the chatEvents handling will record (the
-// chat.event.lag measure as a trace property or custom metric); until then the query returns nothing and never fires.
 resource eventLag 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-event-lag-p95'
   location: location
@@ -221,7 +274,7 @@ resource eventLag 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'union (AppTraces | where OperationName == "chatEvents" | extend lagMs = todouble(Properties["chat.event.lag_ms"])), (AppMetrics | where Name == "chat.event.lag" | extend lagMs = Sum / iff(ItemCount > 0, ItemCount, 1)) | where isnotnull(lagMs) | summarize p95 = percentile(lagMs, 95)'
+          query: eventLagQuery
           timeAggregation: 'Maximum'
           metricMeasureColumn: 'p95'
           operator: 'GreaterThan'
@@ -243,7 +296,7 @@ resource pruningFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   tags: tags
   properties: {
     displayName: '${namePrefix}-pruning-failing'
-    description: 'No pruneThreads run succeeded for a day while runs failed. Runbook: docs/operations.md.'
+    description: 'Every pruneThreads run of the last day failed. Runbook: docs/operations.md.'
     severity: 3
     enabled: true
     scopes: [
@@ -254,7 +307,41 @@ resource pruningFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: 'AppRequests | where OperationName == "pruneThreads" | summarize succeeded = countif(Success == true), failed = countif(Success == false) | where succeeded == 0 and failed > 0'
+          query: '${pruneRunsQuery}| where runs > 0 and failedRuns == runs\n'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: actions
+  }
+}
+
+// Runs that succeed but stop at their budget leave idle threads for the next run; a day of nothing but such runs means
+// pruning is falling behind. Runs that failed are pruning-failing's.
+resource pruningDeferring 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-pruning-deferring'
+  location: location
+  tags: tags
+  properties: {
+    displayName: '${namePrefix}-pruning-deferring'
+    description: 'pruneThreads ran in the last day but no run finished its work: every successful run deferred threads. Runbook: docs/operations.md.'
+    severity: 3
+    enabled: true
+    scopes: [
+      logAnalytics.id
+    ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P1D'
+    criteria: {
+      allOf: [
+        {
+          query: '${pruneRunsQuery}| where runs > failedRuns and completeRuns == 0\n'
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0
@@ -286,7 +373,7 @@ resource healthProbeFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
     criteria: {
       allOf: [
         {
-          query: 'AppRequests | where OperationName == "health" and ResultCode != "200"'
+          query: healthFailingQuery
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0

@@ -27,6 +27,15 @@ describe('lint:infra alerts, on broken copies', () => {
     ]);
   });
 
+  it('reports the pruning-deferring rule without its runbook entry', async () => {
+    await copy().replace(RUNBOOK, '## pruning-deferring\n', '## Pruning falls behind\n');
+    expect(await findings()).toEqual([
+      expect.stringMatching(
+        /^infra\/core\/monitor\/alerts\.bicep:\d+ \[alerts\] alert rule pruningDeferring \(pruning-deferring\) has no runbook entry/,
+      ),
+    ]);
+  });
+
   it('reports a new alert rule nobody wrote a runbook entry for', async () => {
     await copy().replace(ALERTS, "name: '${namePrefix}-events-dead-lettered'", "name: '${namePrefix}-dead-letters'");
     expect(await findings()).toEqual([
@@ -64,6 +73,7 @@ describe('lint:infra alerts, on broken copies', () => {
       'acsThrottled',
       'eventLag',
       'pruningFailing',
+      'pruningDeferring',
       'healthProbeFailing',
     ]);
   });

@@ -12,6 +12,7 @@ const run = promisify(execFile);
 
 export const REAL_INFRA_DIR = path.resolve(__dirname, '..', '..', '..', 'infra');
 export const REAL_RUNBOOK = path.resolve(REAL_INFRA_DIR, '..', 'docs', 'operations.md');
+export const REAL_HOST_JSON = path.resolve(REAL_INFRA_DIR, '..', 'host.json');
 
 /** A throw-away copy of infra/ that a test may break. */
 export interface InfraCopy {
@@ -28,6 +29,8 @@ export async function copyInfra(): Promise<InfraCopy> {
   await cp(REAL_INFRA_DIR, dir, { recursive: true });
   // The runbook lint:infra matches alert rules against: docs/operations.md next to infra/, as in the repository.
   await cp(REAL_RUNBOOK, path.join(root, 'docs', 'operations.md'));
+  // host.json, whose telemetryMode lint:infra checks: next to infra/, as in the repository.
+  await cp(REAL_HOST_JSON, path.join(root, 'host.json'));
   return {
     dir,
     async replace(relativePath, search, replacement) {
