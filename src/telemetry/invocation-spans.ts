@@ -51,7 +51,8 @@ function tracedHttp(definition: HttpFunctionDefinition): HttpFunctionDefinition[
         'faas.trigger': 'http',
         'http.request.method': request.method,
         [ATTRIBUTES.route]: route,
-        ...threadAttribute(request.params.threadId),
+        // `params` may be missing on a request made up by a test harness rather than the host.
+        ...threadAttribute((request.params as Partial<Record<string, string>> | undefined)?.threadId),
       },
       [],
       async (span) => {
@@ -198,8 +199,9 @@ function logWithTraceIds(context: InvocationContext, span: Span): () => void {
   if (!trace.isSpanContextValid(span.spanContext())) return () => undefined;
   const ids = { traceId, spanId };
   for (const method of LOG_METHODS) {
-    const original = context[method].bind(context);
-    context[method] = (...args: unknown[]) => original(...withIds(args, ids));
+    // A context made up by a test harness may lack some of them.
+    const original = (context[method] as InvocationContext['log'] | undefined)?.bind(context);
+    if (original) context[method] = (...args: unknown[]) => original(...withIds(args, ids));
   }
   return () => {
     for (const method of LOG_METHODS) delete (context as unknown as Record<string, unknown>)[method];

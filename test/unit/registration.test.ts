@@ -68,6 +68,22 @@ function load(env: Record<string, string>, invoke?: string): { loaded?: Loaded; 
 }
 
 describe('the bundle the Functions host loads (src/index.ts)', () => {
+  it('starts the bundled OpenTelemetry SDK when Application Insights is configured, and handlers still answer', () => {
+    const { loaded, stderr } = load(
+      {
+        ...settings,
+        // Keyless, as deployed: the exporter gets a managed identity credential (never called here).
+        APPLICATIONINSIGHTS_CONNECTION_STRING:
+          'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:1/',
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=00000000-0000-0000-0000-000000000001',
+      },
+      'openApi',
+    );
+    // A failed start would say "telemetry not started" on stderr (and run untraced).
+    expect(stderr).toBe('');
+    expect(loaded?.response?.status).toBe(200);
+  });
+
   it('registers every function of the route table, and a handler runs from the bundle', () => {
     const { loaded, stderr } = load(settings, 'openApi');
     expect(stderr).toBe('');
