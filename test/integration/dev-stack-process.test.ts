@@ -6,6 +6,8 @@ import path from 'node:path';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 
 import { ANY_FREE_PORTS } from '../../dev/free-ports';
+import { loadOrCreateTls } from '../../emulator/acs/tls';
+import { parseEnvelopes, startSink } from '../helpers/telemetry-sink';
 import { waitForValue } from '../helpers/wait';
 
 /** `npm run dev` as a newcomer runs it: a real process tree, free ports, its own data folder. */
@@ -119,6 +121,64 @@ describe('npm run dev', () => {
     await dev.exited;
     await waitForValue(() => (tree.every((pid) => !alive(pid)) ? true : undefined), 10_000);
     await expect(fetch(`${info.apiBaseUrl}/health`)).rejects.toThrow();
+  });
+
+  it('exports spans and metrics: printed with DEV_TELEMETRY=console, to OTLP and to Application Insights, flushed on Ctrl-C', async () => {
+    const collector = await startSink(() => ({}));
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dev-stack-'));
+    dirs.push(dataDir);
+    const tls = loadOrCreateTls(path.join(dataDir, 'ingestion-tls'));
+    const ingestion = await startSink((_path, body) => {
+      const items = parseEnvelopes(body).length;
+      return { itemsReceived: items, itemsAccepted: items, errors: [] };
+    }, tls);
+    const dev = startDev(dataDir, {
+      DEV_TELEMETRY: 'console',
+      NODE_EXTRA_CA_CERTS: tls.caCertPath,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${ingestion.url}/`,
+    });
+    try {
+      const stackFile = path.join(dataDir, 'dev-stack.json');
+      const info = await waitForValue(
+        () =>
+          existsSync(stackFile) ? (JSON.parse(readFileSync(stackFile, 'utf8')) as { apiBaseUrl: string }) : undefined,
+        20_000,
+      );
+      expect(dev.output()).toContain(
+        `Telemetry      spans and metrics printed here (DEV_TELEMETRY=console); OTLP to ${collector.url}`,
+      );
+      expect((await fetch(`${info.apiBaseUrl}/health`)).status).toBe(200);
+      process.kill(-dev.child.pid!, 'SIGINT');
+      await dev.exited;
+    } finally {
+      await collector.close();
+      await ingestion.close();
+    }
+    // The console: the span as the SDK's console exporter prints it.
+    expect(dev.output()).toMatch(/name: 'GET \/api\/health'/);
+    // An OTLP collector: spans (JSON over HTTP) and metrics.
+    const otlp = (suffix: string) =>
+      collector.received
+        .filter((entry) => entry.path === `/v1/${suffix}`)
+        .map((entry) => entry.body)
+        .join();
+    expect(otlp('traces')).toContain('"GET /api/health"');
+    expect(otlp('metrics')).toContain('"chat.requests"');
+    // Application Insights: a request row named by route, with its result code; the metric with its dimensions.
+    const envelopes = ingestion.received.flatMap((entry) => parseEnvelopes(entry.body));
+    const request = envelopes.find(
+      (envelope) => envelope.data.baseType === 'RequestData' && envelope.data.baseData.name === 'GET /api/health',
+    );
+    expect(request?.data.baseData).toMatchObject({ responseCode: '200', success: true });
+    expect(request?.data.baseData.properties).toMatchObject({ 'faas.trigger': 'http', 'faas.name': 'health' });
+    const metric = envelopes.find((envelope) =>
+      envelope.data.baseData.metrics?.some((point) => point.name === 'chat.requests'),
+    );
+    expect(metric?.data.baseData.properties).toMatchObject({
+      'http.route': '/api/health',
+      'http.response.status_code': '200',
+    });
   });
 
   it('refuses to start with a malformed setting and names it', async () => {
