@@ -118,7 +118,8 @@ export const METRICS = {
     name: 'chat.emails',
     kind: 'counter',
     unit: '{email}',
-    description: 'Away-email decisions of sendAwayEmails runs, by outcome (sent, skipped, failed, throttled).',
+    description:
+      'Away-email decisions of sendAwayEmails runs, by outcome (sent, waiting, reading, off, nothingUnread, alreadyEmailed, noIdentity, throttled).',
     attributes: ['chat.email.outcome'],
   },
 } as const satisfies Record<string, MetricDefinition>;
