@@ -50,5 +50,11 @@ function afterTelemetry<T extends FunctionDefinition>(definition: T): T {
   const started = telemetryStarted;
   if (!started) return definition;
   const handler = definition.handler as (...args: unknown[]) => unknown;
-  return { ...definition, handler: async (...args: unknown[]) => (await started, handler(...args)) };
+  return {
+    ...definition,
+    handler: async (...args: unknown[]) => {
+      await started;
+      return handler(...args);
+    },
+  };
 }
