@@ -3,38 +3,19 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { BUNDLE_ENTRY, bundleEntryPoint } from '../scripts/build';
-import { AZURE_REQUIRED_SETTINGS } from '../src/config';
 import { percentile } from './dev-stack';
+import { type EntryLoad, loadEntry, projectRoot } from './entry-load';
 
 /**
  * Cold start: how long a fresh Node process takes to load the deployed entry point and register every function (what
  * the Functions host waits for before the first invocation), and its memory after. The bundle `npm run build` makes
  * against the same source compiled file by file with tsc and loaded from node_modules (the layout deployed before the
  * bundle). Each load runs test/helpers/load-entry.cjs, which loads the entry as the Functions worker does.
+ * (telemetry.bench.ts compares the cold start with telemetry on and off.)
  */
 
 const RUNS = 10;
-const projectRoot = path.resolve(__dirname, '..');
 const workDir = path.join(projectRoot, '.local', 'bench-cold-start');
-const loader = path.join(projectRoot, 'test', 'helpers', 'load-entry.cjs');
-const settings = Object.fromEntries(AZURE_REQUIRED_SETTINGS.map((name) => [name, 'https://example.invalid/']));
-
-interface Load {
-  importMs: number;
-  servicesMs?: number;
-  rssBytes: number;
-  functions: unknown[];
-}
-
-function loadOnce(entry: string, ...extra: string[]): Load {
-  const run = spawnSync(process.execPath, [loader, entry, ...extra], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...settings },
-  });
-  if (run.status !== 0) throw new Error(`loading ${entry} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as Load;
-}
 
 /** tsc's file-by-file output of src/, inside the project so that it resolves node_modules. */
 function compileUnbundled(outDir: string): string {
@@ -69,12 +50,12 @@ async function main(): Promise<void> {
       bundled: path.join(bundleDir, path.basename(BUNDLE_ENTRY)),
       unbundled: compileUnbundled(path.join(workDir, 'unbundled')),
     };
-    const loads: Record<keyof typeof entries, Load[]> = { bundled: [], unbundled: [] };
-    const withServices: Load[] = [];
+    const loads: Record<keyof typeof entries, EntryLoad[]> = { bundled: [], unbundled: [] };
+    const withServices: EntryLoad[] = [];
     // Alternated, so that both see the same background load.
     for (let run = 0; run < RUNS; run += 1) {
-      for (const kind of ['bundled', 'unbundled'] as const) loads[kind].push(loadOnce(entries[kind]));
-      withServices.push(loadOnce(entries.bundled, '--services'));
+      for (const kind of ['bundled', 'unbundled'] as const) loads[kind].push(loadEntry(entries[kind]));
+      withServices.push(loadEntry(entries.bundled, ['--services']));
     }
     const functions = loads.bundled[0]?.functions.length ?? 0;
     console.log(

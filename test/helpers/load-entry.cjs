@@ -1,9 +1,10 @@
 // `node test/helpers/load-entry.cjs <entry> [functionName | --services]`: loads a built entry point the way the Azure
 // Functions Node.js worker does, in this fresh process, and prints one JSON line: the functions it registered, how
 // long the load took and the process's memory after it. With a function name, that function's handler is also called
-// once with a GET request and its response printed (handlers that need no services, e.g. openApi). With --services,
-// the bundle's composition chunk (the Azure SDK clients, which the first invocation that needs them loads) is imported
-// after the entry and its time reported as `servicesMs`.
+// once with a GET request and its response printed (handlers that need no services, e.g. openApi), with how long the
+// call took (`invokeMs`: with telemetry on, the first invocation waits for the telemetry SDK) and the memory after it.
+// With --services, the bundle's composition chunk (the Azure SDK clients, which the first invocation that needs them
+// loads) is imported after the entry and its time reported as `servicesMs`.
 //
 // Like the worker (azure-functions-nodejs-worker, src/setupCoreModule.ts), it answers require('@azure/functions-core')
 // with the host API, here a recorder; .mjs files are imported, others required (src/loadScriptFile.ts).
@@ -65,7 +66,10 @@ async function main() {
     const target = registered.find(({ metadata }) => metadata.name === invoke);
     if (!target) throw new Error(`no function named ${invoke}`);
     const context = { invocationId: 'load-entry', functionName: invoke, log() {}, warn() {}, error() {} };
+    const invoking = performance.now();
     result.response = await target.callback({ method: 'GET', headers: new Headers() }, context);
+    result.invokeMs = performance.now() - invoking;
+    result.rssBytes = process.memoryUsage().rss;
   }
   console.log(JSON.stringify(result));
 }
