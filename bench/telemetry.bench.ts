@@ -45,9 +45,18 @@ const USERS = 8;
 /** Longer than BatchSpanProcessor's scheduled delay (5 s): the spans of the work before it are exported by then. */
 const DRAIN_MS = 6_000;
 
-const SIDES = ['off', 'on'] as const;
+/**
+ * `floor`: telemetry off, but OpenTelemetry's context manager registered (context-floor.ts): what tracing costs before
+ * it records anything, the baseline the target is measured against as well.
+ */
+const SIDES = ['off', 'floor', 'on', 'sampled'] as const;
+/** The `sampled` side keeps this share of traces (TELEMETRY_SAMPLING_RATIO); `on` keeps them all (the default). */
+const SAMPLED_RATIO = '0.1';
 type SideName = (typeof SIDES)[number];
 type Both<T> = Record<SideName, T>;
+/** Cold start has no floor: the context manager loads with the SDK. */
+const COLD_SIDES = ['off', 'on'] as const;
+type ColdSide = (typeof COLD_SIDES)[number];
 
 interface Side {
   stack: BenchStack;
@@ -68,9 +77,18 @@ const newSample = (): Sample => ({ latencies: [], requests: 0, cpuMs: 0 });
 const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b);
 const median = (values: number[]): number => percentile(sorted(values), 50);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const both = <T>(make: (side: SideName) => T): Both<T> => ({ off: make('off'), on: make('on') });
-/** The order of the sides in round `round`: swapped every round. */
-const orderOf = (round: number): readonly SideName[] => (round % 2 === 0 ? SIDES : [...SIDES].reverse());
+const both = <T>(make: (side: SideName) => T): Both<T> => ({
+  off: make('off'),
+  floor: make('floor'),
+  on: make('on'),
+  sampled: make('sampled'),
+});
+/** The order of the sides in round `round`: rotated every round. */
+const orderOf = (round: number): readonly SideName[] => [
+  ...SIDES.slice(round % SIDES.length),
+  ...SIDES.slice(0, round % SIDES.length),
+];
+const coldOrderOf = (round: number): readonly ColdSide[] => (round % 2 === 0 ? COLD_SIDES : [...COLD_SIDES].reverse());
 const percent = (on: number, off: number): string => `${on >= off ? '+' : ''}${((on / off - 1) * 100).toFixed(1)} %`;
 const ms = (value: number, digits = 2): string => `${value.toFixed(digits)} ms`;
 
@@ -265,16 +283,38 @@ async function overheadAndEvents(cleanup: Array<() => unknown>): Promise<string[
     DEV_CONTENT_SAFETY_PORT: '0',
   };
   const dns = [path.join(__dirname, 'ingestion-dns.ts')];
-  const [off, on] = await Promise.all([
+  // The sampled side exports to a sink of its own: the counts below are the `on` side's alone.
+  const sampledSink = await startIngestionSink();
+  cleanup.push(() => sampledSink.close());
+  writeFileSync(trust, `${readFileSync(trust, 'utf8')}\n${sampledSink.certPem}`);
+  const [off, floor, on, sampled] = await Promise.all([
     startBenchStack(common, 16, dns),
+    startBenchStack(common, 16, [...dns, path.join(__dirname, 'context-floor.ts')]),
     startBenchStack({ ...common, APPLICATIONINSIGHTS_CONNECTION_STRING: sink.connectionString }, 16, dns),
+    startBenchStack(
+      {
+        ...common,
+        APPLICATIONINSIGHTS_CONNECTION_STRING: sampledSink.connectionString,
+        TELEMETRY_SAMPLING_RATIO: SAMPLED_RATIO,
+      },
+      16,
+      dns,
+    ),
   ]);
   cleanup.push(() => off.stop());
+  cleanup.push(() => floor.stop());
+  cleanup.push(() => sampled.stop());
   let onStopped = false;
   cleanup.push(() => (onStopped ? undefined : on.stop()));
-  const sides: Both<Side> = { off: await prepareSide(off), on: await prepareSide(on) };
+  const sides: Both<Side> = {
+    off: await prepareSide(off),
+    floor: await prepareSide(floor),
+    on: await prepareSide(on),
+    sampled: await prepareSide(sampled),
+  };
   console.log(
-    `telemetry off vs on (Azure Monitor exporters to a local ingestion sink), two dev stacks in processes of their ` +
+    `telemetry off vs floor (OpenTelemetry's context manager alone) vs on (Azure Monitor exporters to a local ` +
+      `ingestion sink) vs sampled (on, ${SAMPLED_RATIO} of traces kept), four dev stacks in processes of their ` +
       `own, one ACS emulator (rate limits off); ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s per side`,
   );
 
@@ -296,7 +336,7 @@ async function overheadAndEvents(cleanup: Array<() => unknown>): Promise<string[
   const c16 = latency(many, 50);
   console.log(
     `RESULT send latency c=16 telemetry on vs off: p50 ${ms(c16.on, 1)} vs ${ms(c16.off, 1)} ` +
-      `(${percent(c16.on, c16.off)})`,
+      `(${percent(c16.on, c16.off)}); floor ${ms(c16.floor, 1)}; c=1 floor p50 ${ms(p50.floor, 1)}`,
   );
   for (const [concurrency, phase] of [
     [16, many],
@@ -308,7 +348,9 @@ async function overheadAndEvents(cleanup: Array<() => unknown>): Promise<string[
       `RESULT send CPU per request c=${concurrency} telemetry on vs off: ${ms(whole.on)} vs ${ms(whole.off)} over the ` +
         `phase (${percent(whole.on, whole.off)}; target ≤ +5 %), ${ms(inRounds.on)} vs ${ms(inRounds.off)} in the ` +
         `sides' own rounds (${percent(inRounds.on, inRounds.off)}; median of per-round ratios ` +
-        `${percent(phase.cpuRatio, 1)})`,
+        `${percent(phase.cpuRatio, 1)}); floor (context manager alone) ${ms(whole.floor)} over the phase ` +
+        `(${percent(whole.floor, whole.off)} vs off; on is ${percent(whole.on, whole.floor)} over the floor); ` +
+        `sampled (${SAMPLED_RATIO} of traces kept) ${ms(whole.sampled)} (${percent(whole.sampled, whole.off)} vs off)`,
     );
   }
 
@@ -327,6 +369,8 @@ async function overheadAndEvents(cleanup: Array<() => unknown>): Promise<string[
   console.log(
     `RESULT chat event CPU per handled event telemetry on vs off: ${ms(perEvent.on)} vs ${ms(perEvent.off)} during ` +
       `delivery (${percent(perEvent.on, perEvent.off)}; median of per-round ratios ${percent(eventCpuRatio, 1)}; ` +
+      `floor ${ms(perEvent.floor)} (${percent(perEvent.floor, perEvent.off)}); sampled ${ms(perEvent.sampled)} ` +
+      `(${percent(perEvent.sampled, perEvent.off)}); ` +
       `${events.on.events} and ${events.off.events} events of ` +
       `${events.on.sends} sends each, ${(events.on.events / events.on.sends).toFixed(1)} per send; deliveries tried ` +
       `again: ${events.on.retried} and ${events.off.retried}); a send and its ` +
@@ -368,7 +412,7 @@ async function coldStart(cleanup: Array<() => unknown>): Promise<string[]> {
   await bundleEntryPoint(bundleDir);
   const entry = path.join(bundleDir, path.basename(BUNDLE_ENTRY));
   // Nothing is exported before the process ends (the first batch goes after 5 s): the endpoint is a closed port.
-  const settings: Both<Record<string, string>> = {
+  const settings: Record<ColdSide, Record<string, string>> = {
     off: { ...AZURE_SETTINGS, FUNCTIONS_WORKER_RUNTIME: 'node' },
     on: {
       ...AZURE_SETTINGS,
@@ -377,19 +421,19 @@ async function coldStart(cleanup: Array<() => unknown>): Promise<string[]> {
         'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/',
     },
   };
-  const loads = both((): EntryLoad[] => []);
+  const loads: Record<ColdSide, EntryLoad[]> = { off: [], on: [] };
   for (let run = 0; run < COLD_RUNS; run += 1) {
-    for (const name of orderOf(run)) loads[name].push(loadEntry(entry, ['openApi'], settings[name]));
+    for (const name of coldOrderOf(run)) loads[name].push(loadEntry(entry, ['openApi'], settings[name]));
   }
-  const failures = SIDES.flatMap((name) =>
+  const failures = COLD_SIDES.flatMap((name) =>
     loads[name]
       .filter((load) => load.stderr !== '' || load.response?.status !== 200)
       .map((load) => `cold start telemetry ${name}: status ${load.response?.status}, stderr ${load.stderr}`),
   );
-  const p50 = (name: SideName, of: (load: EntryLoad) => number): number => median(loads[name].map(of));
+  const p50 = (name: ColdSide, of: (load: EntryLoad) => number): number => median(loads[name].map(of));
   const importMs = (load: EntryLoad): number => load.importMs;
   const firstMs = (load: EntryLoad): number => load.importMs + (load.invokeMs ?? Number.NaN);
-  const rss = (name: SideName): string => `${(p50(name, (load) => load.rssBytes) / 1e6).toFixed(0)} MB`;
+  const rss = (name: ColdSide): string => `${(p50(name, (load) => load.rssBytes) / 1e6).toFixed(0)} MB`;
   console.log(
     `RESULT cold start telemetry on vs off (bundle, fresh process, p50 of ${COLD_RUNS} interleaved): import ` +
       `${ms(p50('on', importMs), 0)} vs ${ms(p50('off', importMs), 0)}; import and first invocation answered ` +

@@ -87,12 +87,15 @@ param appBaseUrl string = ''
 param emailIncludePreview string = ''
 
 // main.parameters.json repeats this default (${TELEMETRY_INCLUDE_USER_IDS=false}), as for acsDataLocation.
-@description('true puts app user ids and thread ids in traces and logs as they are; false (default) only pseudonyms (TELEMETRY_INCLUDE_USER_IDS).')
+@description('true puts app user ids and thread ids in spans as they are; false (default) only pseudonyms (TELEMETRY_INCLUDE_USER_IDS).')
 @allowed([
   'true'
   'false'
 ])
 param telemetryIncludeUserIds string = 'false'
+
+@description('Share of request and event traces kept, above 0 and at most 1 (TELEMETRY_SAMPLING_RATIO); empty means the app default, 1 (all). Timer runs are always kept; metrics count everything.')
+param telemetrySamplingRatio string = ''
 
 // main.parameters.json repeats this default (${WEBPUBSUB_SKU=Standard_S1}), as for acsDataLocation. Standard_S1 is the
 // cheapest tier with an SLA; Free_F1 suits a throw-away environment (docs/deploy.md compares the tiers).
@@ -342,6 +345,7 @@ module api './app/api.bicep' = {
     appBaseUrl: appBaseUrl
     emailIncludePreview: emailIncludePreview
     telemetryIncludeUserIds: telemetryIncludeUserIds
+    telemetrySamplingRatio: telemetrySamplingRatio
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri

@@ -164,6 +164,8 @@ export const settingsSchema = z.object({
   INBOX_LEFT_RETENTION_DAYS: decimal(1, 3650).default(7),
   // Telemetry (src/telemetry/): app user ids and thread ids appear in spans only as pseudonyms unless this is true.
   TELEMETRY_INCLUDE_USER_IDS: z.enum(['true', 'false']).default('false'),
+  // The share of request and event traces kept (timer runs always are; metrics count everything).
+  TELEMETRY_SAMPLING_RATIO: decimal(0, 1).default(1),
   // Application Insights (the Functions host reads the same settings); `Authorization=AAD;ClientId=<id>` is keyless.
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optionalText,
@@ -247,6 +249,8 @@ export interface AppConfig {
 
 export interface TelemetryConfig {
   includeUserIds: boolean;
+  /** 0..1: the share of traces kept (whole traces, by trace id); timer runs are always kept. */
+  samplingRatio: number;
   /** Export to Application Insights; `aad` when the authentication string asks for Entra ID (no key). */
   azureMonitor?: { connectionString: string; aad?: { clientId?: string } };
   otlpEndpoint?: string;
@@ -425,6 +429,7 @@ function telemetryOf(s: Settings): TelemetryConfig {
   const clientId = authentication.get('clientid');
   return {
     includeUserIds: s.TELEMETRY_INCLUDE_USER_IDS === 'true',
+    samplingRatio: s.TELEMETRY_SAMPLING_RATIO,
     ...(s.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? {
           azureMonitor: {

@@ -25,4 +25,8 @@ export class LruCache<Key, Value> {
   delete(key: Key): void {
     this.entries.delete(key);
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }

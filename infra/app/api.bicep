@@ -66,6 +66,9 @@ param emailIncludePreview string = ''
 @description('Whether telemetry names app user ids and thread ids as they are, true or false (TELEMETRY_INCLUDE_USER_IDS); false gives pseudonyms.')
 param telemetryIncludeUserIds string = 'false'
 
+@description('Share of request and event traces kept (TELEMETRY_SAMPLING_RATIO); empty means the app default (1).')
+param telemetrySamplingRatio string = ''
+
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
 
@@ -218,6 +221,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       // false (default): telemetry names users and threads by pseudonyms (src/telemetry/pseudonyms.ts); true: by their ids.
       TELEMETRY_INCLUDE_USER_IDS: telemetryIncludeUserIds
+      TELEMETRY_SAMPLING_RATIO: telemetrySamplingRatio
       AUTH_ISSUER: authIssuer
       AUTH_AUDIENCE: authAudience
       AUTH_JWKS_URI: authJwksUri

@@ -78,7 +78,8 @@ function tracedEvent(definition: EventGridFunctionDefinition): EventGridFunction
     return inSpan(
       context,
       `${definition.name} ${type}`,
-      SpanKind.CONSUMER,
+      // Not CONSUMER: Application Insights names only SERVER spans' request rows (a root event span would be nameless).
+      SpanKind.SERVER,
       {
         'faas.trigger': 'pubsub',
         'messaging.system': 'eventgrid',

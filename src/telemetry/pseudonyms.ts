@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 
+import { LruCache } from '../lru';
+
 /**
  * What telemetry may say about people and threads. By default (TELEMETRY_INCLUDE_USER_IDS off) an app user id or a
  * thread id appears only as a pseudonym: an HMAC under a per-deployment key kept in Tables, so the same user or thread
@@ -11,6 +13,8 @@ export type PseudonymKind = 'user' | 'acsUser' | 'thread';
 
 export class Pseudonyms {
   private key: Buffer | undefined;
+  /** Pseudonyms already computed (an HMAC per span would show in the request's CPU time). */
+  private readonly known = new LruCache<string, string>(10_000);
 
   constructor(private includeIds = false) {}
 
@@ -20,13 +24,21 @@ export class Pseudonyms {
 
   useKey(key: Buffer): void {
     this.key = key;
+    this.known.clear();
   }
 
   /** The attribute value for an id, or undefined when nothing may be said yet. */
   of(kind: PseudonymKind, id: string): string | undefined {
     if (this.includeIds) return id;
     if (!this.key) return undefined;
-    return `${PREFIX[kind]}-${createHmac('sha256', this.key).update(`${kind}\u0000${id}`).digest('base64url').slice(0, 16)}`;
+    const input = `${kind}\u0000${id}`;
+    let pseudonym = this.known.get(input);
+    if (pseudonym === undefined) {
+      const digest = createHmac('sha256', this.key).update(input).digest('base64url');
+      pseudonym = `${PREFIX[kind]}-${digest.slice(0, 16)}`;
+      this.known.set(input, pseudonym);
+    }
+    return pseudonym;
   }
 }
 

@@ -23,6 +23,7 @@ import {
 
 import type { TelemetryConfig } from '../config';
 import { forgetInstruments } from './instruments';
+import { ChatSampler } from './sampler';
 
 /**
  * The OpenTelemetry SDK: loaded (a chunk of its own) only when telemetry is exported, so that an app without it pays
@@ -85,7 +86,11 @@ export function startTelemetry(config: TelemetryConfig, extra: TelemetryExport =
     metricReaders.push(periodic(new ConsoleMetricExporter()));
   }
 
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    spanProcessors,
+    sampler: new ChatSampler(config.samplingRatio),
+  });
   const meterProvider = new MeterProvider({ resource, readers: metricReaders });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);

@@ -105,8 +105,8 @@ const OPERATIONS: Record<string, string> = {
 };
 
 /** Names an HTTP call to an upstream service from its method and URL. */
-export function describeUpstreamCall(service: UpstreamService, method: string, url: string): UpstreamCall {
-  const path = new URL(url).pathname;
+export function describeUpstreamCall(service: UpstreamService, method: string, url: string | URL): UpstreamCall {
+  const path = (typeof url === 'string' ? new URL(url) : url).pathname;
   if (service === 'tables') return describeTablesCall(method, path);
   const segments = path
     .split('/')

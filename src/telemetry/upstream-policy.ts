@@ -19,12 +19,13 @@ export function upstreamTelemetryPolicy(kind: UpstreamKind): PipelinePolicy {
   return {
     name: `upstreamTelemetry-${kind}`,
     async sendRequest(request, next) {
-      const call = describeUpstreamCall(serviceOf(kind, request.url), request.method, request.url);
+      const url = new URL(request.url);
+      const call = describeUpstreamCall(serviceOf(kind, url), request.method, url);
       const attributes = {
         [ATTRIBUTES.upstreamService]: call.service,
         [ATTRIBUTES.upstreamOperation]: call.operation,
         ...(call.table ? { [ATTRIBUTES.table]: call.table } : {}),
-        'server.address': new URL(request.url).hostname,
+        'server.address': url.hostname,
         'http.request.method': request.method,
       };
       return tracer.startActiveSpan(
@@ -60,9 +61,9 @@ export function upstreamTelemetryPolicy(kind: UpstreamKind): PipelinePolicy {
   };
 }
 
-function serviceOf(kind: UpstreamKind, url: string): UpstreamService {
+function serviceOf(kind: UpstreamKind, url: URL): UpstreamService {
   if (kind !== 'acs') return kind;
-  const first = new URL(url).pathname.split('/')[1]?.toLowerCase() ?? '';
+  const first = url.pathname.split('/')[1]?.toLowerCase() ?? '';
   if (first === 'chat') return 'acs.chat';
   if (first.startsWith('emails')) return 'acs.email';
   return 'acs.identity';

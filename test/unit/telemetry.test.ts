@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 
 import { loadConfig } from '../../src/config';
 import type { UpstreamService } from '../../src/telemetry/catalogue';
 import { Pseudonyms } from '../../src/telemetry/pseudonyms';
+import { ChatSampler } from '../../src/telemetry/sampler';
 import { describeUpstreamCall } from '../../src/telemetry/upstream-operations';
 
 const valid = {
@@ -124,9 +127,57 @@ describe('pseudonyms', () => {
   });
 });
 
+describe('sampling', () => {
+  const spansWith = (ratio: number, work: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void) => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      sampler: new ChatSampler(ratio),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    work(provider.getTracer('test'));
+    return exporter.getFinishedSpans();
+  };
+  const request = (tracer: ReturnType<BasicTracerProvider['getTracer']>, trigger = 'http') =>
+    tracer.startActiveSpan('root', { attributes: { 'faas.trigger': trigger } }, ROOT_CONTEXT, (root) => {
+      tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, root)).end();
+      root.end();
+    });
+
+  it('keeps every trace at 1, without a sample rate', () => {
+    const spans = spansWith(1, (tracer) => {
+      for (let i = 0; i < 50; i += 1) request(tracer);
+    });
+    expect(spans).toHaveLength(100);
+    expect(spans.every((span) => span.attributes['microsoft.sample_rate'] === undefined)).toBe(true);
+  });
+
+  it('keeps about that share of request traces, whole, each span carrying the rate Application Insights scales by', () => {
+    const spans = spansWith(0.25, (tracer) => {
+      for (let i = 0; i < 2000; i += 1) request(tracer);
+    });
+    const roots = spans.filter((span) => span.name === 'root');
+    expect(roots.length).toBeGreaterThan(400);
+    expect(roots.length).toBeLessThan(600);
+    // Whole traces: a child for every kept root, and none without one.
+    expect(spans.filter((span) => span.name === 'child')).toHaveLength(roots.length);
+    expect(spans.every((span) => span.attributes['microsoft.sample_rate'] === 25)).toBe(true);
+  });
+
+  it('always keeps timer runs, and their children, counted once', () => {
+    const spans = spansWith(0.01, (tracer) => {
+      for (let i = 0; i < 100; i += 1) request(tracer, 'timer');
+    });
+    expect(spans).toHaveLength(200);
+    // A missing rate counts as 100 % too.
+    expect(spans.every((span) => [100, undefined].includes(span.attributes['microsoft.sample_rate'] as number))).toBe(
+      true,
+    );
+  });
+});
+
 describe('telemetry settings', () => {
   it('export nothing and pseudonymise by default', () => {
-    expect(loadConfig(valid).telemetry).toEqual({ includeUserIds: false });
+    expect(loadConfig(valid).telemetry).toEqual({ includeUserIds: false, samplingRatio: 1 });
   });
 
   it('export to Application Insights keyless when the authentication string asks for Entra ID', () => {
@@ -136,9 +187,11 @@ describe('telemetry settings', () => {
         'InstrumentationKey=k;IngestionEndpoint=https://x.in.applicationinsights.azure.com/',
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=abc-123;Authorization=AAD',
       TELEMETRY_INCLUDE_USER_IDS: 'true',
+      TELEMETRY_SAMPLING_RATIO: '0.25',
     });
     expect(config.telemetry).toEqual({
       includeUserIds: true,
+      samplingRatio: 0.25,
       azureMonitor: {
         connectionString: 'InstrumentationKey=k;IngestionEndpoint=https://x.in.applicationinsights.azure.com/',
         aad: { clientId: 'abc-123' },

@@ -119,7 +119,7 @@ describe('telemetry: one trace from request to ACS to event to push, and the cha
     const deliveries = named(spans, 'chatEvents ChatMessageReceivedInThread');
     expect(deliveries.length).toBeGreaterThan(0);
     for (const delivery of deliveries) {
-      expect(delivery.kind).toBe(SpanKind.CONSUMER);
+      expect(delivery.kind).toBe(SpanKind.SERVER);
       expect(delivery.links.map((link) => link.context.traceId)).toEqual([request!.spanContext().traceId]);
       expect(delivery.attributes).toMatchObject({
         'chat.event.type': 'ChatMessageReceivedInThread',
