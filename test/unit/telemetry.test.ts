@@ -80,7 +80,8 @@ describe('upstream operation names', () => {
   it('never carries a path segment it does not know: ids, user names, keys are all {}', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom<UpstreamService[]>('acs.chat', 'acs.identity', 'webpubsub', 'contentsafety', 'tables'),
+        // Tables paths name a table (ours) where an id could be: they have a property of their own below.
+        fc.constantFrom<UpstreamService[]>('acs.chat', 'acs.identity', 'webpubsub', 'contentsafety'),
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
         fc.array(fc.constantFrom('chat', 'threads', 'messages', 'users', 'api', 'hubs', ':send'), { maxLength: 4 }),
         // A digit in it: no fixed segment has one.
@@ -89,6 +90,22 @@ describe('upstream operation names', () => {
           const url = `https://x.example/${[...fixed, secret, ...fixed].map(encodeURIComponent).join('/')}?sig=${secret}`;
           const described = describeUpstreamCall(service, method, url);
           expect(JSON.stringify(described).toLowerCase()).not.toContain(secret.toLowerCase());
+        },
+      ),
+    );
+  });
+  it('never carries a Tables key or filter value', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'MERGE'),
+        fc.constantFrom('Inbox', 'chatThreads', 'tIdentities'),
+        fc.stringMatching(/^[A-Za-z0-9:@._~-]{5,29}[0-9]$/),
+        (method, table, secret) => {
+          const keys = `(PartitionKey='${encodeURIComponent(secret)}',RowKey='${encodeURIComponent(secret)}')`;
+          const url = `https://a.table.core.windows.net/${table}${keys}?$filter=${encodeURIComponent(`x eq '${secret}'`)}`;
+          const described = describeUpstreamCall('tables', method, url);
+          expect(described.table).toBe(table);
+          expect(JSON.stringify(described)).not.toContain(secret);
         },
       ),
     );
