@@ -97,6 +97,9 @@ param telemetryIncludeUserIds string = 'false'
 @description('Share of request and event traces kept, above 0 and at most 1 (TELEMETRY_SAMPLING_RATIO); empty means the app default, 1 (all). Timer runs are always kept; metrics count everything.')
 param telemetrySamplingRatio string = ''
 
+@description('Instead of the ratio: at most this many traces per second per instance (TELEMETRY_TRACES_PER_SECOND); empty keeps every trace (or the ratio).')
+param telemetryTracesPerSecond string = ''
+
 // main.parameters.json repeats this default (${WEBPUBSUB_SKU=Standard_S1}), as for acsDataLocation. Standard_S1 is the
 // cheapest tier with an SLA; Free_F1 suits a throw-away environment (docs/deploy.md compares the tiers).
 @description('Web PubSub SKU: Free_F1 (20 connections, no SLA), Standard_S1 or Premium_P1 (zone redundancy, autoscale).')
@@ -346,6 +349,7 @@ module api './app/api.bicep' = {
     emailIncludePreview: emailIncludePreview
     telemetryIncludeUserIds: telemetryIncludeUserIds
     telemetrySamplingRatio: telemetrySamplingRatio
+    telemetryTracesPerSecond: telemetryTracesPerSecond
     authIssuer: authIssuer
     authAudience: authAudience
     authJwksUri: authJwksUri

@@ -166,6 +166,8 @@ export const settingsSchema = z.object({
   TELEMETRY_INCLUDE_USER_IDS: z.enum(['true', 'false']).default('false'),
   // The share of request and event traces kept (timer runs always are; metrics count everything).
   TELEMETRY_SAMPLING_RATIO: decimal(0, 1).default(1),
+  // Or at most this many traces per second per instance (adaptive: every trace when it is quiet); not with the ratio.
+  TELEMETRY_TRACES_PER_SECOND: decimal(0, 10_000).optional(),
   // Application Insights (the Functions host reads the same settings); `Authorization=AAD;ClientId=<id>` is keyless.
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText,
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: optionalText,
@@ -251,6 +253,8 @@ export interface TelemetryConfig {
   includeUserIds: boolean;
   /** 0..1: the share of traces kept (whole traces, by trace id); timer runs are always kept. */
   samplingRatio: number;
+  /** Instead of the ratio: at most this many traces per second per instance. */
+  tracesPerSecond?: number;
   /** Export to Application Insights; `aad` when the authentication string asks for Entra ID (no key). */
   azureMonitor?: { connectionString: string; aad?: { clientId?: string } };
   otlpEndpoint?: string;
@@ -418,6 +422,8 @@ function optionalWebPubSub(s: Settings): { webPubSub?: WebPubSubConfig } {
 }
 
 function telemetryOf(s: Settings): TelemetryConfig {
+  if (s.TELEMETRY_TRACES_PER_SECOND !== undefined && s.TELEMETRY_SAMPLING_RATIO !== 1)
+    throw new ConfigError('TELEMETRY_TRACES_PER_SECOND', 'cannot be set with TELEMETRY_SAMPLING_RATIO: choose one');
   const authentication = new Map(
     (s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '')
       .split(';')
@@ -430,6 +436,7 @@ function telemetryOf(s: Settings): TelemetryConfig {
   return {
     includeUserIds: s.TELEMETRY_INCLUDE_USER_IDS === 'true',
     samplingRatio: s.TELEMETRY_SAMPLING_RATIO,
+    ...(s.TELEMETRY_TRACES_PER_SECOND !== undefined ? { tracesPerSecond: s.TELEMETRY_TRACES_PER_SECOND } : {}),
     ...(s.APPLICATIONINSIGHTS_CONNECTION_STRING
       ? {
           azureMonitor: {

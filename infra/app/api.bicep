@@ -69,6 +69,9 @@ param telemetryIncludeUserIds string = 'false'
 @description('Share of request and event traces kept (TELEMETRY_SAMPLING_RATIO); empty means the app default (1).')
 param telemetrySamplingRatio string = ''
 
+@description('At most this many traces per second per instance (TELEMETRY_TRACES_PER_SECOND); empty: the ratio decides.')
+param telemetryTracesPerSecond string = ''
+
 @description('OIDC issuer of the user tokens (AUTH_ISSUER).')
 param authIssuer string
 
@@ -222,6 +225,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // false (default): telemetry names users and threads by pseudonyms (src/telemetry/pseudonyms.ts); true: by their ids.
       TELEMETRY_INCLUDE_USER_IDS: telemetryIncludeUserIds
       TELEMETRY_SAMPLING_RATIO: telemetrySamplingRatio
+      TELEMETRY_TRACES_PER_SECOND: telemetryTracesPerSecond
       AUTH_ISSUER: authIssuer
       AUTH_AUDIENCE: authAudience
       AUTH_JWKS_URI: authJwksUri

@@ -1,4 +1,4 @@
-import { ApplicationInsightsSampler } from '@azure/monitor-opentelemetry-exporter';
+import { ApplicationInsightsSampler, RateLimitedSampler } from '@azure/monitor-opentelemetry-exporter';
 import { type Attributes, type Context, type Link, type SpanKind, trace } from '@opentelemetry/api';
 import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 
@@ -6,16 +6,19 @@ import { type Sampler, SamplingDecision, type SamplingResult } from '@openteleme
 const SAMPLE_RATE_ATTRIBUTE = 'microsoft.sample_rate';
 
 /**
- * TELEMETRY_SAMPLING_RATIO: keeps that share of traces, whole (decided once per trace id, as Application Insights'
- * own sampler does, so every span of a kept request or event is kept and Application Insights scales its counts by
- * the rate). Timer runs are always kept, with their upstream calls: a daily pruning run sampled away would leave the
- * pruning alerts blind. Metrics are recorded whatever is sampled.
+ * TELEMETRY_SAMPLING_RATIO keeps that share of traces, whole (decided once per trace id, as Application Insights' own
+ * sampler does, so every span of a kept request or event is kept and Application Insights scales its counts by the
+ * rate); TELEMETRY_TRACES_PER_SECOND instead keeps at most that many per second per instance (Application Insights'
+ * rate-limited sampler: every trace while it is quiet, a shrinking share under load, so the cost stays bounded). Timer
+ * runs are always kept, with their upstream calls: a daily pruning run sampled away would leave the pruning alerts
+ * blind. Metrics are recorded whatever is sampled.
  */
 export class ChatSampler implements Sampler {
-  private readonly traces: ApplicationInsightsSampler;
+  private readonly traces: Sampler;
 
-  constructor(private readonly ratio: number) {
-    this.traces = new ApplicationInsightsSampler(ratio);
+  constructor(private readonly rule: { ratio: number } | { perSecond: number }) {
+    this.traces =
+      'perSecond' in rule ? new RateLimitedSampler(rule.perSecond) : new ApplicationInsightsSampler(rule.ratio);
   }
 
   shouldSample(
@@ -36,6 +39,6 @@ export class ChatSampler implements Sampler {
   }
 
   toString(): string {
-    return `ChatSampler{${this.ratio}, timer runs always}`;
+    return `ChatSampler{${'perSecond' in this.rule ? `${this.rule.perSecond}/s` : this.rule.ratio}, timer runs always}`;
   }
 }

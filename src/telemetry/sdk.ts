@@ -89,7 +89,9 @@ export function startTelemetry(config: TelemetryConfig, extra: TelemetryExport =
   const tracerProvider = new BasicTracerProvider({
     resource,
     spanProcessors,
-    sampler: new ChatSampler(config.samplingRatio),
+    sampler: new ChatSampler(
+      config.tracesPerSecond !== undefined ? { perSecond: config.tracesPerSecond } : { ratio: config.samplingRatio },
+    ),
   });
   const meterProvider = new MeterProvider({ resource, readers: metricReaders });
   const contextManager = new AsyncLocalStorageContextManager().enable();

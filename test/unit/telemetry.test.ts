@@ -148,7 +148,7 @@ describe('sampling', () => {
   const spansWith = (ratio: number, work: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void) => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({
-      sampler: new ChatSampler(ratio),
+      sampler: new ChatSampler({ ratio }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     work(provider.getTracer('test'));
@@ -178,6 +178,26 @@ describe('sampling', () => {
     // Whole traces: a child for every kept root, and none without one.
     expect(spans.filter((span) => span.name === 'child')).toHaveLength(roots.length);
     expect(spans.every((span) => span.attributes['microsoft.sample_rate'] === 25)).toBe(true);
+  });
+
+  it('keeps at most about that many traces per second with TELEMETRY_TRACES_PER_SECOND, whole', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      sampler: new ChatSampler({ perSecond: 5 }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('test');
+    // 2,000 traces over about a second: about 5 kept.
+    const started = performance.now();
+    for (let i = 0; i < 50; i += 1) {
+      for (let j = 0; j < 40; j += 1) request(tracer);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const roots = exporter.getFinishedSpans().filter((span) => span.name === 'root');
+    expect(roots.length).toBeGreaterThan(0);
+    expect(roots.length).toBeLessThan(5 * seconds * 4);
+    expect(exporter.getFinishedSpans().filter((span) => span.name === 'child')).toHaveLength(roots.length);
   });
 
   it('always keeps timer runs, and their children, counted once', () => {
@@ -224,5 +244,9 @@ describe('telemetry settings', () => {
       /OTEL_EXPORTER_OTLP_ENDPOINT/,
     );
     expect(() => loadConfig({ ...valid, TELEMETRY_INCLUDE_USER_IDS: 'yes' })).toThrow(/TELEMETRY_INCLUDE_USER_IDS/);
+    expect(loadConfig({ ...valid, TELEMETRY_TRACES_PER_SECOND: '5' }).telemetry.tracesPerSecond).toBe(5);
+    expect(() => loadConfig({ ...valid, TELEMETRY_TRACES_PER_SECOND: '5', TELEMETRY_SAMPLING_RATIO: '0.5' })).toThrow(
+      /TELEMETRY_TRACES_PER_SECOND/,
+    );
   });
 });

@@ -89,10 +89,13 @@ union AppRequests, AppDependencies
 
 // Every attempt at an ACS call is a CLIENT span; the app retries 429s with backoff, so a few are absorbed. A count, not
 // a share: ACS quotas are absolute, and at low traffic a share of a handful of calls says little.
+// From the chat.upstream.calls metric, which counts every call whatever TELEMETRY_SAMPLING_RATIO keeps of the spans.
 var acsThrottledQuery = '''
-AppDependencies
-| where tostring(Properties["chat.upstream.service"]) startswith "acs."
+AppMetrics
+| where Name == "chat.upstream.calls"
+    and tostring(Properties["chat.upstream.service"]) startswith "acs."
     and tostring(Properties["chat.upstream.status"]) == "429"
+| summarize throttled = sum(Sum)
 '''
 
 // The lag is an attribute of each chatEvents handling span: AppMetrics holds the chat.event.lag histogram only as sum,
@@ -243,7 +246,8 @@ resource acsThrottled 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: acsThrottledQuery
-          timeAggregation: 'Count'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'throttled'
           operator: 'GreaterThan'
           threshold: acsThrottledThreshold
           failingPeriods: {
