@@ -279,8 +279,6 @@ async function overheadAndEvents(cleanup: Array<() => unknown>): Promise<string[
     APPLICATIONINSIGHTS_CONNECTION_STRING: '',
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     DEV_TELEMETRY: 'off',
-    // Not in ANY_FREE_PORTS (dev/free-ports.ts): without it, the second stack finds 7444 taken.
-    DEV_CONTENT_SAFETY_PORT: '0',
   };
   const dns = [path.join(__dirname, 'ingestion-dns.ts')];
   // The sampled side exports to a sink of its own: the counts below are the `on` side's alone.

@@ -8,4 +8,5 @@ export const ANY_FREE_PORTS = {
   DEV_ACS_PORT: '0',
   DEV_WEBPUBSUB_PORT: '0',
   DEV_BLOB_PORT: '0',
+  DEV_CONTENT_SAFETY_PORT: '0',
 } as const;
