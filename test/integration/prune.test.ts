@@ -278,8 +278,7 @@ describe('pruning idle threads', () => {
     const threadIds = await createThreads(2, 'timer');
     waitOutRetention();
     const logsBefore = stack.logs.length;
-    const timer = await fetch(`${stack.host.origin}/admin/functions/pruneThreads`, { method: 'POST' });
-    expect(timer.status).toBe(202);
+    await stack.runTimer('pruneThreads');
     await expectGone(threadIds);
     const runLogs = stack.logs.slice(logsBefore).filter((log) => log.functionName === 'pruneThreads');
     const finished = runLogs.find((log) => log.args[0] === 'prune run finished');

@@ -44,14 +44,7 @@ describe('away emails: one email per unread batch, after the delay, within the q
     stack.emulator!.control.advanceClock(ms);
     await runTimer();
   };
-  const runTimer = async (): Promise<void> => {
-    const run = await fetch(`${stack.host.origin}/admin/functions/sendAwayEmails`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"input":""}',
-    });
-    expect(run.status).toBe(202);
-  };
+  const runTimer = (): Promise<void> => stack.runTimer('sendAwayEmails');
 
   it('emails bob once for a batch, not again until he reads, then again for a new batch', async () => {
     await send('first');

@@ -2,7 +2,6 @@ import type { MailboxEntry } from '../../../emulator/email/control';
 import { NotificationRepository } from '../../../src/storage/notification-repository';
 import { createTableClients } from '../../../src/storage/table-clients';
 import { type ApiUser, signIn, threadPath } from '../../helpers/api';
-import { call } from '../../helpers/http';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 
 const MINUTE = 60_000;
@@ -55,8 +54,7 @@ describe('away emails: activity in a thread that stays unread starts no new batc
   const after = async (ms: number): Promise<void> => {
     await stack.emulator!.control.flushEvents();
     stack.emulator!.control.advanceClock(ms);
-    const timer = `${stack.host.origin}/admin/functions/sendAwayEmails`;
-    expect((await call(timer, { method: 'POST', json: { input: '' } })).status).toBe(202);
+    await stack.runTimer('sendAwayEmails');
   };
 
   it("schedules nothing for bob's own message in a thread he has not read, and emails him no second time", async () => {

@@ -49,14 +49,6 @@ describe('telemetry: one trace from request to ACS to event to push, and the cha
   const flush = async () =>
     expect(await stack.emulator!.control.flushEvents()).toMatchObject({ settled: true, deadLettered: 0 });
   const named = (spans: ReadableSpan[], name: string) => spans.filter((span) => span.name === name);
-  const runTimer = async (name: string): Promise<void> => {
-    const run = await fetch(`${stack.host.origin}/admin/functions/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"input":""}',
-    });
-    expect(run.status).toBe(202);
-  };
 
   it('traces a sent message: request → ACS send and Tables; its events → inbox writes and the push, linked back', async () => {
     const before = {
@@ -216,7 +208,7 @@ describe('telemetry: one trace from request to ACS to event to push, and the cha
     // Bob is reading (his live tab is open) when his away email falls due: the run sees 1 due and skips it.
     const reading = await telemetry.total('chat.emails', { 'chat.email.outcome': 'reading' });
     stack.emulator!.control.advanceClock(20 * MINUTE);
-    await runTimer('sendAwayEmails');
+    await stack.runTimer('sendAwayEmails');
     const depth = (await telemetry.metrics()).find((point) => point.name === 'chat.email.queue_depth');
     expect(depth?.value).toBe(1);
     expect(await telemetry.total('chat.emails', { 'chat.email.outcome': 'reading' })).toBe(reading + 1);
@@ -225,7 +217,7 @@ describe('telemetry: one trace from request to ACS to event to push, and the cha
     const deleted = await telemetry.total('chat.pruning.threads', { 'chat.pruning.outcome': 'deleted' });
     telemetry.spanExporter.reset();
     stack.emulator!.control.advanceClock(2 * 24 * 60 * MINUTE);
-    await runTimer('pruneThreads');
+    await stack.runTimer('pruneThreads');
     const [run] = named(telemetry.spans(), 'pruneThreads');
     expect(run).toBeDefined();
     expect(run!.attributes).toMatchObject({
