@@ -183,9 +183,9 @@ export async function createServices(config: AppConfig, options: CompositionOpti
 
   const endpoint = acsEndpoint(config.acs);
   const settings = new SettingsRepository(tables.settings);
-  // The key of telemetry's pseudonyms for user and thread ids: the same on every instance (one read at start).
+  // Telemetry's pseudonyms for user and thread ids: the key is the same on every instance, read when first needed.
   pseudonyms.configure(config.telemetry.includeUserIds);
-  if (!config.telemetry.includeUserIds) pseudonyms.useKey(await settings.signingKey('telemetry'));
+  pseudonyms.keyFrom(() => settings.signingKey('telemetry'));
   const pagingKey = memoizeAsync(() => settings.signingKey('continuation'));
   const moderation = new ModerationRepository(tables.moderation);
   const audit = new AuditLog(moderation, config.moderation.auditDays, clock);

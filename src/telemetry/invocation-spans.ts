@@ -51,11 +51,14 @@ function tracedHttp(definition: HttpFunctionDefinition): HttpFunctionDefinition[
         'faas.trigger': 'http',
         'http.request.method': request.method,
         [ATTRIBUTES.route]: route,
-        // `params` may be missing on a request made up by a test harness rather than the host.
-        ...threadAttribute((request.params as Partial<Record<string, string>> | undefined)?.threadId),
       },
       [],
       async (span) => {
+        // `params` may be missing on a request made up by a test harness rather than the host.
+        if (span.isRecording())
+          span.setAttributes(
+            threadAttribute((request.params as Partial<Record<string, string>> | undefined)?.threadId),
+          );
         const response = (await definition.handler(request, context)) as HttpResponseInit;
         const status = response.status ?? 200;
         span.setAttribute('http.response.status_code', status);
@@ -85,12 +88,17 @@ function tracedEvent(definition: EventGridFunctionDefinition): EventGridFunction
         'messaging.system': 'eventgrid',
         'messaging.operation.type': 'process',
         'messaging.message.id': event.id,
-        ...subjectAttribute(event.subject),
         [ATTRIBUTES.eventType]: type,
-        ...threadAttribute(typeof data.threadId === 'string' ? data.threadId : undefined),
       },
       linksFrom(data.metadata),
       async (span) => {
+        // Pseudonyms only for spans that are kept (an HMAC each, and the key's read on first need).
+        if (span.isRecording()) {
+          span.setAttributes({
+            ...subjectAttribute(event.subject),
+            ...threadAttribute(typeof data.threadId === 'string' ? data.threadId : undefined),
+          });
+        }
         const outcome = handled.has(event.eventType) ? 'handled' : 'ignored';
         const finish = (result: string): void => {
           const lagMs = Math.max(0, Date.now() - Date.parse(event.eventTime));

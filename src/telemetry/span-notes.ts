@@ -5,8 +5,10 @@ import { pseudonyms } from './pseudonyms';
 
 /** Names the app user the current request acts for on its span (pseudonymised unless allowed). */
 export function noteUser(userId: string): void {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return;
   const value = pseudonyms.of('user', userId);
-  if (value) trace.getActiveSpan()?.setAttribute(ATTRIBUTES.user, value);
+  if (value) span.setAttribute(ATTRIBUTES.user, value);
 }
 
 /** Puts a timer run's summary on its span as `chat.run.<field>` (numbers and booleans only: counts, never ids). */

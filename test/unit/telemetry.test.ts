@@ -138,6 +138,28 @@ describe('pseudonyms', () => {
     expect(one.of('user', 'alice')).not.toBe(other.of('user', 'alice'));
   });
 
+  it('read their key only when first needed, and again after a failed read', async () => {
+    const reads: Array<'failed' | 'read'> = [];
+    const lazy = new Pseudonyms();
+    lazy.keyFrom(async () => {
+      if (reads.length === 0) {
+        reads.push('failed');
+        throw new Error('Tables unavailable');
+      }
+      reads.push('read');
+      return key;
+    });
+    expect(reads).toEqual([]);
+    expect(lazy.of('user', 'alice')).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lazy.of('user', 'alice')).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    const keyed = new Pseudonyms();
+    keyed.useKey(key);
+    expect(lazy.of('user', 'alice')).toBe(keyed.of('user', 'alice'));
+    expect(reads).toEqual(['failed', 'read']);
+  });
+
   it('are the ids themselves when TELEMETRY_INCLUDE_USER_IDS allows', () => {
     const named = new Pseudonyms(true);
     expect(named.of('user', 'alice')).toBe('alice');
